@@ -1,0 +1,54 @@
+/*
+ * xio.h -- thin system-call wrappers: full reads and writes that survive
+ * EINTR, short counts and EAGAIN (waiting in poll with a stall timeout),
+ * sendfile of a file range, socket options.  Never interprets bytes.
+ *
+ * Timeouts are in milliseconds and count time without progress: each
+ * byte moved starts the clock again.  -1 waits for ever.  A timeout
+ * fails with errno ETIMEDOUT.
+ */
+
+#ifndef COMMON_XIO_H
+#define COMMON_XIO_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Wait until fd is ready for events (POLLIN/POLLOUT) or timeout_ms pass.
+ * If intr_fd is not -1 and becomes readable first, fail with ECANCELED.
+ * Returns 0 when ready, -1 with errno (ETIMEDOUT, ECANCELED, ...).
+ */
+int	 xio_wait(int fd, short events, int timeout_ms, int intr_fd);
+/*
+ * Read at least 1 and at most n bytes.  Returns the count, 0 at end of
+ * stream, -1 with errno.
+ */
+ssize_t	 xio_read_some(int fd, void *buf, size_t n, int timeout_ms,
+	    int intr_fd);
+/* Read exactly n bytes.  Returns n, fewer at end of stream, or -1. */
+ssize_t	 xio_read_full(int fd, void *buf, size_t n, int timeout_ms);
+/* Write all n bytes.  0 or -1. */
+int	 xio_write_full(int fd, const void *buf, size_t n, int timeout_ms);
+/* Write every iovec in full (the array is modified).  0 or -1. */
+int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt,
+	    int timeout_ms);
+/*
+ * Send n bytes of file fd from offset off to socket sock with sendfile.
+ * A file that shrank under us fails with EIO rather than hanging.
+ */
+int	 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
+	    int timeout_ms);
+/* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
+ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
+
+int	 xio_set_nonblock(int fd, int on);
+int	 xio_set_cloexec(int fd);
+int	 xio_tcp_nodelay(int fd);
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t	 xio_now_ms(void);
+
+#endif /* COMMON_XIO_H */

@@ -1,0 +1,36 @@
+/*
+ * config.h -- tfsd's settings, filled once by main.c from the command
+ * line and read by every other part of the server.
+ */
+
+#ifndef SERVER_CONFIG_H
+#define SERVER_CONFIG_H
+
+#include <stdint.h>
+
+struct tfsd_config {
+	char		 root[4096];	/* absolute, resolved */
+	const char	*listen_addr;	/* NULL = "::" dual-stack */
+	int		 port;
+	int		 foreground;
+	int		 workers;	/* pre-forked at start */
+	int		 min_spare;
+	int		 max_spare;
+	int		 max_workers;
+	long		 max_requests;	/* 0 = never recycle */
+	const char	*pidfile;
+	const char	*user;
+	const char	*logfile;	/* --log-file; NULL = syslog/stderr */
+	int		 read_only;
+	int		 idle_timeout;	/* seconds */
+	int		 stall_timeout;	/* seconds */
+	uint64_t	 max_file_size;	/* 0 = no limit */
+	int		 fsync;
+	int		 graceful_timeout; /* seconds, 0 = wait */
+	int		 partial_max_age; /* seconds an unfinished upload is kept */
+	int		 verbose;	/* log level */
+};
+
+extern struct tfsd_config cfg;
+
+#endif /* SERVER_CONFIG_H */

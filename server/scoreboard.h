@@ -1,0 +1,45 @@
+/*
+ * scoreboard.h -- the table of workers in shared memory.  Each worker
+ * writes its own slot; the master only reads them (to count idle
+ * workers and to spot stalled transfers) and clears a slot on reaping.
+ */
+
+#ifndef SERVER_SCOREBOARD_H
+#define SERVER_SCOREBOARD_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+enum sb_state {
+	SB_EMPTY = 0,
+	SB_STARTING,
+	SB_IDLE,		/* blocked in accept */
+	SB_BUSY,		/* serving a connection */
+	SB_EXITING,
+};
+
+struct sb_slot {
+	volatile pid_t		 pid;
+	volatile uint32_t	 generation;
+	volatile int		 state;		/* enum sb_state */
+	volatile int		 in_request;	/* 1 while a request runs */
+	volatile int64_t	 last_progress;	/* xio_now_ms() */
+	volatile uint64_t	 bytes;		/* moved in this request */
+	volatile uint64_t	 served;	/* connections served */
+	char			 peer[64];
+	char			 op[8];
+	char			 path[128];
+};
+
+struct scoreboard {
+	int		 nslots;
+	struct sb_slot	*slots;
+};
+
+/* Map nslots shared anonymous slots (before any fork).  0 or -1. */
+int		 sb_init(struct scoreboard *sb, int nslots);
+void		 sb_free(struct scoreboard *sb);
+struct sb_slot	*sb_slot(struct scoreboard *sb, int i);
+
+#endif /* SERVER_SCOREBOARD_H */
