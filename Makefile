@@ -96,13 +96,13 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_RUNNER)
-	@scripts/run-tests $(UNIT_RUNNER)
+	@TFS_BIN=$(BIN) scripts/run-tests $(UNIT_RUNNER)
 
 unit: $(UNIT_RUNNER)
 	$(UNIT_RUNNER)
 
 integ: $(PROGS)
-	@scripts/run-tests --integ-only
+	@TFS_BIN=$(BIN) scripts/run-tests --integ-only
 
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin \
@@ -111,7 +111,7 @@ asan: deps
 
 valgrind: deps
 	@$(MAKE) --no-print-directory all
-	@TFS_VALGRIND=1 scripts/run-tests --integ-only
+	@TFS_VALGRIND=1 TFS_BIN=$(BIN) scripts/run-tests --integ-only
 
 # libFuzzer targets: built with clang beside the normal build.
 FUZZ_SRC	= $(wildcard tests/fuzz/fuzz_*.c)
