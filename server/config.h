@@ -28,9 +28,16 @@ struct tfsd_config {
 	int		 fsync;
 	int		 graceful_timeout; /* seconds, 0 = wait */
 	int		 partial_max_age; /* seconds an unfinished upload is kept */
-	int		 verbose;	/* log level */
+	int		 verbose;	/* enum log_level */
+	int		 daemonized;	/* set once detached from the terminal */
 };
 
+#define CONFIG_DEFAULT_PORT	10069
+
+/* Defined in config.c, filled by main.c before anything else runs. */
 extern struct tfsd_config cfg;
+
+/* Reset c to the defaults of INTERFACE.md. */
+void	config_defaults(struct tfsd_config *c);
 
 #endif /* SERVER_CONFIG_H */

@@ -18,6 +18,31 @@ struct worker_args {
 	struct sb_slot	*slot;
 };
 
+/*
+ * Exit status of a worker that cannot start at all (root not usable, no
+ * memory...).  The master then stops the server instead of forking
+ * replacements in a loop.  A worker that ends on its own (--max-requests,
+ * told to stop) exits 0; the master replaces it as needed.
+ */
+#define WORKER_EXIT_FATAL	2
+
+/*
+ * The master forks and calls worker_main() in the child with every signal
+ * unblocked, SIGPIPE and SIGUSR1 ignored and the other dispositions at
+ * their default, the master's private descriptors closed, stdio on
+ * /dev/null when daemonized, and PR_SET_PDEATHSIG set to SIGTERM.
+ * listen_fd is blocking and shared by all workers: never change its file
+ * status flags.  Signals from the master:
+ *   SIGHUP   finish gracefully: close listen_fd at once, finish the
+ *            request in progress, answer an idle connection ERROR
+ *            SHUTTING_DOWN, exit 0 (sent on QUIT, HUP and to retire an
+ *            idle worker);
+ *   SIGTERM  exit now (the transfer is cut; nothing partial made visible);
+ *   SIGUSR1  reopen the log file (log_reopen()) at a safe point.
+ * The worker keeps its slot current: STARTING -> IDLE -> BUSY -> ... ->
+ * EXITING, and in_request, last_progress, bytes, peer, op, path, served.
+ */
+
 /* Serve until told to stop or --max-requests is reached; never returns. */
 void	worker_main(const struct worker_args *wa) __attribute__((noreturn));
 

@@ -1,0 +1,33 @@
+/*
+ * config.c -- the one struct tfsd_config of the process and its
+ * defaults.  Kept out of main.c so the unit tests, which link every
+ * server module but main.c, find cfg too.  Never parses anything.
+ */
+
+#include <string.h>
+
+#include "config.h"
+
+struct tfsd_config cfg;
+
+/* The defaults of INTERFACE.md, before the command line is read. */
+void
+config_defaults(struct tfsd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->root, ".", sizeof(c->root));
+	c->listen_addr = NULL;
+	c->port = CONFIG_DEFAULT_PORT;
+	c->workers = 4;
+	c->min_spare = 2;
+	c->max_spare = 8;
+	c->max_workers = 64;
+	c->max_requests = 0;
+	c->idle_timeout = 300;
+	c->stall_timeout = 60;
+	c->max_file_size = 0;
+	c->fsync = 1;
+	c->graceful_timeout = 0;
+	c->partial_max_age = 86400;
+	c->verbose = 1;		/* LOG_LVL_INFO */
+}
