@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum sb_state {
@@ -41,5 +42,10 @@ struct scoreboard {
 int		 sb_init(struct scoreboard *sb, int nslots);
 void		 sb_free(struct scoreboard *sb);
 struct sb_slot	*sb_slot(struct scoreboard *sb, int i);
+/* Empty a slot (the master, after reaping its worker). */
+void		 sb_slot_clear(struct sb_slot *s);
+/* Copy a slot's text field (maybe mid-update) terminated.  Returns dst. */
+char		*sb_copy_str(char *dst, size_t dstsz, const char *src,
+		    size_t srcsz);
 
 #endif /* SERVER_SCOREBOARD_H */
