@@ -41,8 +41,15 @@ void		frame_header_encode(uint8_t hdr[FRAME_HDR_LEN], uint8_t type,
 		    uint32_t len);
 void		frame_dec_init(struct frame_dec *, uint8_t *buf, size_t cap);
 /*
+ * Set the payload storage later (buf may be NULL at init, so a connection
+ * that only sees empty payloads allocates nothing).  While it is NULL,
+ * frame_dec_feed() stops at the first payload byte.
+ */
+void		frame_dec_setbuf(struct frame_dec *, uint8_t *buf);
+/*
  * Consume up to n bytes; stops right after a frame completes.  Returns
  * the bytes consumed, or -1 with d->err set (the decoder stays failed).
+ * A length above min(cap, FRAME_MAX) fails with FRAME_ETOOBIG.
  */
 ssize_t		frame_dec_feed(struct frame_dec *, const void *in, size_t n);
 /* Drop the ready frame and start on the next header. */
@@ -50,10 +57,15 @@ void		frame_dec_next(struct frame_dec *);
 /* 1 when bytes of an unfinished frame are held (EOF now = truncation). */
 int		frame_dec_partial(const struct frame_dec *);
 /*
+ * The stream ended: 0 between frames, or -1 with d->err = FRAME_ETRUNC
+ * when a frame was cut short.
+ */
+int		frame_dec_eof(struct frame_dec *);
+/*
  * Zero-copy path for big payloads: while inside a payload, *p is where
- * the next bytes belong and the return is how many are still due (0 when
- * not inside a payload).  frame_dec_commit() accounts for n bytes put
- * there.
+ * the next bytes belong (NULL if no storage is set yet) and the return is
+ * how many are still due (0 when not inside a payload).
+ * frame_dec_commit() accounts for n bytes put there.
  */
 size_t		frame_dec_space(struct frame_dec *, uint8_t **p);
 void		frame_dec_commit(struct frame_dec *, size_t n);

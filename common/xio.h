@@ -5,7 +5,8 @@
  *
  * Timeouts are in milliseconds and count time without progress: each
  * byte moved starts the clock again.  -1 waits for ever.  A timeout
- * fails with errno ETIMEDOUT.
+ * fails with errno ETIMEDOUT.  On sockets they hold in blocking mode too
+ * (MSG_DONTWAIT), and writes never raise SIGPIPE (MSG_NOSIGNAL).
  */
 
 #ifndef COMMON_XIO_H
@@ -33,6 +34,13 @@ ssize_t	 xio_read_some(int fd, void *buf, size_t n, int timeout_ms,
 ssize_t	 xio_read_full(int fd, void *buf, size_t n, int timeout_ms);
 /* Write all n bytes.  0 or -1. */
 int	 xio_write_full(int fd, const void *buf, size_t n, int timeout_ms);
+/*
+ * As xio_write_full with send(2) flags for sockets (MSG_MORE to hold a
+ * frame header back for the sendfile that follows); flags are ignored
+ * for other descriptors.  0 or -1.
+ */
+int	 xio_send_full(int fd, const void *buf, size_t n, int flags,
+	    int timeout_ms);
 /* Write every iovec in full (the array is modified).  0 or -1. */
 int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt,
 	    int timeout_ms);
@@ -47,6 +55,7 @@ ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
 int	 xio_set_nonblock(int fd, int on);
 int	 xio_set_cloexec(int fd);
+/* TCP_NODELAY; fails with EOPNOTSUPP on sockets that are not TCP. */
 int	 xio_tcp_nodelay(int fd);
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t	 xio_now_ms(void);

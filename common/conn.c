@@ -1,0 +1,466 @@
+/*
+ * conn.c -- one TFS/1 connection: frames in through a read buffer and
+ * the incremental decoder, frames out through a write buffer, and DATA
+ * straight from a file with sendfile.
+ *
+ * Small frames are coalesced both ways (one read or write for many);
+ * big payloads skip the buffers: they are read straight into the
+ * decoder's storage and written with writev or sendfile.  The payload
+ * storage (max_payload bytes) is allocated on the first payload, so a
+ * session of empty frames never pays for it, and a large malloc is an
+ * mmap whose untouched pages cost no memory.  All waiting is in xio.c.
+ */
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "xio.h"
+
+#define CONN_RBUF	(64 * 1024)
+#define CONN_WBUF	(64 * 1024)
+/* Payloads at least this big bypass the buffers (zero copy). */
+#define CONN_DIRECT	(16 * 1024)
+/* Longest ERROR message conn_send_error formats. */
+#define CONN_ERRMSG	1024
+
+static int	conn_payload_alloc(struct conn *);
+static int	conn_feed(struct conn *);
+static int	conn_fill(struct conn *, int);
+static void	conn_frame_out(struct conn *, struct conn_frame *);
+static int	conn_reserve(struct conn *, size_t);
+static int	conn_send_direct(struct conn *, uint8_t, const void *,
+		    size_t);
+
+/*
+ * Set up c around connected socket fd.  max_payload 0 or above FRAME_MAX
+ * means FRAME_MAX.  The socket is made non-blocking and TCP_NODELAY
+ * (which a socketpair does not have).  0, or -1 with errno.
+ */
+int
+conn_init(struct conn *c, int fd, uint32_t max_payload, int stall_ms)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->intr_fd = -1;
+	c->stall_ms = stall_ms;
+	if (max_payload == 0 || max_payload > FRAME_MAX) {
+		max_payload = FRAME_MAX;
+	}
+	c->max_payload = max_payload;
+	if (xio_set_nonblock(fd, 1) == -1) {
+		return -1;
+	}
+	if (xio_tcp_nodelay(fd) == -1 && errno != EOPNOTSUPP &&
+	    errno != ENOTSUP && errno != ENOPROTOOPT) {
+		return -1;
+	}
+	c->rcap = CONN_RBUF;
+	c->wcap = CONN_WBUF;
+	c->rbuf = malloc(c->rcap);
+	c->wbuf = malloc(c->wcap);
+	if (c->rbuf == NULL || c->wbuf == NULL) {
+		conn_free(c);
+		errno = ENOMEM;
+		return -1;
+	}
+	frame_dec_init(&c->dec, NULL, c->max_payload);
+	return 0;
+}
+
+void
+conn_free(struct conn *c)
+{
+	free(c->payload);
+	free(c->rbuf);
+	free(c->wbuf);
+	c->payload = c->rbuf = c->wbuf = NULL;
+	c->rpos = c->rlen = c->rcap = c->wlen = c->wcap = 0;
+}
+
+static int
+conn_payload_alloc(struct conn *c)
+{
+	if (c->payload == NULL) {
+		if ((c->payload = malloc(c->max_payload)) == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		frame_dec_setbuf(&c->dec, c->payload);
+	}
+	return 0;
+}
+
+/*
+ * Give the decoder what is buffered.  1 when a frame is ready, 0 when it
+ * needs more input, -1 (EPROTO) when the framing broke.
+ */
+static int
+conn_feed(struct conn *c)
+{
+	uint8_t	*p;
+	ssize_t	 n;
+
+	while (c->rpos < c->rlen && !c->dec.ready) {
+		n = frame_dec_feed(&c->dec, c->rbuf + c->rpos,
+		    c->rlen - c->rpos);
+		if (n == -1) {
+			errno = EPROTO;
+			return -1;
+		}
+		c->rpos += (size_t)n;
+		if (n > 0) {
+			continue;
+		}
+		/* the decoder stops at a payload until it has storage */
+		if (c->payload != NULL || frame_dec_space(&c->dec, &p) == 0) {
+			break;
+		}
+		if (conn_payload_alloc(c) == -1) {
+			return -1;
+		}
+	}
+	return c->dec.ready;
+}
+
+/*
+ * Read more input: a big payload still due goes straight into the
+ * decoder's storage, anything else into rbuf.  Until a frame has begun
+ * the wait is idle_ms and intr_fd may cancel it; inside one, stall_ms.
+ * Returns the bytes read, 0 at end of stream, -1.
+ */
+static int
+conn_fill(struct conn *c, int idle_ms)
+{
+	uint8_t	*p;
+	size_t	 due;
+	ssize_t	 n;
+	int	 begun;
+
+	begun = frame_dec_partial(&c->dec);
+	due = frame_dec_space(&c->dec, &p);
+	if (due > 0 && p == NULL) {
+		if (conn_payload_alloc(c) == -1) {
+			return -1;
+		}
+		due = frame_dec_space(&c->dec, &p);
+	}
+	if (due >= CONN_DIRECT) {
+		n = xio_read_some(c->fd, p, due, c->stall_ms, -1);
+		if (n > 0) {
+			frame_dec_commit(&c->dec, (size_t)n);
+		}
+	} else {
+		c->rpos = c->rlen = 0;
+		n = xio_read_some(c->fd, c->rbuf, c->rcap,
+		    begun ? c->stall_ms : idle_ms, begun ? -1 : c->intr_fd);
+		if (n > 0) {
+			c->rlen = (size_t)n;
+		}
+	}
+	if (n > 0) {
+		c->bytes_in += (uint64_t)n;
+	}
+	return (int)(n > 0 ? 1 : n);
+}
+
+static void
+conn_frame_out(struct conn *c, struct conn_frame *f)
+{
+	f->type = c->dec.type;
+	f->len = c->dec.len;
+	/* an empty payload still gets a valid pointer */
+	f->payload = f->len > 0 ? c->dec.buf : (const uint8_t *)"";
+}
+
+/*
+ * Read the next frame (see conn.h).  The previous frame's payload is
+ * released here, which is why it stays valid until this call.
+ */
+int
+conn_read_frame(struct conn *c, int idle_ms, struct conn_frame *f)
+{
+	int	 r;
+
+	if (c->dec.ready) {
+		frame_dec_next(&c->dec);
+	}
+	for (;;) {
+		if (c->dec.err != FRAME_OK) {
+			errno = EPROTO;
+			return -1;
+		}
+		if ((r = conn_feed(c)) == -1) {
+			return -1;
+		}
+		if (r == 1) {
+			conn_frame_out(c, f);
+			return 1;
+		}
+		if ((r = conn_fill(c, idle_ms)) == -1) {
+			return -1;
+		}
+		if (r == 0) {
+			if (frame_dec_eof(&c->dec) == -1) {
+				errno = EPROTO;
+				return -1;
+			}
+			return 0;
+		}
+		/* a payload read straight in may have completed the frame */
+		if (c->dec.ready) {
+			conn_frame_out(c, f);
+			return 1;
+		}
+	}
+}
+
+int
+conn_read_msg(struct conn *c, int idle_ms, struct tfs_msg *m,
+    enum proto_err *perr)
+{
+	struct conn_frame	 f;
+	enum proto_err		 e;
+	int			 r;
+
+	if (perr != NULL) {
+		*perr = PROTO_OK;
+	}
+	if ((r = conn_read_frame(c, idle_ms, &f)) != 1) {
+		return r;
+	}
+	e = proto_decode(f.type, f.payload, f.len, m);
+	if (e != PROTO_OK) {
+		if (perr != NULL) {
+			*perr = e;
+		}
+		errno = EBADMSG;
+		return -1;
+	}
+	return 1;
+}
+
+size_t
+conn_pending(const struct conn *c)
+{
+	return c->rlen - c->rpos;
+}
+
+/*
+ * Make room for n more bytes in wbuf: flush what is queued if needed, and
+ * grow it for the rare message bigger than the whole buffer (a RENAME of
+ * two long names).  0 or -1.
+ */
+static int
+conn_reserve(struct conn *c, size_t n)
+{
+	uint8_t	*nb;
+
+	if (c->wcap - c->wlen >= n) {
+		return 0;
+	}
+	if (conn_flush(c) == -1) {
+		return -1;
+	}
+	if (c->wcap < n) {
+		if ((nb = realloc(c->wbuf, n)) == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		c->wbuf = nb;
+		c->wcap = n;
+	}
+	return 0;
+}
+
+/* A big frame: flush what is queued, then header and payload in one go. */
+static int
+conn_send_direct(struct conn *c, uint8_t type, const void *p, size_t len)
+{
+	uint8_t		 hdr[FRAME_HDR_LEN];
+	struct iovec	 iov[2];
+
+	if (conn_flush(c) == -1) {
+		return -1;
+	}
+	frame_header_encode(hdr, type, (uint32_t)len);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)(uintptr_t)p;
+	iov[1].iov_len = len;
+	if (xio_writev_full(c->fd, iov, 2, c->stall_ms) == -1) {
+		return -1;
+	}
+	c->bytes_out += sizeof(hdr) + len;
+	return 0;
+}
+
+/* Queue a message; a big DATA goes out at once without a copy. */
+int
+conn_send(struct conn *c, const struct tfs_msg *m)
+{
+	size_t	 len;
+	ssize_t	 n;
+
+	if (!tfs_type_known(m->type)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (m->type == TFS_DATA) {
+		return conn_send_frame(c, TFS_DATA, m->data, m->datalen);
+	}
+	len = proto_encoded_len(m);
+	if (conn_reserve(c, FRAME_HDR_LEN + len) == -1) {
+		return -1;
+	}
+	n = proto_encode(m, c->wbuf + c->wlen + FRAME_HDR_LEN,
+	    c->wcap - c->wlen - FRAME_HDR_LEN);
+	if (n == -1) {
+		return -1;
+	}
+	frame_header_encode(c->wbuf + c->wlen, m->type, (uint32_t)n);
+	c->wlen += FRAME_HDR_LEN + (size_t)n;
+	return 0;
+}
+
+/* Queue a raw frame of any type; no check of the payload's layout. */
+int
+conn_send_frame(struct conn *c, uint8_t type, const void *p, size_t len)
+{
+	if (len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (len >= CONN_DIRECT) {
+		return conn_send_direct(c, type, p, len);
+	}
+	if (conn_reserve(c, FRAME_HDR_LEN + len) == -1) {
+		return -1;
+	}
+	frame_header_encode(c->wbuf + c->wlen, type, (uint32_t)len);
+	if (len > 0) {
+		memcpy(c->wbuf + c->wlen + FRAME_HDR_LEN, p, len);
+	}
+	c->wlen += FRAME_HDR_LEN + len;
+	return 0;
+}
+
+/*
+ * Write out what is queued.  On failure the queue is dropped: the
+ * connection is broken and must not send half a frame twice.
+ */
+int
+conn_flush(struct conn *c)
+{
+	size_t	 n = c->wlen;
+
+	if (n == 0) {
+		return 0;
+	}
+	c->wlen = 0;
+	if (xio_write_full(c->fd, c->wbuf, n, c->stall_ms) == -1) {
+		return -1;
+	}
+	c->bytes_out += n;
+	return 0;
+}
+
+int
+conn_send_ok(struct conn *c)
+{
+	struct tfs_msg	 m = { .type = TFS_OK };
+
+	if (conn_send(c, &m) == -1) {
+		return -1;
+	}
+	return conn_flush(c);
+}
+
+int
+conn_send_end(struct conn *c, uint64_t count)
+{
+	struct tfs_msg	 m = { .type = TFS_END, .count = count };
+
+	if (conn_send(c, &m) == -1) {
+		return -1;
+	}
+	return conn_flush(c);
+}
+
+/*
+ * Queue and flush ERROR code.  fmt NULL (or a message that formats to
+ * nothing) sends the table's words for code.  Long messages are cut.
+ */
+int
+conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
+{
+	struct tfs_msg	 m = { .type = TFS_ERROR };
+	char		 text[CONN_ERRMSG];
+	const char	*words;
+	va_list		 ap;
+
+	text[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		(void)vsnprintf(text, sizeof(text), fmt, ap);
+		va_end(ap);
+	}
+	if (text[0] == '\0' && (words = tfs_err_text(code)) != NULL) {
+		(void)snprintf(text, sizeof(text), "%s", words);
+	}
+	m.code = (uint16_t)code;
+	m.text = tfs_str_c(text);
+	if (conn_send(c, &m) == -1) {
+		return -1;
+	}
+	return conn_flush(c);
+}
+
+/*
+ * Send bytes off .. off+len-1 of fd as DATA frames of at most
+ * c->max_payload bytes (the client sets it to the server's HELLO value
+ * when that is smaller).  Each header is flushed with MSG_MORE so that
+ * it leaves in the same segment as the sendfile payload after it.
+ */
+int
+conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len)
+{
+	uint64_t	 done = 0;
+	size_t		 chunk, n;
+
+	while (done < len) {
+		chunk = len - done > c->max_payload ?
+		    c->max_payload : (size_t)(len - done);
+		if (conn_reserve(c, FRAME_HDR_LEN) == -1) {
+			return -1;
+		}
+		frame_header_encode(c->wbuf + c->wlen, TFS_DATA,
+		    (uint32_t)chunk);
+		c->wlen += FRAME_HDR_LEN;
+		n = c->wlen;
+		c->wlen = 0;
+		if (xio_send_full(c->fd, c->wbuf, n, MSG_MORE,
+		    c->stall_ms) == -1) {
+			return -1;
+		}
+		c->bytes_out += n;
+		if (xio_sendfile_full(c->fd, fd, off + done, chunk,
+		    c->stall_ms) == -1) {
+			return -1;
+		}
+		c->bytes_out += chunk;
+		done += chunk;
+		if (c->progress != NULL &&
+		    c->progress(c->progress_arg, done) != 0) {
+			errno = ECANCELED;
+			return -1;
+		}
+	}
+	return 0;
+}

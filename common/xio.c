@@ -1,0 +1,407 @@
+/*
+ * xio.c -- thin system-call wrappers: the only place that loops over
+ * EINTR, short counts and EAGAIN.
+ *
+ * Sockets are read and written with MSG_DONTWAIT (and MSG_NOSIGNAL), so
+ * a timeout holds whether or not the descriptor is in non-blocking mode
+ * and a peer that went away gives EPIPE, not SIGPIPE.  Other descriptors
+ * are polled before each call when a timeout or intr_fd is given.  A
+ * timeout counts time without progress: every byte moved restarts it.
+ * Never interprets the bytes it moves.
+ */
+
+#include <sys/types.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xio.h"
+
+/* Largest single sendfile call: Linux moves at most about 2 GiB at once. */
+#define XIO_SENDFILE_MAX	(1U << 30)
+
+static int	xio_poll_first(int, int, int);
+static ssize_t	xio_try_read(int, void *, size_t);
+static ssize_t	xio_try_write(int, const void *, size_t, int);
+static ssize_t	xio_try_writev(int, struct iovec *, int);
+static void	xio_iov_advance(struct iovec **, int *, size_t);
+
+int64_t
+xio_now_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for events on fd, or intr_fd readable (ECANCELED), or timeout_ms
+ * without either (ETIMEDOUT).  A signal does not restart the clock.
+ * Errors and hang-ups on fd count as ready: the next call reports them.
+ */
+int
+xio_wait(int fd, short events, int timeout_ms, int intr_fd)
+{
+	struct pollfd	 pfd[2];
+	int64_t		 deadline = 0, left;
+	int		 n, nfds = intr_fd == -1 ? 1 : 2, wait_ms;
+
+	if (timeout_ms >= 0) {
+		deadline = xio_now_ms() + timeout_ms;
+	}
+	for (;;) {
+		pfd[0].fd = fd;
+		pfd[0].events = events;
+		pfd[0].revents = 0;
+		pfd[1].fd = intr_fd;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		wait_ms = -1;
+		if (timeout_ms >= 0) {
+			left = deadline - xio_now_ms();
+			wait_ms = left < 0 ? 0 : (int)left;
+		}
+		n = poll(pfd, (nfds_t)nfds, wait_ms);
+		if (n == -1) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		if (n == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (nfds == 2 && pfd[1].revents != 0) {
+			errno = ECANCELED;
+			return -1;
+		}
+		if (pfd[0].revents & POLLNVAL) {
+			errno = EBADF;
+			return -1;
+		}
+		if (pfd[0].revents != 0) {
+			return 0;
+		}
+	}
+}
+
+/*
+ * For descriptors that are not sockets (no MSG_DONTWAIT): wait before
+ * the call only when a timeout or intr_fd asks for it, so that plain
+ * files and pipes without limits cost no extra poll.
+ */
+static int
+xio_poll_first(int fd, int timeout_ms, int intr_fd)
+{
+	if (timeout_ms < 0 && intr_fd == -1) {
+		return 0;
+	}
+	return xio_wait(fd, POLLIN, timeout_ms, intr_fd);
+}
+
+/* One read attempt; ENOTSOCK makes the caller fall back to read(2). */
+static ssize_t
+xio_try_read(int fd, void *buf, size_t n)
+{
+	return recv(fd, buf, n, MSG_DONTWAIT);
+}
+
+/* One write attempt on a socket, or write(2) when it is not one. */
+static ssize_t
+xio_try_write(int fd, const void *buf, size_t n, int flags)
+{
+	ssize_t	 r;
+
+	r = send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL | flags);
+	if (r == -1 && errno == ENOTSOCK) {
+		r = write(fd, buf, n);
+	}
+	return r;
+}
+
+static ssize_t
+xio_try_writev(int fd, struct iovec *iov, int iovcnt)
+{
+	struct msghdr	 mh = { 0 };
+	ssize_t		 r;
+
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)iovcnt;
+	r = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (r == -1 && errno == ENOTSOCK) {
+		r = writev(fd, iov, iovcnt);
+	}
+	return r;
+}
+
+/*
+ * Read at least 1 and at most n bytes.  Returns the count, 0 at end of
+ * stream, -1 with errno (ETIMEDOUT, ECANCELED, or read's).  intr_fd is
+ * only looked at while there is nothing to read: data already waiting
+ * is returned first.
+ */
+ssize_t
+xio_read_some(int fd, void *buf, size_t n, int timeout_ms, int intr_fd)
+{
+	ssize_t	 r;
+	int	 sock = 1;
+
+	if (n > SSIZE_MAX) {
+		n = SSIZE_MAX;
+	}
+	for (;;) {
+		if (sock) {
+			r = xio_try_read(fd, buf, n);
+			if (r == -1 && errno == ENOTSOCK) {
+				sock = 0;
+				continue;
+			}
+		} else {
+			if (xio_poll_first(fd, timeout_ms, intr_fd) == -1) {
+				return -1;
+			}
+			r = read(fd, buf, n);
+		}
+		if (r >= 0) {
+			return r;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (xio_wait(fd, POLLIN, timeout_ms, intr_fd) == -1) {
+			return -1;
+		}
+	}
+}
+
+/* Read exactly n bytes.  Returns n, fewer at end of stream, or -1. */
+ssize_t
+xio_read_full(int fd, void *buf, size_t n, int timeout_ms)
+{
+	uint8_t	*p = buf;
+	size_t	 got = 0;
+	ssize_t	 r;
+
+	while (got < n) {
+		r = xio_read_some(fd, p + got, n - got, timeout_ms, -1);
+		if (r == -1) {
+			return -1;
+		}
+		if (r == 0) {
+			break;
+		}
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Write all n bytes; flags are send(2) flags (MSG_MORE) for sockets and
+ * are ignored for other descriptors.  0 or -1.
+ */
+int
+xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms)
+{
+	const uint8_t	*p = buf;
+	ssize_t		 r;
+
+	while (n > 0) {
+		r = xio_try_write(fd, p, n, flags);
+		if (r >= 0) {
+			p += r;
+			n -= (size_t)r;
+			continue;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (xio_wait(fd, POLLOUT, timeout_ms, -1) == -1) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+xio_write_full(int fd, const void *buf, size_t n, int timeout_ms)
+{
+	return xio_send_full(fd, buf, n, 0, timeout_ms);
+}
+
+/* Step over r bytes written: drop the iovecs done, trim the next one. */
+static void
+xio_iov_advance(struct iovec **iov, int *iovcnt, size_t r)
+{
+	while (*iovcnt > 0 && r >= (*iov)->iov_len) {
+		r -= (*iov)->iov_len;
+		(*iov)++;
+		(*iovcnt)--;
+	}
+	if (*iovcnt > 0 && r > 0) {
+		(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + r;
+		(*iov)->iov_len -= r;
+	}
+}
+
+/* Write every iovec in full (the array is modified).  0 or -1. */
+int
+xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms)
+{
+	ssize_t	 r;
+
+	/* empty iovecs in front would make a zero-byte call look like EOF */
+	xio_iov_advance(&iov, &iovcnt, 0);
+	while (iovcnt > 0) {
+		r = xio_try_writev(fd, iov, iovcnt);
+		if (r >= 0) {
+			xio_iov_advance(&iov, &iovcnt, (size_t)r);
+			continue;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (xio_wait(fd, POLLOUT, timeout_ms, -1) == -1) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Send n bytes of file fd from offset off to sock.  sendfile(2) has no
+ * MSG_DONTWAIT, so a blocking socket given a timeout is polled first.
+ * A file that shrank under us gives sendfile 0: fail with EIO rather
+ * than spin or send fewer bytes than the frame announced.
+ */
+int
+xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n, int timeout_ms)
+{
+	off_t	 pos;
+	ssize_t	 r;
+	size_t	 chunk;
+	int	 fl, blocking;
+
+	if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) {
+		errno = EINVAL;
+		return -1;
+	}
+	fl = fcntl(sock, F_GETFL);
+	blocking = fl != -1 && !(fl & O_NONBLOCK) && timeout_ms >= 0;
+	pos = (off_t)off;
+	while (n > 0) {
+		if (blocking &&
+		    xio_wait(sock, POLLOUT, timeout_ms, -1) == -1) {
+			return -1;
+		}
+		chunk = n > XIO_SENDFILE_MAX ? XIO_SENDFILE_MAX : (size_t)n;
+		r = sendfile(sock, fd, &pos, chunk);
+		if (r > 0) {
+			n -= (uint64_t)r;
+			continue;
+		}
+		if (r == 0) {
+			errno = EIO;
+			return -1;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (xio_wait(sock, POLLOUT, timeout_ms, -1) == -1) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
+ssize_t
+xio_pread_full(int fd, void *buf, size_t n, uint64_t off)
+{
+	uint8_t	*p = buf;
+	size_t	 got = 0;
+	ssize_t	 r;
+
+	if (n > SSIZE_MAX || off > (uint64_t)INT64_MAX - n) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (got < n) {
+		r = pread(fd, p + got, n - got, (off_t)(off + got));
+		if (r == -1) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		if (r == 0) {
+			break;
+		}
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+xio_set_nonblock(int fd, int on)
+{
+	int	 fl, nfl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1) {
+		return -1;
+	}
+	nfl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	if (nfl != fl && fcntl(fd, F_SETFL, nfl) == -1) {
+		return -1;
+	}
+	return 0;
+}
+
+/* For descriptors not opened with O_CLOEXEC/SOCK_CLOEXEC at birth. */
+int
+xio_set_cloexec(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFD)) == -1) {
+		return -1;
+	}
+	if (!(fl & FD_CLOEXEC) && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1) {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Frames are small and a reply's last frame must not wait for a delayed
+ * acknowledgement.  Fails with EOPNOTSUPP on sockets that are not TCP.
+ */
+int
+xio_tcp_nodelay(int fd)
+{
+	int	 on = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
