@@ -33,6 +33,7 @@ struct tfsd_config {
 };
 
 #define CONFIG_DEFAULT_PORT	10069
+#define TFSD_VERSION		"1.0"
 
 /* Defined in config.c, filled by main.c before anything else runs. */
 extern struct tfsd_config cfg;

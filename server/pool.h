@@ -1,0 +1,28 @@
+/*
+ * pool.h -- the master's loop: pre-fork workers on the listening socket,
+ * keep the idle ones between --min-spare and --max-spare, reap and
+ * replace them, and act on the signals of INTERFACE.md.
+ */
+
+#ifndef SERVER_POOL_H
+#define SERVER_POOL_H
+
+/* Workers get SIGTERM, then SIGKILL this long after (ms). */
+#define POOL_KILL_DELAY_MS	3000
+/* A transfer is killed after --stall-timeout plus this (ms). */
+#define POOL_STALL_MARGIN_MS	5000
+/* Idle spawning doubles each second up to this many forks (as Apache). */
+#define POOL_MAX_SPAWN_RATE	32
+/* Back-off between forks when workers die young, at most (ms). */
+#define POOL_MAX_BACKOFF_MS	5000
+/* This many deaths in a row before any reached idle stop the server. */
+#define POOL_MAX_START_FAILURES	10
+
+/*
+ * Serve until a signal stops the server.  ready() is called once, when
+ * the first worker waits for connections.  Returns the exit status: 0
+ * after a signalled stop, 1 when the workers cannot start.
+ */
+int	pool_run(int listen_fd, int root_fd, void (*ready)(void));
+
+#endif /* SERVER_POOL_H */
