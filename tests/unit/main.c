@@ -1,0 +1,81 @@
+/*
+ * main.c -- the unit-test runner: registers every suite of suites.h,
+ * runs them (or only the suites named on the command line) and prints
+ * the CUnit summary, then one line "unit: N passed, N failed" counted in
+ * tests, for scripts.  Exits 1 when any assertion failed.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "suites.h"
+
+/* Add a module's suite here and declare it in suites.h. */
+static void	(*const suites[])(void) = {
+	suite_frame,
+	suite_proto,
+	suite_path,
+	suite_xio,
+	suite_conn,
+	suite_digest,
+	suite_log,
+};
+
+static int	run_named(int, char **);
+
+/* Run only the suites named in argv; 0, or -1 if one does not exist. */
+static int
+run_named(int argc, char **argv)
+{
+	CU_pSuite	 s;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if ((s = CU_get_suite(argv[i])) == NULL) {
+			fprintf(stderr, "unit-tests: no suite %s\n", argv[i]);
+			return -1;
+		}
+		CU_basic_run_suite(s);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned int	 run, failed;
+	size_t		 i;
+	int		 bad;
+
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "unit-tests: %s\n", CU_get_error_msg());
+		return 1;
+	}
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		suites[i]();
+		if (CU_get_error() != CUE_SUCCESS) {
+			fprintf(stderr, "unit-tests: %s\n",
+			    CU_get_error_msg());
+			CU_cleanup_registry();
+			return 1;
+		}
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	if (argc > 1) {
+		if (run_named(argc, argv) == -1) {
+			CU_cleanup_registry();
+			return 2;
+		}
+	} else {
+		CU_basic_run_tests();
+	}
+	run = CU_get_number_of_tests_run();
+	failed = CU_get_number_of_tests_failed();
+	bad = CU_get_number_of_failures() > 0;
+	printf("unit: %u passed, %u failed\n", run - failed, failed);
+	CU_cleanup_registry();
+	return bad ? 1 : 0;
+}

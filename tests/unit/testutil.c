@@ -1,0 +1,167 @@
+/*
+ * testutil.c -- helpers shared by the unit tests (see testutil.h).
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static int	tu_write_all(int, const uint8_t *, size_t);
+
+/* A cheap mix of the offset, so that shifted data never compares equal. */
+uint8_t
+tu_pattern(uint64_t i)
+{
+	uint64_t	 x = i * 0x9e3779b97f4a7c15ULL;
+
+	return (uint8_t)(x >> 56 ^ i);
+}
+
+void
+tu_fill(uint8_t *buf, size_t n, uint64_t start)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		buf[i] = tu_pattern(start + i);
+	}
+}
+
+/* Plain write loop: the helpers must not depend on the code under test. */
+static int
+tu_write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r == -1 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+tu_pattern_file(uint64_t n)
+{
+	char		 path[64];
+	uint8_t		 buf[65536];
+	uint64_t	 done = 0;
+	size_t		 k;
+	int		 fd;
+
+	if ((fd = tu_temp_file(path, NULL, 0)) == -1) {
+		return -1;
+	}
+	(void)unlink(path);
+	while (done < n) {
+		k = n - done > sizeof(buf) ? sizeof(buf) : (size_t)(n - done);
+		tu_fill(buf, k, done);
+		if (tu_write_all(fd, buf, k) == -1) {
+			(void)close(fd);
+			return -1;
+		}
+		done += k;
+	}
+	return fd;
+}
+
+int
+tu_temp_file(char *path, const void *data, size_t n)
+{
+	const char	*dir = getenv("TMPDIR");
+	int		 fd;
+
+	if (dir == NULL || *dir == '\0') {
+		dir = "/tmp";
+	}
+	if (snprintf(path, 64, "%s/tfs-unit.XXXXXX", dir) >= 64) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
+		return -1;
+	}
+	if (n > 0 && tu_write_all(fd, data, n) == -1) {
+		(void)close(fd);
+		(void)unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+pid_t
+tu_slow_reader(int fd, int closefd, uint64_t start, uint64_t n,
+    size_t maxpiece)
+{
+	struct timespec	 nap = { 0, 200 * 1000 };
+	uint8_t		 buf[4096];
+	uint64_t	 got = 0;
+	unsigned int	 seed = 12345, reads = 0;
+	size_t		 want, i;
+	ssize_t		 r;
+	pid_t		 pid;
+
+	if ((pid = fork()) != 0) {
+		return pid;
+	}
+	if (closefd != -1) {
+		(void)close(closefd);
+	}
+	if (maxpiece > sizeof(buf)) {
+		maxpiece = sizeof(buf);
+	}
+	for (;;) {
+		want = 1 + (size_t)(rand_r(&seed) % maxpiece);
+		r = read(fd, buf, want);
+		if (r == -1 && errno == EINTR) {
+			continue;
+		}
+		if (r == -1) {
+			_exit(2);
+		}
+		if (r == 0) {
+			break;
+		}
+		for (i = 0; i < (size_t)r; i++) {
+			if (got + i >= n || buf[i] != tu_pattern(start +
+			    got + i)) {
+				_exit(3);
+			}
+		}
+		got += (size_t)r;
+		/* a slow peer: the writer must meet EAGAIN and wait */
+		if (++reads % 64 == 0) {
+			(void)nanosleep(&nap, NULL);
+		}
+	}
+	_exit(got == n ? 0 : 4);
+}
+
+int
+tu_wait(pid_t pid)
+{
+	int	 st;
+
+	while (waitpid(pid, &st, 0) == -1) {
+		if (errno != EINTR) {
+			return -1;
+		}
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

@@ -1,0 +1,40 @@
+/*
+ * testutil.h -- helpers shared by the unit tests: temporary files, a
+ * deterministic byte pattern, and a forked peer that reads a socket
+ * slowly in small pieces and checks what arrives.
+ */
+
+#ifndef TESTS_UNIT_TESTUTIL_H
+#define TESTS_UNIT_TESTUTIL_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Byte i of the test pattern: not periodic over small strides. */
+uint8_t	tu_pattern(uint64_t i);
+/* Fill buf with pattern bytes start .. start+n-1. */
+void	tu_fill(uint8_t *buf, size_t n, uint64_t start);
+/*
+ * A temporary file holding n pattern bytes, opened O_RDWR|O_CLOEXEC and
+ * already unlinked.  -1 on failure.
+ */
+int	tu_pattern_file(uint64_t n);
+/*
+ * A temporary file of the given bytes, not unlinked; its name is put in
+ * path (a buffer of at least 64 bytes).  Returns an fd, or -1.
+ */
+int	tu_temp_file(char *path, const void *data, size_t n);
+/*
+ * Fork a child that reads fd in pieces of 1 .. maxpiece bytes, pausing
+ * now and then, and checks that exactly n bytes equal to pattern bytes
+ * start .. arrive before end of stream.  Returns its pid; the caller
+ * closes its own copy of the peer end and calls tu_wait().
+ */
+pid_t	tu_slow_reader(int fd, int closefd, uint64_t start, uint64_t n,
+	    size_t maxpiece);
+/* Wait for child pid; returns its exit status, or -1 if it died. */
+int	tu_wait(pid_t pid);
+
+#endif /* TESTS_UNIT_TESTUTIL_H */
