@@ -1,0 +1,812 @@
+/*
+ * test_conn.c -- a TFS/1 connection over socketpairs and loopback TCP:
+ * messages both ways, pipelining, big DATA read straight into the
+ * payload storage, DATA from a file range with sendfile, frames arriving
+ * in tiny pieces, idle and stall timeouts, cancellation while idle, end
+ * of stream and refused frames.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "conn.h"
+#include "suites.h"
+#include "testutil.h"
+#include "xio.h"
+
+#define MIB	(1024u * 1024)
+
+static void	sleep_ms(int);
+static int	pair(struct conn *, struct conn *, uint32_t, int);
+static void	unpair(struct conn *, struct conn *);
+static int	str_is(struct tfs_str, const char *);
+static int	tcp_pair(int *, int *);
+static void	recv_data_child(int, int, uint64_t, uint64_t, uint32_t)
+		    __attribute__((noreturn));
+static int	count_progress(void *, uint64_t);
+static int	stop_progress(void *, uint64_t);
+
+static void	test_conn_roundtrip_messages(void);
+static void	test_conn_pipelined_pending(void);
+static void	test_conn_lazy_payload(void);
+static void	test_conn_big_data(void);
+static void	test_conn_send_file(void);
+static void	test_conn_progress_abort(void);
+static void	test_conn_tiny_pieces(void);
+static void	test_conn_idle_timeout(void);
+static void	test_conn_stall_timeout(void);
+static void	test_conn_intr_idle_only(void);
+static void	test_conn_eof(void);
+static void	test_conn_too_big(void);
+static void	test_conn_bad_msg(void);
+static void	test_conn_send_error(void);
+static void	test_conn_large_message(void);
+static void	test_conn_tcp(void);
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+		continue;
+	}
+}
+
+/* Two connections joined by a socketpair.  0 or -1. */
+static int
+pair(struct conn *a, struct conn *b, uint32_t maxp, int stall_ms)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		return -1;
+	}
+	if (conn_init(a, sv[0], maxp, stall_ms) == -1 ||
+	    conn_init(b, sv[1], maxp, stall_ms) == -1) {
+		return -1;
+	}
+	return 0;
+}
+
+static void
+unpair(struct conn *a, struct conn *b)
+{
+	if (a->fd != -1) {
+		(void)close(a->fd);
+	}
+	if (b->fd != -1) {
+		(void)close(b->fd);
+	}
+	conn_free(a);
+	conn_free(b);
+}
+
+static int
+str_is(struct tfs_str s, const char *c)
+{
+	return s.len == strlen(c) && memcmp(s.p, c, s.len) == 0;
+}
+
+/* A connected loopback TCP pair.  0 or -1. */
+static int
+tcp_pair(int *cli, int *srv)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 l;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		return -1;
+	}
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(l, 1) == -1 ||
+	    getsockname(l, (struct sockaddr *)&sin, &len) == -1 ||
+	    (*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(*cli, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    (*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		(void)close(l);
+		return -1;
+	}
+	(void)close(l);
+	return 0;
+}
+
+/*
+ * Child: read DATA frames of at most maxp bytes carrying pattern bytes
+ * start .. start+total-1, then END total, then end of stream.  Exit 0
+ * when all of it is right.
+ */
+static void
+recv_data_child(int fd, int closefd, uint64_t start, uint64_t total,
+    uint32_t maxp)
+{
+	struct conn	 c;
+	struct tfs_msg	 m;
+	uint64_t	 got = 0;
+	size_t		 i;
+
+	(void)close(closefd);
+	if (conn_init(&c, fd, FRAME_MAX, 10000) == -1) {
+		_exit(10);
+	}
+	for (;;) {
+		if (conn_read_msg(&c, 10000, &m, NULL) != 1) {
+			_exit(11);
+		}
+		if (m.type == TFS_END) {
+			break;
+		}
+		if (m.type != TFS_DATA || m.datalen > maxp) {
+			_exit(12);
+		}
+		for (i = 0; i < m.datalen; i++) {
+			if (m.data[i] != tu_pattern(start + got + i)) {
+				_exit(13);
+			}
+		}
+		got += m.datalen;
+	}
+	if (m.count != total || got != total) {
+		_exit(14);
+	}
+	if (conn_read_msg(&c, 10000, &m, NULL) != 0) {
+		_exit(15);
+	}
+	conn_free(&c);
+	_exit(0);
+}
+
+static int
+count_progress(void *arg, uint64_t done)
+{
+	uint64_t	*calls = arg;
+
+	calls[0]++;
+	calls[1] = done;
+	return 0;
+}
+
+static int
+stop_progress(void *arg, uint64_t done)
+{
+	(void)arg;
+	return done > 0;
+}
+
+/* Each kind of message goes through the buffers and back out intact. */
+static void
+test_conn_roundtrip_messages(void)
+{
+	static const uint8_t	 dig[TFS_SHA256_LEN] = { 1, 2, 3 };
+	struct conn		 a, b;
+	struct tfs_msg		 m;
+	uint64_t		 sent;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_HELLO;
+	m.version = TFS_VERSION;
+	m.max_payload = FRAME_MAX;
+	m.name = tfs_str_c("tfsd test");
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_ENTRY;
+	m.kind = TFS_KIND_DIR;
+	m.mtime = 1700000000;
+	m.mode = 0755;
+	m.name = tfs_str_c("sub");
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_DIGEST;
+	m.algo = tfs_str_c("sha256");
+	m.digest.p = dig;
+	m.digest.len = sizeof(dig);
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_DATA;
+	m.data = (const uint8_t *)"xyz";
+	m.datalen = 3;
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	CU_ASSERT_EQUAL(conn_send_end(&a, 3), 0);
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	CU_ASSERT_EQUAL(a.wlen, 0);
+	sent = a.bytes_out;
+
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_HELLO);
+	CU_ASSERT_EQUAL(m.max_payload, FRAME_MAX);
+	CU_ASSERT_TRUE(str_is(m.name, "tfsd test"));
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_ENTRY);
+	CU_ASSERT_EQUAL(m.kind, TFS_KIND_DIR);
+	CU_ASSERT_EQUAL(m.mtime, 1700000000);
+	CU_ASSERT_TRUE(str_is(m.name, "sub"));
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_DIGEST);
+	CU_ASSERT_EQUAL(m.digest.len, TFS_SHA256_LEN);
+	CU_ASSERT_EQUAL(memcmp(m.digest.p, dig, sizeof(dig)), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_DATA);
+	CU_ASSERT_EQUAL(m.datalen, 3);
+	CU_ASSERT_EQUAL(memcmp(m.data, "xyz", 3), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_END);
+	CU_ASSERT_EQUAL(m.count, 3);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_OK);
+	CU_ASSERT_EQUAL(b.bytes_in, sent);
+	CU_ASSERT_EQUAL(conn_pending(&b), 0);
+	unpair(&a, &b);
+}
+
+/* Requests sent back to back are seen as pending after the first. */
+static void
+test_conn_pipelined_pending(void)
+{
+	struct conn		 a, b;
+	struct tfs_msg		 m;
+	struct conn_frame	 f;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_LIST;
+	m.path = tfs_str_c("");
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	m.type = TFS_STAT;
+	m.path = tfs_str_c("a/b");
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_QUIT, NULL, 0), 0);
+	CU_ASSERT_EQUAL(b.bytes_in, 0);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_LIST);
+	CU_ASSERT_EQUAL(m.path.len, 0);
+	/* STAT: header, u16 and "a/b"; QUIT: header alone */
+	CU_ASSERT_EQUAL(conn_pending(&b), 5 + 2 + 3 + 5);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_STAT);
+	CU_ASSERT_TRUE(str_is(m.path, "a/b"));
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 1);
+	CU_ASSERT_EQUAL(f.type, TFS_QUIT);
+	CU_ASSERT_EQUAL(f.len, 0);
+	CU_ASSERT_PTR_NOT_NULL(f.payload);
+	CU_ASSERT_EQUAL(conn_pending(&b), 0);
+	unpair(&a, &b);
+}
+
+/* Empty frames never make the payload storage exist. */
+static void
+test_conn_lazy_payload(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_QUIT, NULL, 0), 0);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_QUIT);
+	CU_ASSERT_PTR_NULL(b.payload);
+	CU_ASSERT_EQUAL(conn_send_end(&a, 5), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.count, 5);
+	CU_ASSERT_PTR_NOT_NULL(b.payload);
+	unpair(&a, &b);
+}
+
+/* Three 1 MiB DATA frames and a short one, sent by a child. */
+static void
+test_conn_big_data(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+	uint8_t		*buf;
+	uint64_t	 got = 0, total = 3 * MIB + 1000;
+	size_t		 i, bad = 0;
+	pid_t		 pid;
+
+	buf = malloc(total);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	tu_fill(buf, total, 0);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 5000), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(b.fd);
+		memset(&m, 0, sizeof(m));
+		m.type = TFS_DATA;
+		for (i = 0; i < 4; i++) {
+			m.data = buf + i * MIB;
+			m.datalen = i < 3 ? MIB : 1000;
+			if (conn_send(&a, &m) == -1) {
+				_exit(1);
+			}
+		}
+		_exit(conn_send_end(&a, total) == 0 ? 0 : 2);
+	}
+	(void)close(a.fd);
+	a.fd = -1;
+	while (conn_read_msg(&b, 5000, &m, NULL) == 1 &&
+	    m.type == TFS_DATA) {
+		for (i = 0; i < m.datalen; i++) {
+			bad += m.data[i] != buf[got + i];
+		}
+		got += m.datalen;
+	}
+	CU_ASSERT_EQUAL(m.type, TFS_END);
+	CU_ASSERT_EQUAL(m.count, total);
+	CU_ASSERT_EQUAL(got, total);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(b.bytes_in, total + 5 * 5 + 8);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	unpair(&a, &b);
+	free(buf);
+}
+
+/* DATA from a file range with sendfile, in frames of max_payload. */
+static void
+test_conn_send_file(void)
+{
+	struct conn	 a, b;
+	uint64_t	 calls[2] = { 0, 0 };
+	uint64_t	 off = 54321, len = 3 * MIB + 17;
+	pid_t		 pid;
+	int		 fd;
+
+	fd = tu_pattern_file(4 * MIB);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 256 * 1024, 5000), 0);
+	if ((pid = fork()) == 0) {
+		recv_data_child(b.fd, a.fd, off, len, 256 * 1024);
+	}
+	(void)close(b.fd);
+	b.fd = -1;
+	a.progress = count_progress;
+	a.progress_arg = calls;
+	CU_ASSERT_EQUAL(conn_send_file(&a, fd, off, len), 0);
+	CU_ASSERT_EQUAL(conn_send_end(&a, len), 0);
+	CU_ASSERT_EQUAL(calls[0], 13);
+	CU_ASSERT_EQUAL(calls[1], len);
+	CU_ASSERT_EQUAL(a.bytes_out, len + 13 * 5 + 5 + 8);
+	(void)close(a.fd);
+	a.fd = -1;
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	/* nothing at all: no frame, no progress */
+	CU_ASSERT_EQUAL(conn_send_file(&a, fd, 0, 0), 0);
+	unpair(&a, &b);
+	(void)close(fd);
+}
+
+/* A progress callback that says stop ends the transfer with ECANCELED. */
+static void
+test_conn_progress_abort(void)
+{
+	struct conn	 a, b;
+	int		 fd;
+
+	fd = tu_pattern_file(100000);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 16384, 1000), 0);
+	a.progress = stop_progress;
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_send_file(&a, fd, 0, 100000), -1);
+	CU_ASSERT_EQUAL(errno, ECANCELED);
+	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
+	unpair(&a, &b);
+	(void)close(fd);
+}
+
+/*
+ * A child writes a stream of frames in pieces of 1 .. 7 bytes with
+ * pauses; the reader sees the same frames, the 40 KiB one included.
+ */
+static void
+test_conn_tiny_pieces(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+	uint8_t		*s, big[40000];
+	size_t		 n = 0, off, k, i;
+	unsigned int	 seed = 99;
+	ssize_t		 r;
+	pid_t		 pid;
+	int		 j;
+
+	tu_fill(big, sizeof(big), 5);
+	s = malloc(sizeof(big) + 1024);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* GET "f" 7, DATA 40000, OK, END 40000 */
+	memcpy(s, "\x03\x00\x00\x00\x0b\x00\x01" "f" "\0\0\0\0\0\0\0\x07",
+	    16);
+	n = 16;
+	frame_header_encode(s + n, TFS_DATA, sizeof(big));
+	memcpy(s + n + 5, big, sizeof(big));
+	n += 5 + sizeof(big);
+	frame_header_encode(s + n, TFS_OK, 0);
+	n += 5;
+	frame_header_encode(s + n, TFS_END, 8);
+	memcpy(s + n + 5, "\0\0\0\0\0\0\x9c\x40", 8);
+	n += 13;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 2000), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(b.fd);
+		(void)xio_set_nonblock(a.fd, 0);
+		for (off = 0, j = 0; off < n; off += k, j++) {
+			k = 1 + (size_t)(rand_r(&seed) % 7);
+			k = k > n - off ? n - off : k;
+			if ((r = write(a.fd, s + off, k)) <= 0) {
+				_exit(1);
+			}
+			k = (size_t)r;
+			if (j % 2000 == 0) {
+				sleep_ms(1);
+			}
+		}
+		_exit(0);
+	}
+	(void)close(a.fd);
+	a.fd = -1;
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_GET);
+	CU_ASSERT_TRUE(str_is(m.path, "f"));
+	CU_ASSERT_EQUAL(m.offset, 7);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_DATA);
+	CU_ASSERT_EQUAL_FATAL(m.datalen, sizeof(big));
+	for (i = 0, k = 0; i < sizeof(big); i++) {
+		k += m.data[i] != big[i];
+	}
+	CU_ASSERT_EQUAL(k, 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_OK);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_END);
+	CU_ASSERT_EQUAL(m.count, 40000);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 0);
+	CU_ASSERT_EQUAL(b.bytes_in, n);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	unpair(&a, &b);
+	free(s);
+}
+
+static void
+test_conn_idle_timeout(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	int64_t			 t0;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 5000), 0);
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 100, &f), -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 < 2000);
+	unpair(&a, &b);
+}
+
+/* Once a frame has begun, the stall timeout applies, not idle_ms. */
+static void
+test_conn_stall_timeout(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	uint8_t			 hdr[FRAME_HDR_LEN];
+	int64_t			 t0;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 100), 0);
+	frame_header_encode(hdr, TFS_LIST, 10);
+	CU_ASSERT_EQUAL(write(a.fd, hdr, 3), 3);
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, -1, &f), -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 < 2000);
+	unpair(&a, &b);
+
+	/* inside the payload */
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 100), 0);
+	CU_ASSERT_EQUAL(write(a.fd, hdr, 5), 5);
+	CU_ASSERT_EQUAL(write(a.fd, "\0\x08" "abcd", 6), 6);
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, -1, &f), -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	unpair(&a, &b);
+}
+
+/*
+ * intr_fd ends an idle wait, but not a frame already begun: its rest,
+ * sent 100 ms later, is still read.
+ */
+static void
+test_conn_intr_idle_only(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	uint8_t			 fr[FRAME_HDR_LEN + 2];
+	pid_t			 pid;
+	int			 ip[2];
+
+	CU_ASSERT_EQUAL_FATAL(pipe2(ip, O_CLOEXEC), 0);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 3000), 0);
+	b.intr_fd = ip[0];
+	CU_ASSERT_EQUAL(write(ip[1], "!", 1), 1);
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 3000, &f), -1);
+	CU_ASSERT_EQUAL(errno, ECANCELED);
+
+	frame_header_encode(fr, TFS_SUM, 2);
+	fr[5] = 0;
+	fr[6] = 0;
+	CU_ASSERT_EQUAL(write(a.fd, fr, 4), 4);
+	if ((pid = fork()) == 0) {
+		sleep_ms(100);
+		_exit(write(a.fd, fr + 4, 3) == 3 ? 0 : 1);
+	}
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 3000, &f), 1);
+	CU_ASSERT_EQUAL(f.type, TFS_SUM);
+	CU_ASSERT_EQUAL(f.len, 2);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	/* idle again: cancelled again */
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 3000, &f), -1);
+	CU_ASSERT_EQUAL(errno, ECANCELED);
+	(void)close(ip[0]);
+	(void)close(ip[1]);
+	unpair(&a, &b);
+}
+
+/* End of stream between frames is 0; inside one, truncation. */
+static void
+test_conn_eof(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	uint8_t			 fr[FRAME_HDR_LEN + 4];
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	(void)close(a.fd);
+	a.fd = -1;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 0);
+	unpair(&a, &b);
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	frame_header_encode(fr, TFS_DATA, 4);
+	CU_ASSERT_EQUAL(write(a.fd, fr, 7), 7);
+	(void)close(a.fd);
+	a.fd = -1;
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	CU_ASSERT_EQUAL(errno, EPROTO);
+	CU_ASSERT_EQUAL(b.dec.err, FRAME_ETRUNC);
+	unpair(&a, &b);
+}
+
+/* Over-long lengths: the protocol's and the connection's own limit. */
+static void
+test_conn_too_big(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	uint8_t			 hdr[FRAME_HDR_LEN];
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	CU_ASSERT_EQUAL(b.max_payload, FRAME_MAX);
+	frame_header_encode(hdr, TFS_DATA, FRAME_MAX + 1);
+	CU_ASSERT_EQUAL(write(a.fd, hdr, sizeof(hdr)), 5);
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	CU_ASSERT_EQUAL(errno, EPROTO);
+	CU_ASSERT_EQUAL(b.dec.err, FRAME_ETOOBIG);
+	CU_ASSERT_PTR_NULL(b.payload);
+	/* sticky */
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	unpair(&a, &b);
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 1000, 1000), 0);
+	frame_header_encode(hdr, TFS_DATA, 1001);
+	CU_ASSERT_EQUAL(write(a.fd, hdr, sizeof(hdr)), 5);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	CU_ASSERT_EQUAL(b.dec.err, FRAME_ETOOBIG);
+	unpair(&a, &b);
+}
+
+/* A payload that does not decode; an unknown type is skipped whole. */
+static void
+test_conn_bad_msg(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+	enum proto_err	 e;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_LIST, "\0\x09" "ab", 4), 0);
+	CU_ASSERT_EQUAL(conn_send_frame(&a, 0x33, "xyz", 3), 0);
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_DATA, NULL, 0), 0);
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_END, "\0\0\0\0\0\0\0\0\0",
+	    9), 0);
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), -1);
+	CU_ASSERT_EQUAL(errno, EBADMSG);
+	CU_ASSERT_EQUAL(e, PROTO_ESHORT);
+	CU_ASSERT_EQUAL(m.type, TFS_LIST);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), -1);
+	CU_ASSERT_EQUAL(e, PROTO_EUNKNOWN);
+	CU_ASSERT_EQUAL(m.type, 0x33);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), -1);
+	CU_ASSERT_EQUAL(e, PROTO_EEMPTY);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), -1);
+	CU_ASSERT_EQUAL(errno, EBADMSG);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), 1);
+	CU_ASSERT_EQUAL(e, PROTO_OK);
+	CU_ASSERT_EQUAL(m.type, TFS_OK);
+	unpair(&a, &b);
+}
+
+static void
+test_conn_send_error(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+	char		 longmsg[3000];
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_ENOT_FOUND, NULL), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_ERROR);
+	CU_ASSERT_EQUAL(m.code, TFS_ENOT_FOUND);
+	CU_ASSERT_TRUE(str_is(m.text, "no such file or folder"));
+
+	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_EBAD_PATH, "%s: %d", "x/..",
+	    4), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.code, TFS_EBAD_PATH);
+	CU_ASSERT_TRUE(str_is(m.text, "x/..: 4"));
+
+	memset(longmsg, 'L', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_EIO, "%s", longmsg), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT(m.text.len > 0 && m.text.len < sizeof(longmsg));
+	unpair(&a, &b);
+}
+
+/* A message bigger than the write buffer (two 64 KiB names). */
+static void
+test_conn_large_message(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+	char		*name;
+	pid_t		 pid;
+
+	name = malloc(UINT16_MAX);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+	memset(name, 'r', UINT16_MAX);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 3000), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(a.fd);
+		if (conn_read_msg(&b, 3000, &m, NULL) != 1 ||
+		    m.type != TFS_OK) {
+			_exit(2);
+		}
+		if (conn_read_msg(&b, 3000, &m, NULL) != 1 ||
+		    m.type != TFS_RENAME || m.path.len != UINT16_MAX ||
+		    m.to.len != UINT16_MAX || m.to.p[UINT16_MAX - 1] != 'r') {
+			_exit(1);
+		}
+		_exit(0);
+	}
+	(void)close(b.fd);
+	b.fd = -1;
+	/* queued before it: flushed first, then the buffer grows */
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_OK, NULL, 0), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_RENAME;
+	m.path.p = (const uint8_t *)name;
+	m.path.len = UINT16_MAX;
+	m.to = m.path;
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	unpair(&a, &b);
+	free(name);
+}
+
+/* Real TCP: options set, a request, and a file sent back with sendfile. */
+static void
+test_conn_tcp(void)
+{
+	struct conn	 a, b;
+	struct tfs_msg	 m;
+	socklen_t	 len;
+	pid_t		 pid;
+	int		 cli = -1, srv = -1, on = 0, fd;
+
+	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000), 0);
+	len = sizeof(on);
+	CU_ASSERT_EQUAL(getsockopt(srv, IPPROTO_TCP, TCP_NODELAY, &on, &len),
+	    0);
+	CU_ASSERT_EQUAL(on, 1);
+	CU_ASSERT_NOT_EQUAL(fcntl(srv, F_GETFL) & O_NONBLOCK, 0);
+	fd = tu_pattern_file(2 * MIB + 3);
+	CU_ASSERT_FATAL(fd != -1);
+	if ((pid = fork()) == 0) {
+		(void)close(srv);
+		if (conn_init(&b, cli, 0, 5000) == -1) {
+			_exit(20);
+		}
+		memset(&m, 0, sizeof(m));
+		m.type = TFS_GET;
+		m.path = tfs_str_c("f");
+		m.offset = 3;
+		if (conn_send(&b, &m) == -1 || conn_flush(&b) == -1) {
+			_exit(21);
+		}
+		conn_free(&b);
+		recv_data_child(cli, -1, 3, 2 * MIB, FRAME_MAX);
+	}
+	(void)close(cli);
+	CU_ASSERT_EQUAL(conn_read_msg(&a, 5000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_GET);
+	CU_ASSERT_EQUAL(m.offset, 3);
+	CU_ASSERT_EQUAL(conn_send_file(&a, fd, m.offset, 2 * MIB), 0);
+	CU_ASSERT_EQUAL(conn_send_end(&a, 2 * MIB), 0);
+	(void)close(srv);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	conn_free(&a);
+	(void)close(fd);
+}
+
+void
+suite_conn(void)
+{
+	CU_pSuite	 s;
+
+	if ((s = CU_add_suite("conn", NULL, NULL)) == NULL) {
+		return;
+	}
+	CU_add_test(s, "test_conn_roundtrip_messages",
+	    test_conn_roundtrip_messages);
+	CU_add_test(s, "test_conn_pipelined_pending",
+	    test_conn_pipelined_pending);
+	CU_add_test(s, "test_conn_lazy_payload", test_conn_lazy_payload);
+	CU_add_test(s, "test_conn_big_data", test_conn_big_data);
+	CU_add_test(s, "test_conn_send_file", test_conn_send_file);
+	CU_add_test(s, "test_conn_progress_abort", test_conn_progress_abort);
+	CU_add_test(s, "test_conn_tiny_pieces", test_conn_tiny_pieces);
+	CU_add_test(s, "test_conn_idle_timeout", test_conn_idle_timeout);
+	CU_add_test(s, "test_conn_stall_timeout", test_conn_stall_timeout);
+	CU_add_test(s, "test_conn_intr_idle_only", test_conn_intr_idle_only);
+	CU_add_test(s, "test_conn_eof", test_conn_eof);
+	CU_add_test(s, "test_conn_too_big", test_conn_too_big);
+	CU_add_test(s, "test_conn_bad_msg", test_conn_bad_msg);
+	CU_add_test(s, "test_conn_send_error", test_conn_send_error);
+	CU_add_test(s, "test_conn_large_message", test_conn_large_message);
+	CU_add_test(s, "test_conn_tcp", test_conn_tcp);
+}
