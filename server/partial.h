@@ -1,0 +1,50 @@
+/*
+ * partial.h -- unfinished uploads: the hidden file a PUT writes in the
+ * target's folder before renaming it into place, its lock, the size it
+ * was announced with, and the removal of old ones.
+ */
+
+#ifndef SERVER_PARTIAL_H
+#define SERVER_PARTIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every name beginning so is the server's own; clients never see one. */
+#define PARTIAL_RESERVED	".tfs-"
+
+/* 1 when name (a directory entry) is one of the server's own files. */
+int	partial_reserved(const char *name);
+/*
+ * Open, create if needed, and lock the partial of name (a component) in
+ * folder dirfd for an upload of size bytes.  With resume, a kept partial
+ * of the same announced size is continued: *offset is the bytes it
+ * holds, and the returned descriptor is positioned there; otherwise it
+ * is emptied and *offset is 0.  Returns the descriptor, or -1 with errno
+ * (EBUSY: another upload of name holds the lock).  The lock lasts until
+ * the descriptor is closed, or the process dies.
+ */
+int	partial_open(int dirfd, const char *name, uint64_t size, int resume,
+	    uint64_t *offset);
+/*
+ * Move the finished partial fd into place as name: fsync first when
+ * dosync, never replacing an existing name when noclobber (EEXIST).
+ * 0 or -1 with errno; the partial stays (and stays locked) on failure.
+ */
+int	partial_commit(int dirfd, const char *name, int fd, int noclobber,
+	    int dosync);
+/* Remove the partial of name that fd holds locked. */
+void	partial_discard(int dirfd, const char *name, int fd);
+/*
+ * Remove the entry name of dirfd if it is a partial left alone (no
+ * upload holds it) for more than max_age seconds.
+ */
+void	partial_expire(int dirfd, const char *name, int max_age);
+/*
+ * Every so often (a quarter of max_age, from 1 minute to 6 hours), and
+ * in one worker at a time, walk the whole tree and expire old partials.
+ * A stamp file in the root says when the last walk began.
+ */
+void	partial_sweep(int root_fd, int max_age);
+
+#endif /* SERVER_PARTIAL_H */

@@ -1,0 +1,196 @@
+/*
+ * resolve.c -- find a client's path beneath the served root.
+ *
+ * Every lookup is one openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+ * from the root's descriptor: "..", absolute links and links whose
+ * target leaves the root fail in the kernel, atomically with the walk,
+ * so a folder swapped for a symbolic link mid-request cannot lead out
+ * either.  Links that stay inside are followed.  Callers then work
+ * relative to the descriptors returned here, never by name from the
+ * root again.
+ *
+ * A link leading out of the root answers DENIED (EXDEV), as a web
+ * server answers 403 for a link it will not follow: the name is there,
+ * the server refuses to go where it points.  It is not BAD_PATH, which
+ * PROTOCOL.md reserves for lexical rules checked before touching the
+ * file system, and not NOT_FOUND, which would send a user hunting for a
+ * typo.
+ *
+ * Special files are only ever opened O_PATH, which never calls a
+ * driver's open, so a fifo or device can neither block a worker nor be
+ * poked by it.  Never sends anything to the peer.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/openat2.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "path.h"
+#include "proto.h"
+#include "resolve.h"
+
+/* openat2 gives EAGAIN when a rename races a ".." walk: try again. */
+#define RESOLVE_TRIES	8
+
+static int	resolve_same(const struct stat *, const struct stat *);
+
+int
+resolve_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how	 how;
+	long		 fd;
+	int		 i;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_CLOEXEC);
+	/* openat2 rejects a mode without O_CREAT */
+	how.mode = (flags & O_CREAT) ? mode : 0;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	if (*path == '\0') {
+		path = ".";
+	}
+	for (i = 0; i < RESOLVE_TRIES; i++) {
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd != -1 || errno != EAGAIN) {
+			break;
+		}
+	}
+	return (int)fd;
+}
+
+static int
+resolve_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int
+resolve_node(int root_fd, const char *path, struct stat *st)
+{
+	int	 fd, saved;
+
+	if ((fd = resolve_openat(root_fd, path, O_PATH, 0)) == -1) {
+		return -1;
+	}
+	if (fstat(fd, st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Look first with O_PATH, then open for reading only what was a regular
+ * file, and check the inode did not change in between (a file swapped
+ * for a fifo is then opened O_NONBLOCK at worst, and refused).
+ */
+int
+resolve_file(int root_fd, const char *path, struct stat *st)
+{
+	struct stat	 pst;
+	int		 pfd, fd, i;
+
+	for (i = 0; i < RESOLVE_TRIES; i++) {
+		if ((pfd = resolve_node(root_fd, path, &pst)) == -1) {
+			return -1;
+		}
+		close(pfd);
+		if (S_ISDIR(pst.st_mode)) {
+			errno = EISDIR;
+			return -1;
+		}
+		if (!S_ISREG(pst.st_mode)) {
+			errno = RESOLVE_ESPECIAL;
+			return -1;
+		}
+		fd = resolve_openat(root_fd, path,
+		    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+		if (fd == -1) {
+			return -1;
+		}
+		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+		    resolve_same(st, &pst)) {
+			return fd;
+		}
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+int
+resolve_dir(int root_fd, const char *path)
+{
+	struct stat	 st;
+	int		 pfd, fd, saved;
+
+	if ((pfd = resolve_node(root_fd, path, &st)) == -1) {
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		close(pfd);
+		errno = S_ISREG(st.st_mode) ? ENOTDIR : RESOLVE_ESPECIAL;
+		return -1;
+	}
+	/* "." of the O_PATH descriptor: the very folder looked at */
+	fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return fd;
+}
+
+int
+resolve_parent(int root_fd, const char *path, const char **name)
+{
+	char		 dir[PATH_MAX_LEN + 1];
+	const char	*slash;
+	size_t		 n;
+	int		 fd;
+
+	if ((slash = strrchr(path, '/')) == NULL) {
+		*name = path;
+		dir[0] = '\0';
+	} else {
+		*name = slash + 1;
+		n = (size_t)(slash - path);
+		if (n >= sizeof(dir)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	fd = resolve_dir(root_fd, dir);
+	/* a path through a file or a special file: not a folder */
+	if (fd == -1 && errno == RESOLVE_ESPECIAL) {
+		errno = ENOTDIR;
+	}
+	return fd;
+}
+
+enum tfs_err
+resolve_err(int errnum)
+{
+	switch (errnum) {
+	case EXDEV:		/* a link leads out of the root */
+	case ELOOP:		/* a magic link, or links going round */
+		return TFS_EDENIED;
+	case RESOLVE_ESPECIAL:
+	case EISDIR:
+		return TFS_ENOT_A_FILE;
+	case EAGAIN:		/* the file kept changing under us */
+		return TFS_EIO;
+	default:
+		return tfs_err_from_errno(errnum);
+	}
+}
