@@ -1,0 +1,838 @@
+/*
+ * pool.c -- the master process: pre-forked workers that share the
+ * listening socket, kept between --min-spare and --max-spare idle ones
+ * within --max-workers, reaped and replaced; signals turned into stops,
+ * reloads and log reopening.
+ *
+ * Signal handlers only set a flag and write a byte to a self-pipe; the
+ * loop polls that pipe with a timeout for its once-a-second upkeep and
+ * does everything else, reaping included, outside any handler.  The
+ * master never reads a client byte and never blocks for long: a worker
+ * that does not obey is killed.
+ */
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "pool.h"
+#include "scoreboard.h"
+#include "worker.h"
+#include "xio.h"
+
+enum pool_state {
+	POOL_RUNNING,
+	POOL_GRACEFUL,		/* QUIT: no new connections, drain */
+	POOL_STOPPING,		/* TERM/INT: workers told to exit now */
+};
+
+/* What the master alone knows about the worker of a slot. */
+struct pool_child {
+	pid_t		 pid;		/* 0 = free slot */
+	uint32_t	 generation;
+	int64_t		 started;	/* ms */
+	int		 up;		/* seen past STARTING */
+	int		 retiring;	/* told to finish (SIGHUP) */
+	int		 signalled;	/* we sent TERM or KILL */
+	int64_t		 term_at;	/* send SIGTERM then, 0 = never */
+	int64_t		 kill_at;	/* send SIGKILL then, 0 = never */
+};
+
+struct pool {
+	int			 listen_fd;
+	int			 root_fd;
+	int			 sig_rd, sig_wr;	/* self-pipe */
+	int			 death_rd, death_wr;	/* EOF: master gone */
+	pid_t			 master;
+	struct scoreboard	 sb;
+	struct pool_child	*child;			/* sb.nslots */
+	int			 nlive;
+	uint32_t		 generation;
+	enum pool_state		 state;
+	int			 exit_status;
+	int			 ready;
+	void			(*ready_cb)(void);
+	int			 spawn_rate;		/* idle forks per tick */
+	int			 owed;			/* replacements due */
+	int			 rapid;			/* young deaths in a row */
+	int			 start_failures;	/* never-up deaths */
+	int			 at_cap;		/* warned: max-workers */
+	int64_t			 hold_until;		/* back-off: no fork */
+	int64_t			 next_tick;
+	int64_t			 stop_kill_at;
+};
+
+static void	pool_sighandler(int);
+static int	pool_setup(struct pool *, int, int);
+static void	pool_signals_install(void);
+static void	pool_take_signals(struct pool *);
+static int	pool_spawn(struct pool *);
+static void	pool_child_main(struct pool *, int)
+		    __attribute__((noreturn));
+static void	pool_reap(struct pool *);
+static void	pool_reaped(struct pool *, int, int);
+static void	pool_maintain(struct pool *, int64_t);
+static void	pool_check_stalls(struct pool *, int64_t);
+static void	pool_deadlines(struct pool *, int64_t);
+static void	pool_retire(struct pool *, int, int64_t);
+static void	pool_stop_now(struct pool *);
+static void	pool_stop_graceful(struct pool *);
+static void	pool_reload(struct pool *);
+static void	pool_broadcast(struct pool *, int);
+static void	pool_fail(struct pool *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static int	pool_timeout(struct pool *, int64_t);
+static void	pool_respawn(struct pool *, int64_t);
+static void	pool_close_listener(struct pool *);
+
+/* The signals the master handles, reset to default in every worker. */
+static const int pool_sigs[] = {
+	SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGCHLD,
+};
+#define POOL_NSIGS	(int)(sizeof(pool_sigs) / sizeof(pool_sigs[0]))
+
+static volatile sig_atomic_t	 pool_got[NSIG];
+static volatile sig_atomic_t	 pool_wakefd = -1;
+
+/* Async-signal-safe: note the signal, wake the loop. */
+static void
+pool_sighandler(int sig)
+{
+	int	 saved = errno;
+	char	 c = (char)sig;
+
+	pool_got[sig] = 1;
+	if (pool_wakefd != -1 && write(pool_wakefd, &c, 1) == -1) {
+		/* the pipe is full: the loop is awake already */
+	}
+	errno = saved;
+}
+
+static void
+pool_signals_install(void)
+{
+	struct sigaction	 sa;
+	int			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = pool_sighandler;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < POOL_NSIGS; i++) {
+		if (sigaction(pool_sigs[i], &sa, NULL) == -1) {
+			fatal("sigaction");
+		}
+	}
+	/* a worker's socket is its own business; the master has none */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+pool_setup(struct pool *p, int listen_fd, int root_fd)
+{
+	int	 fds[2];
+
+	memset(p, 0, sizeof(*p));
+	p->listen_fd = listen_fd;
+	p->root_fd = root_fd;
+	p->master = getpid();
+	p->generation = 1;
+	p->spawn_rate = 1;
+	p->state = POOL_RUNNING;
+	if (sb_init(&p->sb, cfg.max_workers) == -1) {
+		log_warn("scoreboard");
+		return -1;
+	}
+	if ((p->child = calloc((size_t)cfg.max_workers,
+	    sizeof(*p->child))) == NULL) {
+		log_warn("worker table");
+		goto out_sb;
+	}
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_warn("pipe");
+		goto out_child;
+	}
+	p->sig_rd = fds[0];
+	p->sig_wr = fds[1];
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		log_warn("pipe");
+		goto out_sigpipe;
+	}
+	p->death_rd = fds[0];
+	p->death_wr = fds[1];
+	pool_wakefd = p->sig_wr;
+	pool_signals_install();
+	return 0;
+out_sigpipe:
+	close(p->sig_rd);
+	close(p->sig_wr);
+out_child:
+	free(p->child);
+out_sb:
+	sb_free(&p->sb);
+	return -1;
+}
+
+/*
+ * A worker that cannot start, or workers that keep dying young: stop
+ * the server (exit 1) rather than fork in a loop.  Before the server is
+ * ready the terminal hears it too.
+ */
+static void
+pool_fail(struct pool *p, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s; stopping", msg);
+	if (!p->ready && (cfg.daemonized || cfg.logfile != NULL)) {
+		fprintf(stderr, "tfsd: %s; stopping\n", msg);
+	}
+	p->exit_status = 1;
+	pool_stop_now(p);
+}
+
+/*
+ * Fork a worker of the current generation into a free slot.  The slot
+ * says STARTING before the fork so the worker's own updates are never
+ * overwritten.  0, or -1 when no slot is free or fork fails.
+ */
+static int
+pool_spawn(struct pool *p)
+{
+	struct sb_slot	*slot;
+	sigset_t	 all, old;
+	pid_t		 pid;
+	int		 i;
+
+	for (i = 0; i < p->sb.nslots; i++) {
+		if (p->child[i].pid == 0) {
+			break;
+		}
+	}
+	if (i == p->sb.nslots) {
+		return -1;
+	}
+	slot = sb_slot(&p->sb, i);
+	sb_slot_clear(slot);
+	slot->generation = p->generation;
+	slot->last_progress = xio_now_ms();
+	slot->state = SB_STARTING;
+	/* no master handler may run in the child before it resets them */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		pool_child_main(p, i);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		log_warn("fork");
+		sb_slot_clear(slot);
+		p->hold_until = xio_now_ms() + 1000;
+		return -1;
+	}
+	slot->pid = pid;
+	memset(&p->child[i], 0, sizeof(p->child[i]));
+	p->child[i].pid = pid;
+	p->child[i].generation = p->generation;
+	p->child[i].started = xio_now_ms();
+	p->nlive++;
+	log_debug("worker %d (pid %ld) started, generation %u", i,
+	    (long)pid, p->generation);
+	return 0;
+}
+
+/* In the new child: undo what the master set up, then serve. */
+static void
+pool_child_main(struct pool *p, int i)
+{
+	struct worker_args	 wa;
+	struct sigaction	 sa;
+	sigset_t		 none;
+	int			 k;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	for (k = 0; k < POOL_NSIGS; k++) {
+		sigaction(pool_sigs[k], &sa, NULL);
+	}
+	/* until the worker handles it, a log reopen must not kill it */
+	signal(SIGUSR1, SIG_IGN);
+	pool_wakefd = -1;
+	close(p->sig_rd);
+	close(p->sig_wr);
+	close(p->death_wr);
+	daemon_child();
+	/* no orphans: the kernel tells us when the master dies... */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1) {
+		_exit(WORKER_EXIT_FATAL);
+	}
+	/* ...unless it died already */
+	if (getppid() != p->master) {
+		_exit(0);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	memset(&wa, 0, sizeof(wa));
+	wa.listen_fd = p->listen_fd;
+	wa.root_fd = p->root_fd;
+	wa.master_fd = p->death_rd;
+	wa.id = i;
+	wa.generation = p->generation;
+	wa.slot = sb_slot(&p->sb, i);
+	wa.slot->pid = getpid();
+	worker_main(&wa);
+}
+
+/* Collect every dead child, outside any handler, until none is left. */
+static void
+pool_reap(struct pool *p)
+{
+	pid_t	 pid;
+	int	 status, i;
+
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid == -1 && errno == EINTR) {
+			continue;
+		}
+		if (pid <= 0) {
+			break;
+		}
+		for (i = 0; i < p->sb.nslots; i++) {
+			if (p->child[i].pid == pid) {
+				break;
+			}
+		}
+		if (i < p->sb.nslots) {
+			pool_reaped(p, i, status);
+		}
+	}
+}
+
+/* Account for the death of the worker of slot i. */
+static void
+pool_reaped(struct pool *p, int i, int status)
+{
+	struct pool_child	*c = &p->child[i];
+	struct sb_slot		*slot = sb_slot(&p->sb, i);
+	int64_t			 now = xio_now_ms();
+	char			 how[64];
+	int			 up, abnormal, replace, fatal_start = 0;
+
+	up = c->up || (slot->state != SB_STARTING && slot->state != SB_EMPTY);
+	abnormal = 0;
+	if (WIFEXITED(status)) {
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(status));
+		abnormal = WEXITSTATUS(status) != 0;
+		fatal_start = WEXITSTATUS(status) == WORKER_EXIT_FATAL;
+	} else if (WIFSIGNALED(status)) {
+		snprintf(how, sizeof(how), "killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		abnormal = !c->signalled;
+	} else {
+		snprintf(how, sizeof(how), "ended (status 0x%x)", status);
+		abnormal = 1;
+	}
+	replace = p->state == POOL_RUNNING && !c->retiring &&
+	    c->generation == p->generation;
+	if (abnormal) {
+		log_warnx("worker %d (pid %ld) %s after %llu connections%s", i,
+		    (long)c->pid, how, (unsigned long long)slot->served,
+		    replace ? ", replacing it" : "");
+	} else {
+		log_debug("worker %d (pid %ld) %s", i, (long)c->pid, how);
+	}
+	sb_slot_clear(slot);
+	memset(c, 0, sizeof(*c));
+	p->nlive--;
+
+	if (p->state != POOL_RUNNING) {
+		return;
+	}
+	if (fatal_start) {
+		pool_fail(p, "worker %d could not start (exit status %d)", i,
+		    WORKER_EXIT_FATAL);
+		return;
+	}
+	if (abnormal) {
+		/* young deaths in a row slow the forks down, exponentially */
+		if (!up || now - c->started < 1000) {
+			p->rapid++;
+		} else {
+			p->rapid = 0;
+		}
+		if (p->rapid > 0) {
+			int64_t	 delay = 50LL << (p->rapid < 8 ? p->rapid : 8);
+
+			if (delay > POOL_MAX_BACKOFF_MS) {
+				delay = POOL_MAX_BACKOFF_MS;
+			}
+			p->hold_until = now + delay;
+		}
+		if (!up && ++p->start_failures >= POOL_MAX_START_FAILURES) {
+			pool_fail(p, "%d workers in a row died before serving "
+			    "(last: %s)", p->start_failures, how);
+			return;
+		}
+	}
+	if (replace) {
+		p->owed++;
+	}
+}
+
+/* Fork the replacements owed, unless backing off. */
+static void
+pool_respawn(struct pool *p, int64_t now)
+{
+	while (p->owed > 0 && p->state == POOL_RUNNING &&
+	    now >= p->hold_until && p->nlive < p->sb.nslots) {
+		if (pool_spawn(p) == -1) {
+			break;
+		}
+		p->owed--;
+	}
+	/* with every slot taken, the spare upkeep decides later */
+	if (p->nlive >= p->sb.nslots) {
+		p->owed = 0;
+	}
+}
+
+/* Tell the worker of slot i to finish and exit (SIGHUP). */
+static void
+pool_retire(struct pool *p, int i, int64_t now)
+{
+	struct pool_child	*c = &p->child[i];
+
+	if (c->pid == 0 || c->retiring) {
+		return;
+	}
+	c->retiring = 1;
+	if (kill(c->pid, SIGHUP) == -1 && errno != ESRCH) {
+		log_warn("kill %ld", (long)c->pid);
+	}
+	if (cfg.graceful_timeout > 0 && c->term_at == 0) {
+		c->term_at = now + (int64_t)cfg.graceful_timeout * 1000;
+	}
+}
+
+/*
+ * Once a second: keep the idle workers between min and max spare, as
+ * Apache's prefork does.  Short of idle ones, fork 1, 2, 4 ... up to
+ * POOL_MAX_SPAWN_RATE on consecutive seconds; over, retire one a second.
+ * A starting worker counts as idle: it will be soon.
+ */
+static void
+pool_maintain(struct pool *p, int64_t now)
+{
+	struct sb_slot	*slot;
+	int		 i, idle = 0, live = 0, busy = 0, last_idle = -1, n;
+	int		 st;
+
+	for (i = 0; i < p->sb.nslots; i++) {
+		struct pool_child *c = &p->child[i];
+
+		if (c->pid == 0) {
+			continue;
+		}
+		slot = sb_slot(&p->sb, i);
+		st = slot->state;
+		if (!c->up && st != SB_STARTING && st != SB_EMPTY) {
+			c->up = 1;
+			p->start_failures = 0;
+		}
+		if (c->retiring || c->generation != p->generation) {
+			continue;
+		}
+		live++;
+		if (st == SB_IDLE || st == SB_STARTING) {
+			idle++;
+			last_idle = i;
+		} else {
+			busy++;
+		}
+	}
+	if (idle > cfg.max_spare && last_idle != -1) {
+		log_debug("%d idle workers, retiring worker %d", idle,
+		    last_idle);
+		pool_retire(p, last_idle, now);
+		/* its exit lets a newer idle one be counted next time */
+		p->spawn_rate = 1;
+		return;
+	}
+	if (idle >= cfg.min_spare && live >= 1) {
+		p->spawn_rate = 1;
+		p->at_cap = 0;
+		return;
+	}
+	if (now < p->hold_until) {
+		return;
+	}
+	n = p->spawn_rate;
+	if (n > p->sb.nslots - p->nlive) {
+		n = p->sb.nslots - p->nlive;
+	}
+	if (n <= 0) {
+		if (!p->at_cap) {
+			log_warnx("all %d workers busy (--max-workers)",
+			    p->nlive);
+			p->at_cap = 1;
+		}
+		return;
+	}
+	if (p->spawn_rate >= 8) {
+		log_info("busy: %d idle, %d busy, starting %d workers", idle,
+		    busy, n);
+	}
+	while (n-- > 0 && pool_spawn(p) == 0) {
+		continue;
+	}
+	if (p->spawn_rate < POOL_MAX_SPAWN_RATE) {
+		p->spawn_rate *= 2;
+	}
+}
+
+/*
+ * Backstop to the worker's own stall timeout: a request that shows no
+ * progress for --stall-timeout plus a margin gets its worker killed.
+ */
+static void
+pool_check_stalls(struct pool *p, int64_t now)
+{
+	struct sb_slot	*slot;
+	int64_t		 limit, last;
+	char		 op[sizeof(slot->op)], path[sizeof(slot->path)];
+	int		 i;
+
+	limit = (int64_t)cfg.stall_timeout * 1000 + POOL_STALL_MARGIN_MS;
+	for (i = 0; i < p->sb.nslots; i++) {
+		struct pool_child *c = &p->child[i];
+
+		if (c->pid == 0 || c->signalled) {
+			continue;
+		}
+		slot = sb_slot(&p->sb, i);
+		last = slot->last_progress;
+		if (!slot->in_request || last == 0 || now - last < limit) {
+			continue;
+		}
+		sb_copy_str(op, sizeof(op), slot->op, sizeof(slot->op));
+		sb_copy_str(path, sizeof(path), slot->path,
+		    sizeof(slot->path));
+		log_warnx("worker %d (pid %ld): %s %s made no progress for "
+		    "%lld s, killing it", i, (long)c->pid, op, path,
+		    (long long)(now - last) / 1000);
+		c->signalled = 1;
+		kill(c->pid, SIGTERM);
+		c->kill_at = now + POOL_KILL_DELAY_MS;
+	}
+}
+
+/* Graceful deadlines (SIGTERM) and kill deadlines (SIGKILL). */
+static void
+pool_deadlines(struct pool *p, int64_t now)
+{
+	int	 i;
+
+	for (i = 0; i < p->sb.nslots; i++) {
+		struct pool_child *c = &p->child[i];
+
+		if (c->pid == 0) {
+			continue;
+		}
+		if (c->term_at != 0 && now >= c->term_at) {
+			log_info("worker %d (pid %ld) still busy after "
+			    "--graceful-timeout, stopping it", i, (long)c->pid);
+			c->term_at = 0;
+			c->signalled = 1;
+			kill(c->pid, SIGTERM);
+			if (c->kill_at == 0) {
+				c->kill_at = now + POOL_KILL_DELAY_MS;
+			}
+		}
+		if (c->kill_at != 0 && now >= c->kill_at) {
+			log_warnx("worker %d (pid %ld) ignored SIGTERM, "
+			    "killing it", i, (long)c->pid);
+			c->kill_at = 0;
+			c->signalled = 1;
+			kill(c->pid, SIGKILL);
+		}
+	}
+}
+
+static void
+pool_broadcast(struct pool *p, int sig)
+{
+	int	 i;
+
+	for (i = 0; i < p->sb.nslots; i++) {
+		if (p->child[i].pid != 0 &&
+		    kill(p->child[i].pid, sig) == -1 && errno != ESRCH) {
+			log_warn("kill %ld", (long)p->child[i].pid);
+		}
+	}
+}
+
+/*
+ * Stop listening for good.  Every worker holds a copy of the socket and a
+ * busy one may close it late, so shut the socket itself down: new
+ * connections are refused at once and workers blocked in accept wake up.
+ */
+static void
+pool_close_listener(struct pool *p)
+{
+	if (p->listen_fd == -1) {
+		return;
+	}
+	if (shutdown(p->listen_fd, SHUT_RDWR) == -1 && errno != ENOTCONN) {
+		log_warn("shutdown of the listening socket");
+	}
+	close(p->listen_fd);
+	p->listen_fd = -1;
+}
+
+/* TERM/INT: workers exit now; whoever lingers is killed. */
+static void
+pool_stop_now(struct pool *p)
+{
+	int	 i;
+
+	if (p->state == POOL_STOPPING) {
+		return;
+	}
+	p->state = POOL_STOPPING;
+	for (i = 0; i < p->sb.nslots; i++) {
+		p->child[i].signalled = 1;
+		p->child[i].term_at = 0;
+	}
+	pool_broadcast(p, SIGTERM);
+	pool_close_listener(p);
+	p->stop_kill_at = xio_now_ms() + POOL_KILL_DELAY_MS;
+}
+
+/* QUIT: no new connection; running requests finish, idle ones close. */
+static void
+pool_stop_graceful(struct pool *p)
+{
+	int64_t	 now = xio_now_ms();
+	int	 i;
+
+	if (p->state != POOL_RUNNING) {
+		return;
+	}
+	log_info("stopping gracefully");
+	p->state = POOL_GRACEFUL;
+	/* told first, a worker woken from accept knows why */
+	for (i = 0; i < p->sb.nslots; i++) {
+		pool_retire(p, i, now);
+	}
+	pool_close_listener(p);
+}
+
+/*
+ * HUP: a new generation takes new connections at once; the old workers
+ * finish their request and leave.
+ */
+static void
+pool_reload(struct pool *p)
+{
+	int64_t	 now = xio_now_ms();
+	int	 i, n, fd;
+
+	if (p->state != POOL_RUNNING) {
+		return;
+	}
+	/* the root may have been replaced: serve what its path names now */
+	fd = open(cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		log_warn("reload: root %s, keeping the old one", cfg.root);
+	} else {
+		close(p->root_fd);
+		p->root_fd = fd;
+	}
+	p->generation++;
+	log_info("reloading: new workers, generation %u", p->generation);
+	for (i = 0; i < p->sb.nslots; i++) {
+		if (p->child[i].pid != 0 &&
+		    p->child[i].generation != p->generation) {
+			pool_retire(p, i, now);
+		}
+	}
+	p->owed = 0;
+	p->spawn_rate = 1;
+	for (n = 0; n < cfg.workers && p->nlive < p->sb.nslots; n++) {
+		if (pool_spawn(p) == -1) {
+			break;
+		}
+	}
+}
+
+/* Act on the signals noted by the handler. */
+static void
+pool_take_signals(struct pool *p)
+{
+	if (pool_got[SIGTERM] || pool_got[SIGINT]) {
+		pool_got[SIGTERM] = pool_got[SIGINT] = 0;
+		if (p->state != POOL_STOPPING) {
+			log_info("stopping");
+		}
+		pool_stop_now(p);
+	}
+	if (pool_got[SIGQUIT]) {
+		pool_got[SIGQUIT] = 0;
+		pool_stop_graceful(p);
+	}
+	if (pool_got[SIGHUP]) {
+		pool_got[SIGHUP] = 0;
+		pool_reload(p);
+	}
+	if (pool_got[SIGUSR1]) {
+		pool_got[SIGUSR1] = 0;
+		if (log_reopen() == -1) {
+			log_warn("reopening the log file");
+		}
+		log_info("log file reopened");
+		pool_broadcast(p, SIGUSR1);
+	}
+	pool_got[SIGCHLD] = 0;
+}
+
+/* Milliseconds until the loop has something to do on its own. */
+static int
+pool_timeout(struct pool *p, int64_t now)
+{
+	int64_t	 next = now + 1000;
+	int	 i;
+
+	if (p->state == POOL_RUNNING) {
+		if (p->next_tick < next) {
+			next = p->next_tick;
+		}
+		if (p->owed > 0 && p->hold_until < next) {
+			next = p->hold_until;
+		}
+		if (!p->ready) {
+			next = now + 10;
+		}
+	}
+	if (p->state == POOL_STOPPING && p->stop_kill_at < next) {
+		next = p->stop_kill_at;
+	}
+	for (i = 0; i < p->sb.nslots; i++) {
+		struct pool_child *c = &p->child[i];
+
+		if (c->pid == 0) {
+			continue;
+		}
+		if (c->term_at != 0 && c->term_at < next) {
+			next = c->term_at;
+		}
+		if (c->kill_at != 0 && c->kill_at < next) {
+			next = c->kill_at;
+		}
+	}
+	if (next <= now) {
+		return 0;
+	}
+	return (int)(next - now);
+}
+
+int
+pool_run(int listen_fd, int root_fd, void (*ready)(void))
+{
+	struct pool	 pool, *p = &pool;
+	struct pollfd	 pfd;
+	char		 buf[64];
+	int64_t		 now;
+	int		 i;
+
+	if (pool_setup(p, listen_fd, root_fd) == -1) {
+		return 1;
+	}
+	p->ready_cb = ready;
+	for (i = 0; i < cfg.workers; i++) {
+		if (pool_spawn(p) == -1) {
+			pool_fail(p, "cannot start the workers");
+			break;
+		}
+	}
+	p->next_tick = xio_now_ms() + 1000;
+	for (;;) {
+		now = xio_now_ms();
+		pfd.fd = p->sig_rd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, pool_timeout(p, now)) == -1 &&
+		    errno != EINTR) {
+			fatal("poll");
+		}
+		while (read(p->sig_rd, buf, sizeof(buf)) > 0) {
+			continue;
+		}
+		pool_reap(p);
+		pool_take_signals(p);
+		now = xio_now_ms();
+		if (p->state == POOL_RUNNING) {
+			if (!p->ready) {
+				for (i = 0; i < p->sb.nslots; i++) {
+					if (p->child[i].pid != 0 &&
+					    sb_slot(&p->sb, i)->state ==
+					    SB_IDLE) {
+						p->ready = 1;
+					}
+				}
+				if (p->ready && p->ready_cb != NULL) {
+					p->ready_cb();
+				}
+			}
+			pool_respawn(p, now);
+			if (now >= p->next_tick) {
+				pool_maintain(p, now);
+				pool_check_stalls(p, now);
+				p->next_tick = now + 1000;
+			}
+		}
+		if (p->state == POOL_STOPPING && now >= p->stop_kill_at &&
+		    p->nlive > 0) {
+			log_warnx("%d workers ignored SIGTERM, killing them",
+			    p->nlive);
+			pool_broadcast(p, SIGKILL);
+			p->stop_kill_at = now + 60000;
+		}
+		pool_deadlines(p, now);
+		if (p->state != POOL_RUNNING && p->nlive == 0) {
+			break;
+		}
+	}
+	pool_close_listener(p);
+	pool_wakefd = -1;
+	close(p->sig_rd);
+	close(p->sig_wr);
+	close(p->death_rd);
+	close(p->death_wr);
+	close(p->root_fd);
+	free(p->child);
+	sb_free(&p->sb);
+	log_info("stopped");
+	return p->exit_status;
+}
