@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""
+31-pool.py -- the worker pool: 200 connections while workers are
+SIGKILLed at random leave no zombie and the pool back within its bounds;
+the pool grows under 64 concurrent slow clients and shrinks back to
+--max-spare after; --max-workers is a hard cap; --max-requests recycles
+workers.  Prints how fast the pool grew and shrank.
+"""
+
+import os
+import random
+import signal
+import socket
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tfslib  # noqa: E402
+from tfslib import SLOW, Tap  # noqa: E402
+
+t = Tap()
+
+
+def session(port, hold=0.0):
+    """Connect, read HELLO, wait hold s, QUIT, read OK.  True on success."""
+    with tfslib.Conn(port, timeout=10 * SLOW) as c:
+        if hold:
+            time.sleep(hold)
+        return c.simple(tfslib.QUIT()) == "OK"
+
+
+def workers(srv):
+    """Live (non-zombie) workers of srv."""
+    return [k for k in srv.workers() if tfslib.proc_state(k) not in
+            (None, "Z")]
+
+
+def wait_for(cond, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()
+
+
+def test_kill_storm():
+    srv = tfslib.Server(args=["-w", "4", "--min-spare", "2",
+                              "--max-spare", "4", "-m", "16"])
+    try:
+        done = threading.Event()
+        zombie_age = {}           # pid -> first time seen as a zombie
+        worst = [0.0]
+        killed = []
+
+        def watch():
+            while not done.is_set():
+                now = time.monotonic()
+                for k in srv.workers():
+                    if tfslib.proc_state(k) == "Z":
+                        first = zombie_age.setdefault(k, now)
+                        worst[0] = max(worst[0], now - first)
+                time.sleep(0.005)
+
+        def killer():
+            rnd = random.Random(31)
+            while not done.is_set():
+                ks = workers(srv)
+                if ks:
+                    k = rnd.choice(ks)
+                    try:
+                        os.kill(k, signal.SIGKILL)
+                        killed.append(k)
+                    except ProcessLookupError:
+                        pass
+                time.sleep(rnd.uniform(0.02, 0.2))
+
+        results = []
+        lock = threading.Lock()
+
+        def client(n):
+            for _ in range(n):
+                ok = False
+                for _ in range(5):      # a killed worker cuts its client
+                    try:
+                        if session(srv.port, 0.1):
+                            ok = True
+                            break
+                    except (OSError, tfslib.ServerClosed, ValueError):
+                        time.sleep(0.05)
+                with lock:
+                    results.append(ok)
+
+        threads = [threading.Thread(target=watch),
+                   threading.Thread(target=killer)]
+        threads += [threading.Thread(target=client, args=(25,))
+                    for _ in range(8)]
+        t0 = time.monotonic()
+        for th in threads:
+            th.start()
+        for th in threads[2:]:
+            th.join()
+        done.set()
+        for th in threads[:2]:
+            th.join()
+        ms = (time.monotonic() - t0) * 1000
+        t.note("200 connections with %d workers SIGKILLed in %.0f ms" %
+               (len(killed), ms))
+        t.eq(sum(results), 200, "200 connections served while workers die")
+        t.ok(len(killed) >= 10, "workers were killed (%d)" % len(killed))
+        t.ok(worst[0] < 1.0, "no zombie outlives a second (worst %.0f ms)"
+             % (worst[0] * 1000))
+        time.sleep(1.0)
+        zs = [k for k in srv.workers() if tfslib.proc_state(k) == "Z"]
+        t.eq(zs, [], "no zombie left")
+        t2 = time.monotonic()
+        ok = wait_for(lambda: 2 <= len(workers(srv)) <= 4, 20 * SLOW)
+        t.ok(ok, "the pool is back within --min-spare 2 .. --max-spare 4 "
+             "(%d workers)" % len(workers(srv)))
+        t.note("pool back within bounds %.0f ms after the storm" %
+               ((time.monotonic() - t2) * 1000))
+        t.ok(session(srv.port), "the server still serves")
+        t.ok(srv.proc.poll() is None, "the master survived")
+    finally:
+        t.eq(srv.stop(), 0, "stop after the storm exits 0")
+
+
+def test_grow_shrink():
+    n_clients = 64
+    srv = tfslib.Server(args=["-w", "4", "--min-spare", "2",
+                              "--max-spare", "32", "-m", "80"])
+    socks = []
+    try:
+        base = len(workers(srv))
+        t0 = time.monotonic()
+        for _ in range(n_clients):
+            so = socket.create_connection(("127.0.0.1", srv.port))
+            so.settimeout(60 * SLOW)
+            socks.append(so)
+        # Each client is served once a worker accepts it: HELLO arrives.
+        got = 0
+        for so in socks:
+            try:
+                if len(so.recv(5)) == 5:
+                    got += 1
+            except OSError:
+                pass
+        grew_ms = (time.monotonic() - t0) * 1000
+        peak = len(workers(srv))
+        t.eq(got, n_clients, "all %d slow clients were served at once"
+             % n_clients)
+        t.ok(peak >= n_clients and peak <= 80,
+             "the pool grew from %d to %d workers (cap 80)" % (base, peak))
+        t.note("grew to %d workers in %.0f ms" % (peak, grew_ms))
+        for so in socks:
+            so.close()
+        socks = []
+        t1 = time.monotonic()
+        ok = wait_for(lambda: len(workers(srv)) <= 32, 150)
+        shrink_ms = (time.monotonic() - t1) * 1000
+        n = len(workers(srv))
+        t.ok(ok, "the pool shrank back to --max-spare (%d workers)" % n)
+        t.note("back to max-spare in %.0f ms (%d workers retired)" %
+               (shrink_ms, peak - n))
+        time.sleep(1.5)
+        t.ok(len(workers(srv)) >= 2, "and kept --min-spare idle workers")
+    finally:
+        for so in socks:
+            so.close()
+        srv.stop()
+
+
+def test_cap():
+    srv = tfslib.Server(args=["-w", "2", "--min-spare", "2",
+                              "--max-spare", "4", "-m", "6"])
+    socks = []
+    try:
+        most = [0]
+        done = threading.Event()
+
+        def watch():
+            while not done.is_set():
+                most[0] = max(most[0], len(workers(srv)))
+                time.sleep(0.01)
+
+        th = threading.Thread(target=watch)
+        th.start()
+        for _ in range(12):
+            so = socket.create_connection(("127.0.0.1", srv.port))
+            so.settimeout(0.2)
+            socks.append(so)
+        time.sleep(4)
+        served = 0
+        for so in socks:
+            try:
+                if so.recv(5):
+                    served += 1
+            except OSError:
+                pass
+        t.eq(served, 6, "--max-workers 6: six clients served, six wait")
+        for so in socks[:6]:
+            so.close()
+        waiting = socks[6:]
+        late = 0
+        for so in waiting:
+            so.settimeout(10 * SLOW)
+            try:
+                if so.recv(5):
+                    late += 1
+            except OSError:
+                pass
+        t.eq(late, 6, "the waiting clients are served as workers free up")
+        done.set()
+        th.join()
+        t.ok(most[0] <= 6, "never more than 6 workers (most %d)" % most[0])
+    finally:
+        for so in socks:
+            so.close()
+        srv.stop()
+
+
+def test_max_requests():
+    srv = tfslib.Server(args=["-w", "2", "--min-spare", "1",
+                              "--max-spare", "2", "--max-requests", "3"])
+    try:
+        before = set(workers(srv))
+        ok = 0
+        for _ in range(20):
+            try:
+                ok += session(srv.port)
+            except (OSError, tfslib.ServerClosed):
+                pass
+        t.eq(ok, 20, "--max-requests 3: 20 connections all served")
+        wait_for(lambda: len(workers(srv)) >= 1, 5 * SLOW)
+        after = set(workers(srv))
+        t.ok(after and not (before & after),
+             "workers were recycled (new pids)",
+             "before %s after %s" % (sorted(before), sorted(after)))
+    finally:
+        srv.stop()
+
+
+t.run("kill storm", test_kill_storm)
+t.run("grow and shrink", test_grow_shrink)
+t.run("max-workers cap", test_cap)
+t.run("max-requests", test_max_requests)
+sys.exit(t.done())

@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""
+32-signals.py -- the master's signals: TERM/INT stop now (exit 0, no
+worker left), QUIT lets a running 100 MiB GET finish while new
+connections are refused, HUP replaces every worker without cutting a
+running transfer, an idle connection gets ERROR SHUTTING_DOWN on QUIT
+and HUP, --graceful-timeout cuts what still runs, USR1 reopens the log
+file, and a worker SIGKILLed in the middle of a PUT leaves the old
+version intact and nothing partial visible.  Prints how long stops took.
+"""
+
+import hashlib
+import os
+import signal
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tfslib  # noqa: E402
+from tfslib import SLOW, Tap  # noqa: E402
+
+t = Tap()
+BIG = 100 * 1024 * 1024
+CHUNK = os.urandom(1024 * 1024)
+BIG_SHA = hashlib.sha256(CHUNK * (BIG // len(CHUNK))).hexdigest()
+
+
+def make_big(root):
+    with open(os.path.join(root, "big"), "wb") as f:
+        for _ in range(BIG // len(CHUNK)):
+            f.write(CHUNK)
+
+
+def gone(pid):
+    return tfslib.proc_state(pid) in (None, "Z")
+
+
+def wait_for(cond, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.01)
+    return cond()
+
+
+def live_workers(srv):
+    return [k for k in srv.workers() if not gone(k)]
+
+
+class Download:
+    """A GET of "big" read a little at first, then to its end."""
+
+    def __init__(self, port):
+        self.c = tfslib.Conn(port, timeout=30 * SLOW)
+        self.c.req(tfslib.GET("big"))
+        ty, p = self.c.recv()
+        if ty != tfslib.FILE:
+            raise ValueError("GET big answered 0x%02x" % ty)
+        self.h = hashlib.sha256()
+        self.got = 0
+        for _ in range(2):          # under way; the rest waits in the worker
+            self.step()
+
+    def step(self):
+        ty, p = self.c.recv()
+        if ty == tfslib.DATA:
+            self.h.update(p)
+            self.got += len(p)
+            return None
+        if ty == tfslib.END:
+            return tfslib.parse_u64(p)
+        raise ValueError("frame 0x%02x during GET" % ty)
+
+    def finish(self):
+        """True when every byte arrived, END matched and the hash is right."""
+        try:
+            while True:
+                n = self.step()
+                if n is not None:
+                    return n == BIG and self.got == BIG and \
+                        self.h.hexdigest() == BIG_SHA
+        except (OSError, tfslib.ServerClosed, ValueError):
+            return False
+        finally:
+            self.c.close()
+
+
+def refused(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+
+
+def idle_gets_shutting_down(c, what):
+    try:
+        name = c.expect_error()
+    except (OSError, tfslib.ServerClosed) as e:
+        name = repr(e)
+    t.eq(name, "SHUTTING_DOWN", "%s: an idle connection gets ERROR "
+         "SHUTTING_DOWN" % what)
+    t.ok(c.closed(), "%s: then the connection is closed" % what)
+    c.close()
+
+
+def test_term():
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        srv = tfslib.Server(args=["-w", "3"])
+        name = signal.Signals(sig).name
+        try:
+            make_big(srv.root)
+            kids = srv.workers()
+            d = Download(srv.port)
+            t0 = time.monotonic()
+            srv.signal(sig)
+            rc = srv.wait()
+            ms = (time.monotonic() - t0) * 1000
+            t.eq(rc, 0, "%s stops the server with exit 0" % name)
+            t.note("%s stop with a transfer running took %.0f ms" %
+                   (name, ms))
+            t.ok(all(tfslib.proc_state(k) is None for k in kids),
+                 "%s: no worker left behind" % name,
+                 [(k, tfslib.proc_state(k)) for k in kids])
+            t.ok(not d.finish(), "%s cuts the running transfer" % name)
+        finally:
+            srv.stop()
+    srv = tfslib.Server(args=["-w", "4"])
+    try:
+        t0 = time.monotonic()
+        srv.signal(signal.SIGTERM)
+        rc = srv.wait()
+        t.note("TERM stop of an idle server took %.0f ms" %
+               ((time.monotonic() - t0) * 1000))
+        t.eq(rc, 0, "TERM stops an idle server with exit 0")
+    finally:
+        srv.stop()
+
+
+def test_quit():
+    srv = tfslib.Server(args=["-w", "3", "--min-spare", "1",
+                              "--max-spare", "3"])
+    try:
+        make_big(srv.root)
+        kids = srv.workers()
+        d = Download(srv.port)
+        idle = tfslib.Conn(srv.port)
+        t0 = time.monotonic()
+        srv.signal(signal.SIGQUIT)
+        idle_gets_shutting_down(idle, "QUIT")
+        ok = wait_for(lambda: refused(srv.port), 3 * SLOW)
+        t.ok(ok, "QUIT: new connections are refused at once")
+        t.note("QUIT: connections refused after %.0f ms" %
+               ((time.monotonic() - t0) * 1000))
+        t.ok(srv.proc.poll() is None, "QUIT: the master waits for the "
+             "running transfer")
+        t.ok(d.finish(), "QUIT: the running 100 MiB GET finishes intact")
+        t1 = time.monotonic()
+        rc = srv.wait()
+        t.eq(rc, 0, "QUIT: the server then exits 0")
+        t.note("QUIT: exit %.0f ms after the last transfer ended, "
+               "%.0f ms after the signal" %
+               ((time.monotonic() - t1) * 1000,
+                (time.monotonic() - t0) * 1000))
+        t.ok(all(tfslib.proc_state(k) is None for k in kids),
+             "QUIT: no worker left behind")
+    finally:
+        srv.stop()
+
+
+def test_quit_idle():
+    srv = tfslib.Server(args=["-w", "4"])
+    try:
+        t0 = time.monotonic()
+        srv.signal(signal.SIGQUIT)
+        rc = srv.wait()
+        t.eq(rc, 0, "QUIT stops an idle server with exit 0")
+        t.note("QUIT stop of an idle server took %.0f ms" %
+               ((time.monotonic() - t0) * 1000))
+    finally:
+        srv.stop()
+
+
+def test_graceful_timeout():
+    srv = tfslib.Server(args=["-w", "2", "--graceful-timeout", "1"])
+    try:
+        make_big(srv.root)
+        d = Download(srv.port)      # and then never read again
+        t0 = time.monotonic()
+        srv.signal(signal.SIGQUIT)
+        rc = srv.wait(15 * SLOW)
+        ms = (time.monotonic() - t0) * 1000
+        t.eq(rc, 0, "--graceful-timeout 1: QUIT exits 0 with a stuck "
+             "transfer")
+        t.ok(ms < 6000 * SLOW, "--graceful-timeout 1: stopped in %.0f ms"
+             % ms)
+        t.note("QUIT with --graceful-timeout 1 and a stuck client took "
+               "%.0f ms" % ms)
+        t.ok(not d.finish(), "--graceful-timeout: the stuck transfer is "
+             "cut")
+    finally:
+        srv.stop()
+
+
+def test_hup():
+    srv = tfslib.Server(args=["-w", "3", "--min-spare", "1",
+                              "--max-spare", "4"])
+    try:
+        make_big(srv.root)
+        old = set(srv.workers())
+        d = Download(srv.port)
+        idle = tfslib.Conn(srv.port)
+        t0 = time.monotonic()
+        srv.signal(signal.SIGHUP)
+        idle_gets_shutting_down(idle, "HUP")
+        try:
+            with tfslib.Conn(srv.port, timeout=5 * SLOW) as c:
+                t.eq(c.simple(tfslib.QUIT()), "OK",
+                     "HUP: a new connection is served at once")
+        except (OSError, tfslib.ServerClosed) as e:
+            t.ok(False, "HUP: a new connection is served at once", e)
+        t.note("HUP: new connection served %.0f ms after the signal" %
+               ((time.monotonic() - t0) * 1000))
+        t.ok(d.finish(), "HUP: the running 100 MiB GET is not cut")
+        ok = wait_for(lambda: not (set(live_workers(srv)) & old), 5 * SLOW)
+        new = set(live_workers(srv))
+        t.ok(ok and new, "HUP: every worker replaced (new pids)",
+             "old %s new %s" % (sorted(old), sorted(new)))
+        t.ok(srv.proc.poll() is None, "HUP: the server keeps running")
+        with tfslib.Conn(srv.port) as c:
+            t.eq(c.simple(tfslib.QUIT()), "OK", "HUP: and serves after")
+    finally:
+        t.eq(srv.stop(), 0, "stop after HUP exits 0")
+
+
+def test_usr1():
+    import tempfile
+    logdir = tempfile.mkdtemp(prefix="tfs-log-")
+    log = os.path.join(logdir, "tfsd.log")
+    srv = tfslib.Server(args=["-w", "2", "--log-file", log])
+    try:
+        kids = set(srv.workers())
+        t.ok(os.path.exists(log), "--log-file creates the log file")
+        os.rename(log, log + ".1")
+        srv.signal(signal.SIGUSR1)
+        ok = wait_for(lambda: os.path.exists(log), 5 * SLOW)
+        t.ok(ok, "USR1 reopens the log file under its name")
+        time.sleep(0.2)
+        t.eq(set(live_workers(srv)), kids, "USR1 leaves the workers be")
+        with tfslib.Conn(srv.port) as c:
+            t.eq(c.simple(tfslib.QUIT()), "OK", "the server serves after "
+                 "USR1")
+    finally:
+        srv.stop()
+        for f in (log, log + ".1"):
+            if os.path.exists(f):
+                os.unlink(f)
+        os.rmdir(logdir)
+
+
+def test_kill_mid_put():
+    srv = tfslib.Server(args=["-w", "1", "--min-spare", "0",
+                              "--max-spare", "1"])
+    try:
+        old = b"the old version\n" * 1000
+        with tfslib.Conn(srv.port) as c:
+            r = c.put("f", old)
+        if r != "OK":
+            t.ok(False, "PUT of the old version", r)
+            return
+        c = tfslib.Conn(srv.port)
+        size = 8 * 1024 * 1024
+        c.req(tfslib.PUT("f", size))
+        ty, p = c.recv()
+        t.eq(ty, tfslib.READY, "PUT answered READY")
+        for _ in range(4):
+            c.send(tfslib.DATA, CHUNK)
+        time.sleep(0.3)
+        ws = live_workers(srv)
+        t.eq(len(ws), 1, "one worker, busy with the PUT")
+        for w in ws:
+            os.kill(w, signal.SIGKILL)
+        t.ok(c.closed(), "the killed worker's connection is cut")
+        c.close()
+        ok = wait_for(lambda: live_workers(srv) and
+                      not (set(live_workers(srv)) & set(ws)), 10 * SLOW)
+        t.ok(ok, "a new worker replaces the killed one")
+        with tfslib.Conn(srv.port) as c2:
+            t.eq(c2.get("f"), old, "the old version is intact")
+            names = c2.list("")
+            names = [e["name"] for e in names] if isinstance(names, list) \
+                else names
+            t.eq(names, [b"f"], "nothing partial is listed")
+            r = c2.stat("f")
+            t.eq(r["size"] if isinstance(r, dict) else r, len(old),
+                 "STAT shows the old size")
+        odd = [n for n in os.listdir(srv.root)
+               if n != "f" and not n.startswith(".tfs-")]
+        t.eq(odd, [], "no other file appeared in the root")
+    finally:
+        srv.stop()
+
+
+t.run("TERM/INT", test_term)
+t.run("QUIT", test_quit)
+t.run("QUIT idle", test_quit_idle)
+t.run("graceful timeout", test_graceful_timeout)
+t.run("HUP", test_hup)
+t.run("USR1", test_usr1)
+t.run("SIGKILL mid-PUT", test_kill_mid_put)
+sys.exit(t.done())
