@@ -1,0 +1,268 @@
+/*
+ * cmdline.c -- splitting what a user typed into words, a command's
+ * options, batch lines and the HOST[:PORT] argument.
+ *
+ * Pure functions only: the shell, the batch reader, completion and the
+ * unit tests all see exactly the same quoting rules.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+
+static int	cmdline_scan(const char *, size_t, struct cmdline *, int,
+		    const char **);
+static int	cmdline_blank(char);
+
+static int
+cmdline_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The splitter behind cmdline_split and cmdline_split_partial.  Each word
+ * takes at most as many bytes as it spans in the line and ends where a
+ * blank (or the end) was, so len + 1 bytes hold every word.
+ */
+static int
+cmdline_scan(const char *line, size_t len, struct cmdline *cl, int tolerant,
+    const char **errstr)
+{
+	size_t	 i = 0, o = 0, maxw;
+	char	 q;
+	int	 inword;
+
+	memset(cl, 0, sizeof(*cl));
+	maxw = len / 2 + 2;
+	cl->buf = malloc(len + 1);
+	cl->argv = calloc(maxw, sizeof(char *));
+	if (cl->buf == NULL || cl->argv == NULL) {
+		cmdline_free(cl);
+		if (errstr != NULL) {
+			*errstr = "out of memory";
+		}
+		errno = ENOMEM;
+		return -1;
+	}
+	for (;;) {
+		while (i < len && cmdline_blank(line[i])) {
+			i++;
+		}
+		if (i >= len) {
+			break;
+		}
+		/* a new word */
+		cl->last_start = i;
+		cl->argv[cl->argc++] = cl->buf + o;
+		inword = 1;
+		while (i < len && inword) {
+			q = line[i];
+			if (cmdline_blank(q)) {
+				inword = 0;
+			} else if (q == '\'') {
+				for (i++; i < len && line[i] != '\''; i++) {
+					cl->buf[o++] = line[i];
+				}
+				if (i >= len) {
+					goto unterminated;
+				}
+				i++;
+			} else if (q == '"') {
+				for (i++; i < len && line[i] != '"'; i++) {
+					/* only \" and \\ are escapes here */
+					if (line[i] == '\\' && i + 1 < len &&
+					    (line[i + 1] == '"' ||
+					    line[i + 1] == '\\')) {
+						i++;
+					}
+					cl->buf[o++] = line[i];
+				}
+				if (i >= len) {
+					goto unterminated;
+				}
+				i++;
+			} else if (q == '\\') {
+				if (i + 1 >= len) {
+					if (!tolerant) {
+						if (errstr != NULL) {
+							*errstr = "trailing "
+							    "backslash";
+						}
+						goto fail;
+					}
+					i++;
+					cl->open = 1;
+					break;
+				}
+				cl->buf[o++] = line[i + 1];
+				i += 2;
+			} else {
+				cl->buf[o++] = q;
+				i++;
+			}
+		}
+		cl->buf[o++] = '\0';
+		if (inword) {
+			cl->open = 1;	/* the line ended inside this word */
+		}
+	}
+	cl->argv[cl->argc] = NULL;
+	return 0;
+
+unterminated:
+	if (tolerant) {
+		cl->buf[o++] = '\0';
+		cl->open = 1;
+		cl->argv[cl->argc] = NULL;
+		return 0;
+	}
+	if (errstr != NULL) {
+		*errstr = "unterminated quote";
+	}
+fail:
+	cmdline_free(cl);
+	errno = EINVAL;
+	return -1;
+}
+
+int
+cmdline_split(const char *line, struct cmdline *cl, const char **errstr)
+{
+	return cmdline_scan(line, strlen(line), cl, 0, errstr);
+}
+
+int
+cmdline_split_partial(const char *line, size_t len, struct cmdline *cl)
+{
+	return cmdline_scan(line, len, cl, 1, NULL);
+}
+
+void
+cmdline_free(struct cmdline *cl)
+{
+	free(cl->argv);
+	free(cl->buf);
+	memset(cl, 0, sizeof(*cl));
+}
+
+int
+cmdline_opts(int argc, char **argv, const char *allowed, uint64_t *mask,
+    int *optind, char *bad)
+{
+	const char	*p;
+	int		 i;
+
+	*mask = 0;
+	for (i = 1; i < argc; i++) {
+		p = argv[i];
+		if (p[0] != '-' || p[1] == '\0') {
+			break;
+		}
+		if (strcmp(p, "--") == 0) {
+			i++;
+			break;
+		}
+		for (p++; *p != '\0'; p++) {
+			if (*p < 'A' || *p > 'z' || strchr(allowed, *p) == NULL) {
+				*bad = *p;
+				*optind = i;
+				return -1;
+			}
+			*mask |= CMDLINE_OPT(*p);
+		}
+	}
+	*optind = i;
+	return 0;
+}
+
+const char *
+cmdline_batch(const char *line, int *ignore)
+{
+	*ignore = 0;
+	while (cmdline_blank(*line)) {
+		line++;
+	}
+	if (*line == '-') {
+		*ignore = 1;
+		line++;
+	}
+	if (*line == '\0' || *line == '#') {
+		/* "-" alone or "-#..." is nothing to run either */
+		*ignore = 0;
+		return NULL;
+	}
+	return line;
+}
+
+int
+cmdline_port_ok(const char *port)
+{
+	long	 v = 0;
+	size_t	 i;
+
+	if (port[0] == '\0' || strlen(port) > 5) {
+		return -1;
+	}
+	for (i = 0; port[i] != '\0'; i++) {
+		if (port[i] < '0' || port[i] > '9') {
+			return -1;
+		}
+		v = v * 10 + (port[i] - '0');
+	}
+	return v >= 1 && v <= 65535 ? 0 : -1;
+}
+
+int
+cmdline_target(const char *arg, char *host, size_t hostsz, char *port,
+    size_t portsz, const char **errstr)
+{
+	const char	*h, *p = NULL, *c;
+	size_t		 hlen;
+
+	if (arg[0] == '[') {
+		/* [v6addr] or [v6addr]:port */
+		if ((c = strchr(arg, ']')) == NULL) {
+			*errstr = "missing ']'";
+			return -1;
+		}
+		h = arg + 1;
+		hlen = (size_t)(c - h);
+		if (c[1] == ':') {
+			p = c + 2;
+		} else if (c[1] != '\0') {
+			*errstr = "junk after ']'";
+			return -1;
+		}
+	} else if ((c = strchr(arg, ':')) != NULL && strchr(c + 1, ':') ==
+	    NULL) {
+		/* one colon: host:port */
+		h = arg;
+		hlen = (size_t)(c - arg);
+		p = c + 1;
+	} else {
+		/* no colon, or a bare IPv6 address with several */
+		h = arg;
+		hlen = strlen(arg);
+	}
+	if (hlen == 0) {
+		*errstr = "empty host";
+		return -1;
+	}
+	if (hlen >= hostsz) {
+		*errstr = "host name too long";
+		return -1;
+	}
+	if (p != NULL) {
+		if (cmdline_port_ok(p) == -1 || strlen(p) >= portsz) {
+			*errstr = "bad port";
+			return -1;
+		}
+		memcpy(port, p, strlen(p) + 1);
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	return 0;
+}

@@ -1,0 +1,199 @@
+/*
+ * main.c -- tfs, the client of TFS/1: options, the HOST[:PORT] argument,
+ * and the choice between one command, a batch and the interactive shell.
+ *
+ * The exit status is 0 only when everything asked for succeeded; 1 a
+ * command failed; 2 bad usage; 3 could not connect or the connection was
+ * lost (exitcode.c holds the rules).
+ */
+
+#include <err.h>
+#include <getopt.h>
+#include <libutil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "commands.h"
+#include "complete.h"
+#include "exitcode.h"
+#include "intr.h"
+#include "progress.h"
+#include "proto.h"
+#include "shell.h"
+
+#define TFS_CLIENT_VERSION	"1.0"
+
+enum {
+	OPT_VERIFY = 256,
+	OPT_RETRY,
+	OPT_TIMEOUT,
+	OPT_LIMIT,
+};
+
+static void	usage(FILE *);
+
+static const struct option	longopts[] = {
+	{ "port",	required_argument,	NULL,	'p' },
+	{ "batch",	required_argument,	NULL,	'b' },
+	{ "quiet",	no_argument,		NULL,	'q' },
+	{ "resume",	no_argument,		NULL,	'r' },
+	{ "verify",	no_argument,		NULL,	OPT_VERIFY },
+	{ "retry",	required_argument,	NULL,	OPT_RETRY },
+	{ "timeout",	required_argument,	NULL,	OPT_TIMEOUT },
+	{ "limit-rate",	required_argument,	NULL,	OPT_LIMIT },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ "version",	no_argument,		NULL,	'V' },
+	{ NULL,		0,			NULL,	0 },
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: tfs [options] HOST[:PORT] [COMMAND [ARG...]]\n"
+	    "  -p, --port PORT      port when HOST has none (default %d)\n"
+	    "  -b, --batch FILE     run the commands of FILE (- = stdin)\n"
+	    "  -q, --quiet          no progress bars, no chatter\n"
+	    "  -r, --resume         get/put continue a partial transfer\n"
+	    "      --verify         check each transfer's SHA-256 with SUM\n"
+	    "      --retry N        on a lost connection, reconnect and "
+	    "resume, up to N times\n"
+	    "      --timeout SEC    give up connecting or waiting for a "
+	    "worker (default 30)\n"
+	    "      --limit-rate R   at most R bytes/s per transfer (K, M, G)\n"
+	    "  -h, --help           this text\n"
+	    "  -V, --version        the version\n"
+	    "HOST may be [V6ADDR]:PORT.  Without COMMAND, tfs reads commands "
+	    "from a\nterminal (a shell with completion) or from stdin; "
+	    "\"help\" lists them.\n"
+	    "Exit status: 0 success, 1 a command failed, 2 bad usage, "
+	    "3 no connection.\n", TFS_DEFAULT_PORT);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct client	 cl;
+	const char	*batch = NULL, *errstr;
+	char		 host[256], port[16];
+	char		 optport[16] = "";
+	FILE		*fp;
+	uint64_t	 limit;
+	int		 ch, st, retry = 0, timeout = 30;
+
+	memset(&cl, 0, sizeof(cl));
+	/* '+': stop at HOST, so "get -r" keeps its -r */
+	while ((ch = getopt_long(argc, argv, "+p:b:qrhV", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'p':
+			if (cmdline_port_ok(optarg) == -1 ||
+			    strlcpy(optport, optarg, sizeof(optport)) >=
+			    sizeof(optport)) {
+				warnx("bad port: %s", optarg);
+				return ST_USAGE;
+			}
+			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case 'q':
+			cl.xo.quiet = 1;
+			break;
+		case 'r':
+			cl.xo.resume = 1;
+			break;
+		case OPT_VERIFY:
+			cl.xo.verify = 1;
+			break;
+		case OPT_RETRY:
+			retry = (int)strtonum(optarg, 0, 1000, &errstr);
+			if (errstr != NULL) {
+				warnx("--retry %s: %s", optarg, errstr);
+				return ST_USAGE;
+			}
+			break;
+		case OPT_TIMEOUT:
+			timeout = (int)strtonum(optarg, 0, 86400, &errstr);
+			if (errstr != NULL) {
+				warnx("--timeout %s: %s", optarg, errstr);
+				return ST_USAGE;
+			}
+			break;
+		case OPT_LIMIT:
+			if (expand_number(optarg, &limit) == -1) {
+				warnx("--limit-rate %s: not a rate", optarg);
+				return ST_USAGE;
+			}
+			cl.xo.limit = limit;
+			break;
+		case 'h':
+			usage(stdout);
+			return ST_OK;
+		case 'V':
+			printf("tfs %s (TFS/%d)\n", TFS_CLIENT_VERSION,
+			    TFS_VERSION);
+			return ST_OK;
+		default:
+			usage(stderr);
+			return ST_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return ST_USAGE;
+	}
+	(void)snprintf(port, sizeof(port), "%s", optport[0] != '\0' ?
+	    optport : "10069");
+	if (cmdline_target(argv[0], host, sizeof(host), port, sizeof(port),
+	    &errstr) == -1) {
+		warnx("%s: %s", argv[0], errstr);
+		return ST_USAGE;
+	}
+	argc--;
+	argv++;
+
+	if (intr_init() == -1) {
+		err(ST_FAIL, "signals");
+	}
+	session_init(&cl.sess, host, port);
+	cl.sess.retry = retry;
+	cl.sess.timeout_s = timeout;
+	cl.sess.quiet = cl.xo.quiet;
+	progress_enable(!cl.xo.quiet && isatty(STDERR_FILENO));
+
+	if (argc > 0) {
+		/* one command; it connects only if it needs the server */
+		st = cmd_run(&cl, argc, argv);
+		if (intr_pending()) {
+			st = exitcode_merge(st, ST_FAIL);
+		}
+	} else if (batch != NULL || !isatty(STDIN_FILENO)) {
+		fp = stdin;
+		if (batch != NULL && strcmp(batch, "-") != 0 &&
+		    (fp = fopen(batch, "re")) == NULL) {
+			warn("%s", batch);
+			return ST_FAIL;
+		}
+		st = shell_batch(&cl, fp);
+		if (fp != stdin) {
+			(void)fclose(fp);
+		}
+	} else {
+		cl.interactive = 1;
+		st = shell_run(&cl);
+	}
+	if (!cl.quit) {
+		session_quit(&cl.sess);
+	}
+	complete_forget_all();
+	if (fflush(stdout) == EOF) {
+		st = exitcode_merge(st, ST_FAIL);
+	}
+	return exitcode_clamp(st);
+}

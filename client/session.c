@@ -1,0 +1,515 @@
+/*
+ * session.c -- the client's connection to tfsd.
+ *
+ * A request goes out only on a connection that is still there: before
+ * each one, a server that closed an idle connection (idle timeout, HUP,
+ * graceful stop) is noticed without waiting and the connection is made
+ * again, so users and scripts never see those closes.  What the server
+ * sends is never trusted: an unknown, malformed or out-of-place frame
+ * ends the connection with a protocol error, never a crash.
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "intr.h"
+#include "log.h"
+#include "session.h"
+#include "xio.h"
+
+static enum sess_rc	session_hello(struct session *, int64_t);
+static int		session_dial(struct session *, const struct addrinfo *,
+			    int64_t);
+static int		session_idle_closed(struct session *);
+static int		session_left_ms(int64_t);
+
+void
+session_init(struct session *s, const char *host, const char *port)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->timeout_s = 30;
+	(void)strlcpy(s->host, host, sizeof(s->host));
+	(void)strlcpy(s->port, port, sizeof(s->port));
+	if (strchr(host, ':') != NULL) {
+		(void)snprintf(s->label, sizeof(s->label), "[%s]:%s", host,
+		    port);
+	} else {
+		(void)snprintf(s->label, sizeof(s->label), "%s:%s", host,
+		    port);
+	}
+}
+
+/* Milliseconds until deadline (-1 = none), at least 0. */
+static int
+session_left_ms(int64_t deadline)
+{
+	int64_t	 left;
+
+	if (deadline < 0) {
+		return -1;
+	}
+	left = deadline - xio_now_ms();
+	if (left < 0) {
+		return 0;
+	}
+	return left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
+/*
+ * Connect a non-blocking socket to one address before the deadline.
+ * The fd, or -1 with errno.
+ */
+static int
+session_dial(struct session *s, const struct addrinfo *ai, int64_t deadline)
+{
+	socklen_t	 len;
+	int		 fd, err, save;
+
+	(void)s;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1) {
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		return fd;
+	}
+	if (errno != EINPROGRESS) {
+		goto out_close;
+	}
+	if (xio_wait(fd, POLLOUT, session_left_ms(deadline), intr_fd()) ==
+	    -1) {
+		goto out_close;
+	}
+	len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1) {
+		goto out_close;
+	}
+	if (err != 0) {
+		errno = err;
+		goto out_close;
+	}
+	return fd;
+out_close:
+	save = errno;
+	close(fd);
+	errno = save;
+	return -1;
+}
+
+/*
+ * Wait for HELLO: a server whose workers are all busy leaves us in its
+ * listen queue, so say so after a second and give up at the deadline.
+ */
+static enum sess_rc
+session_hello(struct session *s, int64_t deadline)
+{
+	struct tfs_msg	 m;
+	enum proto_err	 perr;
+	int64_t		 t0, note;
+	int		 r, wait, noted = 0;
+	char		 vis[128];
+
+	t0 = xio_now_ms();
+	note = t0 + SESSION_HELLO_NOTE_MS;
+	for (;;) {
+		wait = noted ? session_left_ms(deadline) :
+		    session_left_ms(note);
+		if (!noted && deadline >= 0 && deadline < note) {
+			wait = session_left_ms(deadline);
+		}
+		r = conn_read_msg(&s->conn, wait, &m, &perr);
+		if (r == 1) {
+			break;
+		}
+		if (r == 0) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "%s closed the connection before HELLO", s->label);
+			return SESS_LOST;
+		}
+		if (errno == ECANCELED) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			return SESS_INTR;
+		}
+		if (errno == EBADMSG || errno == EPROTO) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "%s does not speak TFS/1", s->label);
+			return SESS_LOST;
+		}
+		if (errno != ETIMEDOUT) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "%s: %s", s->label, strerror(errno));
+			return SESS_LOST;
+		}
+		if (deadline >= 0 && xio_now_ms() >= deadline) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "%s: no free server worker after %d s", s->label,
+			    s->timeout_s);
+			return SESS_LOST;
+		}
+		if (!noted) {
+			noted = 1;
+			if (!s->quiet) {
+				fprintf(stderr, "tfs: waiting for a free "
+				    "server worker\xe2\x80\xa6\n");
+			}
+		}
+	}
+	if (m.type == TFS_ERROR) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "%s refused the connection: %s (%s)", s->label,
+		    tfs_err_text(m.code) != NULL ? tfs_err_text(m.code) :
+		    "error", tfs_err_name(m.code) != NULL ?
+		    tfs_err_name(m.code) : "?");
+		return SESS_LOST;
+	}
+	if (m.type != TFS_HELLO) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "%s does not speak TFS/1 (first frame %s)", s->label,
+		    tfs_type_name(m.type));
+		return SESS_LOST;
+	}
+	if (m.version != TFS_VERSION) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "%s speaks TFS/%u, not TFS/%d", s->label, m.version,
+		    TFS_VERSION);
+		return SESS_LOST;
+	}
+	log_vis(vis, sizeof(vis), m.name.p, m.name.len);
+	(void)strlcpy(s->server, vis, sizeof(s->server));
+	s->max_payload = m.max_payload;
+	if (s->max_payload == 0 || s->max_payload > FRAME_MAX) {
+		s->max_payload = FRAME_MAX;
+	}
+	return SESS_OK;
+}
+
+enum sess_rc
+session_connect(struct session *s)
+{
+	struct addrinfo	 hints, *res, *ai;
+	enum sess_rc	 rc;
+	int64_t		 deadline;
+	int		 fd = -1, gai, err = ECONNREFUSED;
+
+	session_drop(s);
+	deadline = s->timeout_s > 0 ?
+	    xio_now_ms() + (int64_t)s->timeout_s * 1000 : -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((gai = getaddrinfo(s->host, s->port, &hints, &res)) != 0) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "cannot resolve %s: %s", s->host, gai == EAI_SYSTEM ?
+		    strerror(errno) : gai_strerror(gai));
+		return SESS_LOST;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = session_dial(s, ai, deadline)) != -1) {
+			break;
+		}
+		err = errno;
+		if (err == ECANCELED) {
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		if (err == ECANCELED) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			return SESS_INTR;
+		}
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "cannot connect to %s: %s", s->label,
+		    err == ETIMEDOUT ? "timed out" : strerror(err));
+		return SESS_LOST;
+	}
+	if (conn_init(&s->conn, fd, FRAME_MAX, SESSION_STALL_MS) == -1) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s",
+		    s->label, strerror(errno));
+		close(fd);
+		return SESS_LOST;
+	}
+	s->fd = fd;
+	s->conn.intr_fd = intr_fd();
+	if ((rc = session_hello(s, deadline)) != SESS_OK) {
+		session_drop(s);
+		return rc;
+	}
+	s->ever = 1;
+	return SESS_OK;
+}
+
+int
+session_backoff_ms(int attempt)
+{
+	int	 ms = 500;
+
+	while (--attempt > 0 && ms < 8000) {
+		ms *= 2;
+	}
+	return ms > 8000 ? 8000 : ms;
+}
+
+enum sess_rc
+session_reconnect(struct session *s, int *attempts)
+{
+	enum sess_rc	 rc = SESS_LOST;
+
+	session_drop(s);
+	while (*attempts < s->retry) {
+		(*attempts)++;
+		if (intr_sleep(session_backoff_ms(*attempts)) == -1) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			return SESS_INTR;
+		}
+		if (!s->quiet) {
+			fprintf(stderr, "tfs: reconnecting to %s (attempt %d "
+			    "of %d)\n", s->label, *attempts, s->retry);
+		}
+		rc = session_connect(s);
+		if (rc == SESS_OK || rc == SESS_INTR) {
+			return rc;
+		}
+	}
+	return rc;
+}
+
+/*
+ * 1 when the server has closed our idle connection (EOF, a reset, or an
+ * ERROR such as TIMEOUT or SHUTTING_DOWN sent before closing), found
+ * without waiting.  Anything else unasked for is as bad: 1 as well.
+ */
+static int
+session_idle_closed(struct session *s)
+{
+	struct pollfd	 pfd;
+	struct tfs_msg	 m;
+
+	if (conn_pending(&s->conn) == 0) {
+		pfd.fd = s->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) <= 0) {
+			return 0;
+		}
+	}
+	/* whatever it is, it was not asked for */
+	(void)conn_read_msg(&s->conn, 0, &m, NULL);
+	return 1;
+}
+
+enum sess_rc
+session_ensure(struct session *s)
+{
+	enum sess_rc	 rc;
+	int		 attempts = 0;
+
+	if (s->fd != -1 && !session_idle_closed(s)) {
+		return SESS_OK;
+	}
+	rc = session_connect(s);
+	if (rc == SESS_LOST && s->retry > 0) {
+		rc = session_reconnect(s, &attempts);
+	}
+	return rc;
+}
+
+void
+session_drop(struct session *s)
+{
+	if (s->fd == -1) {
+		return;
+	}
+	conn_free(&s->conn);
+	close(s->fd);
+	s->fd = -1;
+}
+
+void
+session_quit(struct session *s)
+{
+	struct tfs_msg	 m = { .type = TFS_QUIT };
+
+	if (s->fd == -1) {
+		return;
+	}
+	if (session_send(s, &m) == SESS_OK) {
+		/* OK, then the server closes; neither is worth a wait */
+		s->conn.intr_fd = -1;
+		(void)conn_read_msg(&s->conn, 2000, &m, NULL);
+	}
+	session_drop(s);
+}
+
+enum sess_rc
+session_lost(struct session *s, int errnum)
+{
+	s->lost_errno = errnum;
+	if (errnum == 0) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "connection closed by %s", s->label);
+	} else if (errnum == ETIMEDOUT) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "connection to %s timed out", s->label);
+	} else {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "connection to %s lost: %s", s->label, strerror(errnum));
+	}
+	session_drop(s);
+	return SESS_LOST;
+}
+
+enum sess_rc
+session_proto(struct session *s, const char *fmt, ...)
+{
+	char	 what[256];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	(void)snprintf(s->errmsg, sizeof(s->errmsg),
+	    "protocol error from %s: %s", s->label, what);
+	session_drop(s);
+	return SESS_PROTO;
+}
+
+enum sess_rc
+session_error(struct session *s, const struct tfs_msg *m)
+{
+	const char	*text, *name;
+	char		 vis[256];
+
+	s->err_code = m->code;
+	text = tfs_err_text(m->code);
+	name = tfs_err_name(m->code);
+	if (text != NULL && name != NULL) {
+		(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s (%s)", text,
+		    name);
+	} else {
+		/* a code this client does not know: show the server's words */
+		log_vis(vis, sizeof(vis), m->text.p, m->text.len);
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "server error %u: %s", m->code, vis);
+	}
+	switch (m->code) {
+	case TFS_ETIMEOUT:
+	case TFS_ESHUTTING_DOWN:
+		/* the server closes after these: like a lost connection */
+		session_drop(s);
+		return SESS_LOST;
+	case TFS_EPROTOCOL:
+		session_drop(s);
+		return SESS_ERROR;
+	default:
+		return SESS_ERROR;
+	}
+}
+
+enum sess_rc
+session_send(struct session *s, const struct tfs_msg *m)
+{
+	if (s->fd == -1) {
+		return session_lost(s, ENOTCONN);
+	}
+	if (conn_send(&s->conn, m) == -1 || conn_flush(&s->conn) == -1) {
+		if (errno == EINVAL || errno == EMSGSIZE) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "request too long");
+			return SESS_ERROR;
+		}
+		return session_lost(s, errno);
+	}
+	return SESS_OK;
+}
+
+enum sess_rc
+session_recv(struct session *s, struct tfs_msg *m, int idle_ms)
+{
+	enum proto_err	 perr;
+	int		 r;
+
+	if (s->fd == -1) {
+		return session_lost(s, ENOTCONN);
+	}
+	r = conn_read_msg(&s->conn, idle_ms, m, &perr);
+	if (r == 1) {
+		if (m->type == TFS_HELLO || tfs_type_is_request(m->type)) {
+			return session_proto(s, "unexpected %s frame",
+			    tfs_type_name(m->type));
+		}
+		return SESS_OK;
+	}
+	if (r == 0) {
+		return session_lost(s, 0);
+	}
+	switch (errno) {
+	case ETIMEDOUT:
+		return SESS_AGAIN;
+	case ECANCELED:
+		(void)snprintf(s->errmsg, sizeof(s->errmsg), "interrupted");
+		session_drop(s);
+		return SESS_INTR;
+	case EBADMSG:
+		return session_proto(s, "malformed %s frame (%s)",
+		    tfs_type_name(s->conn.dec.type), proto_strerror(perr));
+	case EPROTO:
+		return session_proto(s, "bad frame (%s)",
+		    frame_strerror(s->conn.dec.err));
+	default:
+		return session_lost(s, errno);
+	}
+}
+
+enum sess_rc
+session_call(struct session *s, const struct tfs_msg *req,
+    struct tfs_msg *rep, int idle_ms)
+{
+	enum sess_rc	 rc;
+	int		 again, fresh;
+
+	for (again = 0; again < 2; again++) {
+		fresh = s->fd == -1;
+		if ((rc = session_ensure(s)) != SESS_OK) {
+			return rc;
+		}
+		if ((rc = session_send(s, req)) != SESS_OK) {
+			if (rc == SESS_LOST && !fresh && again == 0) {
+				continue;	/* closed while we were idle */
+			}
+			return rc;
+		}
+		rc = session_recv(s, rep, idle_ms);
+		if (rc == SESS_AGAIN) {
+			return session_lost(s, ETIMEDOUT);
+		}
+		if (rc == SESS_LOST && !fresh && again == 0 &&
+		    (s->lost_errno == 0 || s->lost_errno == ECONNRESET)) {
+			continue;	/* EOF before any reply: say it again */
+		}
+		if (rc != SESS_OK) {
+			return rc;
+		}
+		if (rep->type != TFS_ERROR) {
+			return SESS_OK;
+		}
+		rc = session_error(s, rep);
+		if (rc == SESS_LOST && again == 0) {
+			continue;	/* TIMEOUT/SHUTTING_DOWN: not served */
+		}
+		return rc;
+	}
+	return rc;
+}

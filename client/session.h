@@ -1,0 +1,103 @@
+/*
+ * session.h -- the client's connection to one tfsd: connecting (with
+ * --timeout, the HELLO wait and --retry back-off), sending requests and
+ * reading replies, and making the connection again when the server closed
+ * it between requests.  Owns the socket; prints only the "waiting for a
+ * free server worker" notice; every failure is described in s->errmsg
+ * for the caller to report.
+ */
+
+#ifndef CLIENT_SESSION_H
+#define CLIENT_SESSION_H
+
+#include <stdint.h>
+
+#include "conn.h"
+#include "path.h"
+#include "proto.h"
+
+#define SESSION_REPLY_MS	60000	/* longest wait for a reply */
+#define SESSION_STALL_MS	60000	/* no progress inside a transfer */
+#define SESSION_HELLO_NOTE_MS	1000	/* then say we are waiting */
+
+enum sess_rc {
+	SESS_OK = 0,
+	SESS_ERROR,	/* the server answered ERROR: s->err_code */
+	SESS_LOST,	/* could not connect, or the connection broke */
+	SESS_PROTO,	/* a malformed or unexpected reply; dropped */
+	SESS_INTR,	/* Ctrl-C; the connection was dropped */
+	SESS_AGAIN,	/* session_recv: nothing within the wait asked */
+};
+
+struct session {
+	char		 host[256];
+	char		 port[16];
+	char		 label[300];	/* "host:port" or "[v6]:port" */
+	int		 timeout_s;	/* connecting and waiting for HELLO */
+	int		 retry;		/* --retry N */
+	int		 quiet;
+	int		 fd;		/* -1: not connected */
+	struct conn	 conn;
+	char		 server[128];	/* HELLO's server string */
+	uint32_t	 max_payload;	/* HELLO's, at most FRAME_MAX */
+	char		 cwd[PATH_MAX_LEN + 1];	/* remote folder, wire form */
+	int		 ever;		/* connected at least once */
+	unsigned	 err_code;	/* of the last ERROR */
+	int		 lost_errno;	/* of the last loss (0: EOF) */
+	char		 errmsg[1024];	/* words for the last failure */
+};
+
+void	session_init(struct session *s, const char *host, const char *port);
+/*
+ * Be connected before a request: connect when not, and notice (without
+ * blocking) a server that closed the connection or said TIMEOUT or
+ * SHUTTING_DOWN while we were idle, then connect again.  With --retry,
+ * failed attempts are repeated with back-off.  SESS_OK or SESS_LOST.
+ */
+enum sess_rc	session_ensure(struct session *s);
+/* Connect once (no retry).  SESS_OK, SESS_LOST or SESS_INTR. */
+enum sess_rc	session_connect(struct session *s);
+/*
+ * Connect again after a loss: up to s->retry attempts in all (*attempts
+ * counts those made so far), each after a growing back-off.
+ */
+enum sess_rc	session_reconnect(struct session *s, int *attempts);
+/* Drop the connection (after an error that leaves it unusable). */
+void	session_drop(struct session *s);
+/* Say QUIT politely, then close. */
+void	session_quit(struct session *s);
+
+/* Queue m and flush.  SESS_OK or SESS_LOST. */
+enum sess_rc	session_send(struct session *s, const struct tfs_msg *m);
+/*
+ * Read the next reply into m (valid until the next read).  idle_ms as for
+ * conn_read_msg; SESS_AGAIN when it passed.  ERROR replies come back as
+ * SESS_OK with m->type TFS_ERROR (see session_error).  A request type, or
+ * a frame that does not decode, is SESS_PROTO.
+ */
+enum sess_rc	session_recv(struct session *s, struct tfs_msg *m,
+		    int idle_ms);
+/*
+ * One request and its first reply.  Makes sure of the connection first,
+ * and sends the request again on a fresh connection once if the server
+ * turned out to have closed the old one (EOF or ERROR TIMEOUT /
+ * SHUTTING_DOWN before any reply).  An ERROR reply gives SESS_ERROR with
+ * s->err_code and s->errmsg set.
+ */
+enum sess_rc	session_call(struct session *s, const struct tfs_msg *req,
+		    struct tfs_msg *rep, int idle_ms);
+/*
+ * Record ERROR reply m as the last failure and return SESS_ERROR (or
+ * SESS_LOST for the errors after which the server closes: PROTOCOL,
+ * TIMEOUT, SHUTTING_DOWN; the connection is then dropped).
+ */
+enum sess_rc	session_error(struct session *s, const struct tfs_msg *m);
+/* Record a protocol failure ("unexpected FILE reply"), drop, SESS_PROTO. */
+enum sess_rc	session_proto(struct session *s, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Record a lost connection from errno, drop it, SESS_LOST. */
+enum sess_rc	session_lost(struct session *s, int errnum);
+/* The back-off before attempt n (1-based) of a retry, in ms. */
+int		session_backoff_ms(int attempt);
+
+#endif /* CLIENT_SESSION_H */

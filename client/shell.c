@@ -1,0 +1,281 @@
+/*
+ * shell.c -- the readline loop and the batch loop.
+ *
+ * readline runs in its callback mode, so the loop itself polls the
+ * terminal and the Ctrl-C self-pipe: Ctrl-C at the prompt clears the
+ * line, during a command it reaches the transfer (intr.c), and no signal
+ * handler ever touches readline.  The shell never opens a socket; it
+ * runs commands through commands.c.
+ */
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cmdline.h"
+#include "commands.h"
+#include "complete.h"
+#include "exitcode.h"
+#include "intr.h"
+#include "shell.h"
+
+#define SHELL_HISTORY_MAX	1000
+
+static void	shell_on_line(char *);
+static char	*shell_prompt(struct client *);
+static int	 shell_mkdirs(char *);
+static void	 shell_history_load(const char *);
+static void	 shell_history_save(const char *, int);
+static int	 shell_read_line(struct client *, char **);
+
+static char	*shell_line;
+static int	 shell_got;
+
+char *
+shell_history_path(void)
+{
+	const char	*state, *home;
+	char		*p = NULL;
+
+	state = getenv("XDG_STATE_HOME");
+	if (state != NULL && state[0] == '/') {
+		if (asprintf(&p, "%s/tfs/history", state) == -1) {
+			return NULL;
+		}
+		return p;
+	}
+	if ((home = getenv("HOME")) == NULL || *home == '\0') {
+		return NULL;
+	}
+	if (asprintf(&p, "%s/.local/state/tfs/history", home) == -1) {
+		return NULL;
+	}
+	return p;
+}
+
+/* mkdir -p of the folder holding file path (private: 0700). */
+static int
+shell_mkdirs(char *path)
+{
+	char	*p;
+
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static void
+shell_history_load(const char *path)
+{
+	stifle_history(SHELL_HISTORY_MAX);
+	if (path != NULL) {
+		(void)read_history(path);
+	}
+}
+
+/* Add this session's n new lines, then keep the file bounded. */
+static void
+shell_history_save(const char *path, int n)
+{
+	char	*dir;
+
+	if (path == NULL || n <= 0) {
+		return;
+	}
+	if ((dir = strdup(path)) == NULL || shell_mkdirs(dir) == -1) {
+		free(dir);
+		return;
+	}
+	free(dir);
+	if (access(path, F_OK) == 0) {
+		(void)append_history(n < SHELL_HISTORY_MAX ? n :
+		    SHELL_HISTORY_MAX, path);
+	} else {
+		(void)write_history(path);
+	}
+	(void)history_truncate_file(path, SHELL_HISTORY_MAX);
+}
+
+/* "tfs HOST:/dir> " */
+static char *
+shell_prompt(struct client *cl)
+{
+	char		*p = NULL;
+	const char	*h = cl->sess.host;
+	int		 v6 = strchr(h, ':') != NULL;
+
+	if (asprintf(&p, "tfs %s%s%s:/%s> ", v6 ? "[" : "", h, v6 ? "]" : "",
+	    cl->sess.cwd) == -1) {
+		return NULL;
+	}
+	return p;
+}
+
+static void
+shell_on_line(char *line)
+{
+	shell_line = line;
+	shell_got = 1;
+	/* no new prompt until the command has run */
+	rl_callback_handler_remove();
+}
+
+/*
+ * One line from readline's callback interface.  Returns 1 with *line
+ * (NULL at end of input), watching Ctrl-C and window changes meanwhile.
+ */
+static int
+shell_read_line(struct client *cl, char **line)
+{
+	struct pollfd	 pfd[2];
+	char		*prompt;
+
+	if ((prompt = shell_prompt(cl)) == NULL) {
+		return -1;
+	}
+	shell_got = 0;
+	shell_line = NULL;
+	rl_callback_handler_install(prompt, shell_on_line);
+	while (!shell_got) {
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = intr_fd();
+		pfd[1].events = POLLIN;
+		if (intr_winch_take()) {
+			rl_resize_terminal();
+		}
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR) {
+				continue;
+			}
+			break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			/* Ctrl-C at the prompt: a fresh, empty line */
+			intr_clear();
+			rl_replace_line("", 0);
+			rl_crlf();
+			rl_on_new_line();
+			rl_redisplay();
+			continue;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			rl_callback_read_char();
+		}
+	}
+	if (!shell_got) {
+		rl_callback_handler_remove();
+	}
+	free(prompt);
+	*line = shell_line;
+	return 1;
+}
+
+int
+shell_run(struct client *cl)
+{
+	enum sess_rc	 rc;
+	char		*line, *hpath;
+	int		 added = 0, st = ST_OK;
+
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	/* prompts and echo are not output: stdout stays the commands' */
+	rl_outstream = stderr;
+	complete_init(cl);
+	hpath = shell_history_path();
+	shell_history_load(hpath);
+	if ((rc = session_ensure(&cl->sess)) != SESS_OK) {
+		warnx("%s", cl->sess.errmsg);
+		free(hpath);
+		return ST_LOST;
+	}
+	for (;;) {
+		intr_clear();
+		if (shell_read_line(cl, &line) == -1) {
+			break;
+		}
+		if (line == NULL) {
+			/* Ctrl-D or end of input */
+			(void)fputc('\n', stderr);
+			break;
+		}
+		if (cmdline_batch(line, &(int){ 0 }) != NULL) {
+			/* no repeats of the line just before */
+			if (history_length == 0 ||
+			    strcmp(history_get(history_base +
+			    history_length - 1)->line, line) != 0) {
+				add_history(line);
+				added++;
+			}
+			(void)cmd_run_line(cl, line);
+		}
+		free(line);
+		if (cl->quit) {
+			break;
+		}
+		/* a connection Ctrl-C or a loss dropped: make it again now */
+		if (cl->sess.fd == -1 &&
+		    (rc = session_ensure(&cl->sess)) != SESS_OK) {
+			warnx("%s", cl->sess.errmsg);
+			st = exitcode_interactive(1);
+			break;
+		}
+	}
+	shell_history_save(hpath, added);
+	free(hpath);
+	if (!cl->quit) {
+		session_quit(&cl->sess);
+	}
+	(void)fflush(stdout);
+	return st;
+}
+
+int
+shell_batch(struct client *cl, FILE *fp)
+{
+	char		*line = NULL;
+	const char	*cmd;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	int		 st = ST_OK, r, ignore;
+
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		if (n > 0 && line[n - 1] == '\n') {
+			line[n - 1] = '\0';
+		}
+		if ((cmd = cmdline_batch(line, &ignore)) == NULL) {
+			continue;
+		}
+		r = cmd_run_line(cl, cmd);
+		st = exitcode_merge(st, r);
+		if (intr_pending()) {
+			st = exitcode_merge(st, ST_FAIL);
+		}
+		if (!exitcode_batch_continue(r, ignore, intr_pending()) ||
+		    cl->quit) {
+			break;
+		}
+	}
+	if (ferror(fp)) {
+		warn("reading commands");
+		st = exitcode_merge(st, ST_FAIL);
+	}
+	free(line);
+	return st;
+}

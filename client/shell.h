@@ -1,0 +1,26 @@
+/*
+ * shell.h -- the interactive shell (readline) and the batch reader.
+ */
+
+#ifndef CLIENT_SHELL_H
+#define CLIENT_SHELL_H
+
+#include <stdio.h>
+
+struct client;
+
+/*
+ * Run the readline shell until quit, Ctrl-D or end of input (ST_OK), or
+ * until the connection is lost and cannot be made again (ST_LOST).
+ */
+int	shell_run(struct client *cl);
+/*
+ * Run the commands of fp line by line: stop at the first failing one
+ * unless its line starts with '-'; skip blank and '#' lines.  Returns
+ * the exit status of the run.
+ */
+int	shell_batch(struct client *cl, FILE *fp);
+/* Where the history lives (malloc'd), or NULL when there is no home. */
+char   *shell_history_path(void);
+
+#endif /* CLIENT_SHELL_H */

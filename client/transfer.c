@@ -1,0 +1,694 @@
+/*
+ * transfer.c -- get and put of one file over a session, with progress.
+ *
+ * A download never leaves a short file under its final name: bytes go
+ * to ".NAME.tfs-part" beside it, and only an END whose count matches
+ * what arrived (and, when asked, a matching SHA-256) renames it into
+ * place.  Ctrl-C, a lost connection or a server error keep the partial
+ * file for a later "get -r".  Uploads need no such care on this side:
+ * the server keeps its own partial for PUT's RESUME flag.
+ *
+ * This file never calls readline and never writes to stdout except the
+ * bytes of "get REMOTE -".
+ */
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "intr.h"
+#include "path.h"
+#include "progress.h"
+#include "transfer.h"
+#include "xio.h"
+
+#define XFER_TICK_MS	250		/* redraw / Ctrl-C check while idle */
+#define XFER_LOCAL	100		/* a local failure, already reported */
+#define XFER_DONE_MS	(10 * 60 * 1000)  /* wait for PUT's OK (fsync) */
+
+/* What a GET or PUT in progress needs across its attempts. */
+struct xfer_state {
+	struct session		*s;
+	const struct xfer_opts	*o;
+	const char		*what;
+	struct progress		 prog;
+	uint64_t		 size;		/* announced size */
+	uint64_t		 off;		/* bytes in place (local or remote) */
+	uint64_t		 moved;		/* bytes moved by this run */
+	int			 sized;		/* size known from an attempt */
+	int64_t			 t0;		/* for --limit-rate */
+	uint64_t		 limit_base;
+	EVP_MD_CTX		*md;		/* hashing stdout while it flows */
+};
+
+static enum sess_rc	xfer_get_once(struct xfer_state *, const char *, int,
+			    int);
+static enum sess_rc	xfer_put_once(struct xfer_state *, const char *, int,
+			    uint8_t);
+static int		xfer_put_progress(void *, uint64_t);
+static int		xfer_limit(struct xfer_state *);
+static int		xfer_spool_stdin(const char *);
+static int		xfer_verify(struct xfer_state *, const char *, int,
+			    const uint8_t *);
+
+int
+xfer_report(struct session *s, enum sess_rc rc, const char *what)
+{
+	if (rc == SESS_OK) {
+		return ST_OK;
+	}
+	if (rc == SESS_AGAIN) {
+		rc = session_lost(s, ETIMEDOUT);
+	}
+	warnx("%s: %s", what, s->errmsg);
+	return exitcode_from_sess(rc);
+}
+
+int
+xfer_partname(const char *local, char *out, size_t outsz)
+{
+	const char	*base = path_basename(local);
+	int		 n;
+
+	n = snprintf(out, outsz, "%.*s.%s%s", (int)(base - local), local,
+	    base, XFER_PART_SUFFIX);
+	if (n < 0 || (size_t)n >= outsz || *base == '\0') {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --limit-rate: sleep until the bytes moved since t0 fit the rate.
+ * 0, or -1 when Ctrl-C cut the sleep.
+ */
+static int
+xfer_limit(struct xfer_state *x)
+{
+	int64_t	 due, now;
+
+	if (x->o->limit == 0) {
+		return intr_pending() ? -1 : 0;
+	}
+	due = x->t0 + (int64_t)((double)(x->moved - x->limit_base) *
+	    1000.0 / (double)x->o->limit);
+	while ((now = xio_now_ms()) < due) {
+		progress_tick(&x->prog);
+		if (intr_sleep((int)(due - now > XFER_TICK_MS ?
+		    XFER_TICK_MS : due - now)) == -1) {
+			return -1;
+		}
+	}
+	return intr_pending() ? -1 : 0;
+}
+
+enum sess_rc
+xfer_sum(struct session *s, const char *rpath,
+    uint8_t out[DIGEST_SHA256_LEN])
+{
+	struct tfs_msg	 req = { .type = TFS_SUM }, rep;
+	enum sess_rc	 rc;
+
+	req.path = tfs_str_c(rpath);
+	/* hashing a big file takes the server a while: no reply timeout */
+	if ((rc = session_call(s, &req, &rep, -1)) != SESS_OK) {
+		return rc;
+	}
+	if (rep.type != TFS_DIGEST) {
+		return session_proto(s, "%s in reply to SUM",
+		    tfs_type_name(rep.type));
+	}
+	if (rep.algo.len != 6 || memcmp(rep.algo.p, "sha256", 6) != 0 ||
+	    rep.digest.len != DIGEST_SHA256_LEN) {
+		return session_proto(s, "DIGEST is not a SHA-256");
+	}
+	memcpy(out, rep.digest.p, DIGEST_SHA256_LEN);
+	return SESS_OK;
+}
+
+/*
+ * Compare the local digest (of fd from its start, or given) with SUM of
+ * rpath.  ST_OK, or a status after the message.
+ */
+static int
+xfer_verify(struct xfer_state *x, const char *rpath, int fd,
+    const uint8_t *given)
+{
+	uint8_t		 mine[DIGEST_SHA256_LEN], theirs[DIGEST_SHA256_LEN];
+	char		 h1[2 * DIGEST_SHA256_LEN + 1];
+	char		 h2[2 * DIGEST_SHA256_LEN + 1];
+	enum sess_rc	 rc;
+
+	if (given != NULL) {
+		memcpy(mine, given, sizeof(mine));
+	} else if (lseek(fd, 0, SEEK_SET) == -1 ||
+	    digest_sha256_fd(fd, mine) == -1) {
+		warn("%s: SHA-256 of the local file", x->what);
+		return ST_FAIL;
+	}
+	if ((rc = xfer_sum(x->s, rpath, theirs)) != SESS_OK) {
+		return xfer_report(x->s, rc, x->what);
+	}
+	if (memcmp(mine, theirs, sizeof(mine)) != 0) {
+		warnx("%s: SHA-256 mismatch: local %s, server %s", x->what,
+		    digest_hex(mine, sizeof(mine), h1),
+		    digest_hex(theirs, sizeof(theirs), h2));
+		return ST_FAIL;
+	}
+	return ST_OK;
+}
+
+/*
+ * One GET attempt from x->off.  The partial fd (or stdout) grows as DATA
+ * arrives; x->off follows it, so a retry resumes where this one broke.
+ */
+static enum sess_rc
+xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
+{
+	struct session	*s = x->s;
+	struct tfs_msg	 req = { .type = TFS_GET }, m;
+	enum sess_rc	 rc;
+	uint64_t	 want, got = 0, inframe;
+	int		 tick, idle = 0, stall;
+
+	req.path = tfs_str_c(rpath);
+	req.offset = x->off;
+	rc = session_call(s, &req, &m, SESSION_REPLY_MS);
+	if (rc == SESS_ERROR && s->err_code == TFS_ERANGE && x->off > 0 &&
+	    !tostdout) {
+		/* the partial is longer than the file now: start over */
+		if (ftruncate(fd, 0) == -1 || lseek(fd, 0, SEEK_SET) == -1) {
+			warn("%s: truncate the partial file", x->what);
+			return XFER_LOCAL;
+		}
+		x->off = 0;
+		req.offset = 0;
+		rc = session_call(s, &req, &m, SESSION_REPLY_MS);
+	}
+	if (rc != SESS_OK) {
+		return rc;
+	}
+	if (m.type != TFS_FILE) {
+		return session_proto(s, "%s in reply to GET",
+		    tfs_type_name(m.type));
+	}
+	if (m.offset != x->off || m.offset > m.size) {
+		return session_proto(s, "FILE at offset %llu, asked %llu",
+		    (unsigned long long)m.offset,
+		    (unsigned long long)x->off);
+	}
+	if (x->sized && m.size != x->size) {
+		session_drop(s);
+		(void)snprintf(s->errmsg, sizeof(s->errmsg),
+		    "the file changed on the server during the transfer");
+		if (!tostdout && ftruncate(fd, 0) == -1) {
+			warn("%s: truncate the partial file", x->what);
+		}
+		return SESS_ERROR;
+	}
+	x->size = m.size;
+	x->sized = 1;
+	want = m.size - m.offset;
+	progress_start(&x->prog, path_basename(rpath), x->off, x->size);
+
+	/*
+	 * With a bar, wake up every tick even inside a DATA frame (the
+	 * decoder keeps a frame begun across the timeout), to redraw,
+	 * notice Ctrl-C and show "stalled"; the real stall limit is
+	 * counted here instead.
+	 */
+	tick = x->prog.on ? XFER_TICK_MS : SESSION_STALL_MS;
+	stall = s->conn.stall_ms;
+	s->conn.stall_ms = tick;
+	for (;;) {
+		rc = session_recv(s, &m, tick);
+		if (rc == SESS_AGAIN) {
+			if (intr_pending()) {
+				(void)snprintf(s->errmsg, sizeof(s->errmsg),
+				    "interrupted");
+				session_drop(s);
+				return SESS_INTR;
+			}
+			idle += tick;
+			if (idle >= SESSION_STALL_MS) {
+				return session_lost(s, ETIMEDOUT);
+			}
+			inframe = 0;
+			if (s->conn.dec.type == TFS_DATA &&
+			    frame_dec_partial(&s->conn.dec)) {
+				inframe = s->conn.dec.have;
+			}
+			if (inframe > 0) {
+				idle = 0;
+			}
+			progress_update(&x->prog, x->off + inframe);
+			continue;
+		}
+		if (rc != SESS_OK) {
+			break;
+		}
+		idle = 0;
+		if (m.type == TFS_DATA) {
+			/* the peer's count: never more than it announced */
+			if (m.datalen > want - got) {
+				rc = session_proto(s, "more bytes than the "
+				    "%llu announced",
+				    (unsigned long long)want);
+				break;
+			}
+			if (xio_write_full(fd, m.data, m.datalen, -1) == -1) {
+				warn("%s: write %s", x->what, tostdout ?
+				    "to stdout" : "the partial file");
+				session_drop(s);
+				rc = XFER_LOCAL;
+				break;
+			}
+			if (x->md != NULL && EVP_DigestUpdate(x->md, m.data,
+			    m.datalen) != 1) {
+				warnx("%s: SHA-256 failed", x->what);
+				session_drop(s);
+				rc = XFER_LOCAL;
+				break;
+			}
+			got += m.datalen;
+			x->off += m.datalen;
+			x->moved += m.datalen;
+			progress_update(&x->prog, x->off);
+			if (xfer_limit(x) == -1) {
+				(void)snprintf(s->errmsg, sizeof(s->errmsg),
+				    "interrupted");
+				session_drop(s);
+				rc = SESS_INTR;
+				break;
+			}
+		} else if (m.type == TFS_END) {
+			if (m.count != got || got != want) {
+				rc = session_proto(s, "END %llu after %llu of "
+				    "%llu bytes", (unsigned long long)m.count,
+				    (unsigned long long)got,
+				    (unsigned long long)want);
+				break;
+			}
+			rc = SESS_OK;
+			break;
+		} else if (m.type == TFS_ERROR) {
+			rc = session_error(s, &m);
+			break;
+		} else {
+			rc = session_proto(s, "%s during GET",
+			    tfs_type_name(m.type));
+			break;
+		}
+	}
+	if (s->fd != -1) {
+		s->conn.stall_ms = stall;
+	}
+	return rc;
+}
+
+int
+xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
+    const char *rpath, const char *local, uint64_t *moved)
+{
+	struct xfer_state	 x;
+	char			 part[4096], tmp[8];
+	uint8_t			 md[DIGEST_SHA256_LEN];
+	struct stat		 st;
+	enum sess_rc		 rc;
+	int			 fd, tostdout, attempts = 0, st_out = ST_FAIL;
+	unsigned int		 mdlen;
+
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.o = o;
+	x.what = what;
+	tostdout = strcmp(local, "-") == 0;
+	*moved = 0;
+	if (tostdout) {
+		fd = STDOUT_FILENO;
+		if (o->verify && ((x.md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(x.md, EVP_sha256(), NULL) != 1)) {
+			warnx("%s: SHA-256 unavailable", what);
+			goto out;
+		}
+	} else {
+		if (xfer_partname(local, part, sizeof(part)) == -1) {
+			warn("%s: %s", what, local);
+			return ST_FAIL;
+		}
+		fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC |
+		    (o->resume ? 0 : O_TRUNC), 0666);
+		if (fd == -1) {
+			warn("%s: %s", what, part);
+			return ST_FAIL;
+		}
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    lseek(fd, 0, SEEK_END) == -1) {
+			warnx("%s: %s: not a usable partial file", what, part);
+			goto out_close;
+		}
+		x.off = (uint64_t)st.st_size;
+		if (x.off > 0 && !o->quiet) {
+			fprintf(stderr, "tfs: %s: resuming at %s (%llu "
+			    "bytes)\n", what, progress_bytes(tmp, sizeof(tmp),
+			    x.off), (unsigned long long)x.off);
+		}
+	}
+	x.t0 = xio_now_ms();
+	for (;;) {
+		rc = xfer_get_once(&x, rpath, fd, tostdout);
+		if (rc == SESS_OK || (int)rc == XFER_LOCAL) {
+			break;
+		}
+		if (rc != SESS_LOST || attempts >= s->retry) {
+			break;
+		}
+		progress_break(&x.prog);
+		if (!o->quiet) {
+			warnx("%s: %s", what, s->errmsg);
+		}
+		rc = session_reconnect(s, &attempts);
+		if (rc != SESS_OK) {
+			break;
+		}
+		x.t0 = xio_now_ms();
+		x.limit_base = x.moved;
+	}
+	*moved = x.moved;
+	if (rc != SESS_OK) {
+		progress_end(&x.prog, 0);
+		if ((int)rc != XFER_LOCAL) {
+			st_out = xfer_report(s, rc, what);
+		}
+		if (!tostdout && x.off > 0 && !o->quiet) {
+			warnx("%s: partial download kept in %s (get -r "
+			    "resumes)", what, part);
+		}
+		goto out_close;
+	}
+	progress_end(&x.prog, 1);
+	if (o->verify) {
+		if (tostdout) {
+			if (EVP_DigestFinal_ex(x.md, md, &mdlen) != 1) {
+				warnx("%s: SHA-256 failed", what);
+				goto out;
+			}
+			if ((st_out = xfer_verify(&x, rpath, -1, md)) != ST_OK) {
+				goto out;
+			}
+		} else if ((st_out = xfer_verify(&x, rpath, fd, NULL)) !=
+		    ST_OK) {
+			/* a partial known to be wrong is worth nothing */
+			(void)unlink(part);
+			if (st_out == ST_FAIL) {
+				warnx("%s: download discarded", what);
+			}
+			goto out_close;
+		}
+	}
+	if (tostdout) {
+		st_out = ST_OK;
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		warn("%s: %s", what, part);
+		st_out = ST_FAIL;
+		goto out;
+	}
+	fd = -1;
+	if (rename(part, local) == -1) {
+		warn("%s: rename %s to %s", what, part, local);
+		st_out = ST_FAIL;
+		goto out;
+	}
+	st_out = ST_OK;
+out_close:
+	if (!tostdout && fd != -1) {
+		/* nothing came and nothing was there: leave no litter */
+		if (x.off == 0 && st_out != ST_OK) {
+			(void)unlink(part);
+		}
+		close(fd);
+	}
+out:
+	if (x.md != NULL) {
+		EVP_MD_CTX_free(x.md);
+	}
+	return st_out;
+}
+
+/* conn_send_file's callback: the bar, --limit-rate, and Ctrl-C. */
+static int
+xfer_put_progress(void *arg, uint64_t done)
+{
+	struct xfer_state	*x = arg;
+	uint64_t		 now_off;
+
+	now_off = x->off + done;
+	x->moved += now_off - x->prog.done;
+	progress_update(&x->prog, now_off);
+	return xfer_limit(x) == -1 ? 1 : 0;
+}
+
+/*
+ * One PUT attempt.  flags may ask RESUME; READY says where to start.
+ */
+static enum sess_rc
+xfer_put_once(struct xfer_state *x, const char *rpath, int fd, uint8_t flags)
+{
+	struct session	*s = x->s;
+	struct tfs_msg	 req = { .type = TFS_PUT }, m;
+	enum sess_rc	 rc;
+	struct stat	 st;
+	uint32_t	 maxp;
+	int		 r, save, waited = 0;
+	char		 tmp[8];
+
+	req.path = tfs_str_c(rpath);
+	req.size = x->size;
+	req.flags = flags;
+	if ((rc = session_call(s, &req, &m, SESSION_REPLY_MS)) != SESS_OK) {
+		return rc;
+	}
+	if (m.type != TFS_READY) {
+		return session_proto(s, "%s in reply to PUT",
+		    tfs_type_name(m.type));
+	}
+	if (m.offset > x->size) {
+		return session_proto(s, "READY at %llu of %llu bytes",
+		    (unsigned long long)m.offset,
+		    (unsigned long long)x->size);
+	}
+	if (m.offset > 0 && !x->o->quiet && m.offset != x->off) {
+		fprintf(stderr, "tfs: %s: resuming at %s (%llu bytes)\n",
+		    x->what, progress_bytes(tmp, sizeof(tmp), m.offset),
+		    (unsigned long long)m.offset);
+	}
+	x->off = m.offset;
+	progress_start(&x->prog, path_basename(rpath), x->off, x->size);
+
+	/* DATA no bigger than the server said it takes */
+	maxp = s->conn.max_payload;
+	if (s->max_payload < maxp) {
+		s->conn.max_payload = s->max_payload;
+	}
+	s->conn.progress = xfer_put_progress;
+	s->conn.progress_arg = x;
+	r = conn_send_file(&s->conn, fd, x->off, x->size - x->off);
+	save = errno;
+	s->conn.progress = NULL;
+	s->conn.progress_arg = NULL;
+	s->conn.max_payload = maxp;
+	if (r == 0 && conn_send_end(&s->conn, x->size - x->off) == -1) {
+		r = -1;
+		save = errno;
+	}
+	if (r == -1) {
+		if (save == ECANCELED) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			session_drop(s);
+			return SESS_INTR;
+		}
+		if (fstat(fd, &st) == -1 || (uint64_t)st.st_size < x->size) {
+			warnx("%s: the local file shrank while it was sent",
+			    x->what);
+			session_drop(s);
+			return XFER_LOCAL;
+		}
+		/* the server may have said why before it stopped reading */
+		if (session_recv(s, &m, 1000) == SESS_OK &&
+		    m.type == TFS_ERROR) {
+			return session_error(s, &m);
+		}
+		return session_lost(s, save);
+	}
+	x->off = x->size;
+	/* the server fsyncs and renames before OK: allow it time */
+	for (;;) {
+		rc = session_recv(s, &m, XFER_TICK_MS);
+		if (rc != SESS_AGAIN) {
+			break;
+		}
+		waited += XFER_TICK_MS;
+		if (intr_pending() || waited >= XFER_DONE_MS) {
+			break;
+		}
+	}
+	if (rc == SESS_AGAIN) {
+		if (intr_pending()) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			session_drop(s);
+			return SESS_INTR;
+		}
+		return session_lost(s, ETIMEDOUT);
+	}
+	if (rc != SESS_OK) {
+		return rc;
+	}
+	if (m.type == TFS_ERROR) {
+		return session_error(s, &m);
+	}
+	if (m.type != TFS_OK) {
+		return session_proto(s, "%s after the upload",
+		    tfs_type_name(m.type));
+	}
+	return SESS_OK;
+}
+
+/*
+ * PUT announces its size, so stdin goes to an unlinked temporary file
+ * first.  The fd, or -1 after a message.
+ */
+static int
+xfer_spool_stdin(const char *what)
+{
+	char		 path[4096], buf[65536];
+	const char	*dir;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0') {
+		dir = "/tmp";
+	}
+	if (snprintf(path, sizeof(path), "%s/tfs-stdin.XXXXXX", dir) >=
+	    (int)sizeof(path)) {
+		warnx("%s: TMPDIR too long", what);
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
+		warn("%s: %s", what, path);
+		return -1;
+	}
+	(void)unlink(path);
+	for (;;) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == 0) {
+			break;
+		}
+		if (n == -1) {
+			if (errno == EINTR && !intr_pending()) {
+				continue;
+			}
+			warn("%s: read stdin", what);
+			goto out_close;
+		}
+		if (xio_write_full(fd, buf, (size_t)n, -1) == -1) {
+			warn("%s: spool stdin", what);
+			goto out_close;
+		}
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		warn("%s: spool stdin", what);
+		goto out_close;
+	}
+	return fd;
+out_close:
+	close(fd);
+	return -1;
+}
+
+int
+xfer_put(struct session *s, const struct xfer_opts *o, const char *what,
+    const char *local, const char *rpath, uint64_t *moved)
+{
+	struct xfer_state	 x;
+	struct stat		 st;
+	enum sess_rc		 rc;
+	uint8_t			 flags = 0;
+	int			 fd, attempts = 0, st_out = ST_FAIL;
+
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.o = o;
+	x.what = what;
+	*moved = 0;
+	if (strcmp(local, "-") == 0) {
+		if ((fd = xfer_spool_stdin(what)) == -1) {
+			return ST_FAIL;
+		}
+	} else if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s: %s", what, local);
+		return ST_FAIL;
+	}
+	if (fstat(fd, &st) == -1) {
+		warn("%s: %s", what, local);
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		warnx("%s: %s: not a regular file", what, local);
+		goto out_close;
+	}
+	x.size = (uint64_t)st.st_size;
+	if (o->resume) {
+		flags |= TFS_PUT_RESUME;
+	}
+	if (o->noclobber) {
+		flags |= TFS_PUT_NOCLOBBER;
+	}
+	x.t0 = xio_now_ms();
+	for (;;) {
+		rc = xfer_put_once(&x, rpath, fd, flags);
+		if (rc == SESS_OK || (int)rc == XFER_LOCAL) {
+			break;
+		}
+		if (rc != SESS_LOST || attempts >= s->retry) {
+			break;
+		}
+		progress_break(&x.prog);
+		if (!o->quiet) {
+			warnx("%s: %s", what, s->errmsg);
+		}
+		if ((rc = session_reconnect(s, &attempts)) != SESS_OK) {
+			break;
+		}
+		/* the server kept what it had: continue from there */
+		flags |= TFS_PUT_RESUME;
+		x.t0 = xio_now_ms();
+		x.limit_base = x.moved;
+	}
+	*moved = x.moved;
+	if (rc != SESS_OK) {
+		progress_end(&x.prog, 0);
+		if ((int)rc != XFER_LOCAL) {
+			st_out = xfer_report(s, rc, what);
+		}
+		goto out_close;
+	}
+	progress_end(&x.prog, 1);
+	st_out = o->verify ? xfer_verify(&x, rpath, fd, NULL) : ST_OK;
+out_close:
+	close(fd);
+	return st_out;
+}
