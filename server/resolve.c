@@ -5,9 +5,11 @@
  * from the root's descriptor: "..", absolute links and links whose
  * target leaves the root fail in the kernel, atomically with the walk,
  * so a folder swapped for a symbolic link mid-request cannot lead out
- * either.  Links that stay inside are followed.  Callers then work
- * relative to the descriptors returned here, never by name from the
- * root again.
+ * either.  Links that stay inside are followed; an absolute link naming
+ * a place inside the root (which openat2 refuses) is translated into a
+ * relative path first, and that is opened with openat2 again.  Callers
+ * then work relative to the descriptors returned here, never by name
+ * from the root again.
  *
  * A link leading out of the root answers DENIED (EXDEV), as a web
  * server answers 403 for a link it will not follow: the name is there,
@@ -29,20 +31,32 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "path.h"
 #include "proto.h"
 #include "resolve.h"
 
 /* openat2 gives EAGAIN when a rename races a ".." walk: try again. */
 #define RESOLVE_TRIES	8
+/* Links followed in one path at most, as the kernel's 40. */
+#define RESOLVE_MAXLINKS	40
+/* A path being rewritten, with room for the link targets spliced in. */
+#define RESOLVE_BUF	(2 * (PATH_MAX_LEN + 1))
 
+static int	resolve_openat2(int, const char *, int, mode_t);
+static int	resolve_pop(char *, char *, size_t);
+static int	resolve_prepend(char *, size_t, const char *);
+static int	resolve_expand(int, const char *, char *, size_t);
 static int	resolve_same(const struct stat *, const struct stat *);
 
-int
-resolve_openat(int dirfd, const char *path, int flags, mode_t mode)
+/* One openat2() beneath dirfd, again while a rename races it. */
+static int
+resolve_openat2(int dirfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how	 how;
 	long		 fd;
@@ -63,6 +77,154 @@ resolve_openat(int dirfd, const char *path, int flags, mode_t mode)
 		}
 	}
 	return (int)fd;
+}
+
+/*
+ * Take the first component of rest (a '/'-separated list) into comp
+ * and drop it from rest.  0, or -1 (ENAMETOOLONG).
+ */
+static int
+resolve_pop(char *rest, char *comp, size_t compsz)
+{
+	char	*slash;
+	size_t	 n;
+
+	slash = strchr(rest, '/');
+	n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
+	if (n >= compsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(comp, rest, n);
+	comp[n] = '\0';
+	if (slash != NULL) {
+		memmove(rest, slash + 1, strlen(slash + 1) + 1);
+	} else {
+		rest[0] = '\0';
+	}
+	return 0;
+}
+
+/* rest = head "/" rest.  0, or -1 (ENAMETOOLONG). */
+static int
+resolve_prepend(char *rest, size_t restsz, const char *head)
+{
+	char	 tmp[RESOLVE_BUF];
+	int	 n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s%s%s", head,
+	    *head != '\0' && *rest != '\0' ? "/" : "", rest);
+	if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= restsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(rest, tmp, (size_t)n + 1);
+	return 0;
+}
+
+/*
+ * openat2 refuses every absolute link, even one naming a place inside
+ * the root (ln -s /srv/lib/a /srv/lib/b is common), and PROTOCOL.md
+ * says links that stay inside are followed.  So rewrite path into one
+ * without links: an absolute target under cfg.root restarts the walk
+ * from the root, a relative one is spliced in, ".." above the root or
+ * a target anywhere else fails EXDEV.  This only translates: the caller
+ * opens the result with openat2 again, which still refuses anything
+ * leading out, a race included.  0 or -1 with errno.
+ */
+static int
+resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
+{
+	char		 rest[RESOLVE_BUF], comp[NAME_MAX + 1];
+	char		 target[RESOLVE_BUF];
+	struct stat	 st;
+	size_t		 rootlen = strlen(cfg.root), n;
+	ssize_t		 len;
+	char		*slash;
+	int		 dfd, links = 0;
+
+	if (strlcpy(rest, path, sizeof(rest)) >= sizeof(rest)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	out[0] = '\0';
+	while (rest[0] != '\0') {
+		if (resolve_pop(rest, comp, sizeof(comp)) == -1) {
+			return -1;
+		}
+		if (comp[0] == '\0' || strcmp(comp, ".") == 0) {
+			continue;
+		}
+		if (strcmp(comp, "..") == 0) {
+			if (out[0] == '\0') {
+				errno = EXDEV;
+				return -1;
+			}
+			slash = strrchr(out, '/');
+			*(slash != NULL ? slash : out) = '\0';
+			continue;
+		}
+		dfd = resolve_openat2(root_fd, out, O_PATH | O_DIRECTORY, 0);
+		if (dfd == -1) {
+			return -1;
+		}
+		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISLNK(st.st_mode)) {
+			close(dfd);
+			/* a plain name, or none: openat2 will tell */
+			n = strlen(out);
+			if (snprintf(out + n, outsz - n, "%s%s", n ? "/" : "",
+			    comp) >= (int)(outsz - n)) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
+			continue;
+		}
+		len = readlinkat(dfd, comp, target, sizeof(target) - 1);
+		close(dfd);
+		if (len == -1) {
+			return -1;
+		}
+		target[len] = '\0';
+		if (++links > RESOLVE_MAXLINKS) {
+			errno = ELOOP;
+			return -1;
+		}
+		if (target[0] == '/') {
+			if (rootlen > 1 && (strncmp(target, cfg.root,
+			    rootlen) != 0 || (target[rootlen] != '/' &&
+			    target[rootlen] != '\0'))) {
+				errno = EXDEV;
+				return -1;
+			}
+			out[0] = '\0';
+			if (resolve_prepend(rest, sizeof(rest),
+			    target + (rootlen > 1 ? rootlen : 0)) == -1) {
+				return -1;
+			}
+		} else if (resolve_prepend(rest, sizeof(rest), target) == -1) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+resolve_openat(int root_fd, const char *path, int flags, mode_t mode)
+{
+	char	 plain[RESOLVE_BUF];
+	int	 fd;
+
+	fd = resolve_openat2(root_fd, path, flags, mode);
+	if (fd == -1 && errno == EXDEV) {
+		/* perhaps an absolute link pointing inside: translate */
+		if (resolve_expand(root_fd, path, plain, sizeof(plain)) ==
+		    -1) {
+			return -1;
+		}
+		fd = resolve_openat2(root_fd, plain, flags, mode);
+	}
+	return fd;
 }
 
 static int

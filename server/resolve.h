@@ -18,11 +18,13 @@
 #define RESOLVE_ESPECIAL	ENXIO
 
 /*
- * openat2() of path beneath dirfd with RESOLVE_BENEATH and
- * RESOLVE_NO_MAGICLINKS ("" is dirfd itself).  flags get O_CLOEXEC.
- * Returns the fd, or -1 with errno (EXDEV: the walk would leave dirfd).
+ * openat2() of path beneath the root (root_fd, of cfg.root) with
+ * RESOLVE_BENEATH and RESOLVE_NO_MAGICLINKS ("" is the root itself),
+ * absolute links into the root followed too.  flags get O_CLOEXEC.
+ * Returns the fd, or -1 with errno (EXDEV: the walk would leave the
+ * root).
  */
-int		 resolve_openat(int dirfd, const char *path, int flags,
+int		 resolve_openat(int root_fd, const char *path, int flags,
 		    mode_t mode);
 /* O_PATH fd of path with its stat (links inside the root followed). */
 int		 resolve_node(int root_fd, const char *path, struct stat *st);
