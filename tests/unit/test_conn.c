@@ -593,6 +593,7 @@ test_conn_eof(void)
 	unpair(&a, &b);
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	memset(fr, 'p', sizeof(fr));
 	frame_header_encode(fr, TFS_DATA, 4);
 	CU_ASSERT_EQUAL(write(a.fd, fr, 7), 7);
 	(void)close(a.fd);

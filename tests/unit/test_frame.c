@@ -197,6 +197,7 @@ test_frame_too_big_4g(void)
 	struct frame_dec	 d;
 	uint8_t			 buf[16], in[FRAME_HDR_LEN + 8];
 
+	memset(buf, 0, sizeof(buf));
 	frame_dec_init(&d, buf, sizeof(buf));
 	frame_header_encode(in, 0x20, 0xffffffffu);
 	memset(in + FRAME_HDR_LEN, 'x', 8);
