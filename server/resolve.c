@@ -168,9 +168,15 @@ resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
 		if (dfd == -1) {
 			return -1;
 		}
-		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISLNK(st.st_mode)) {
-			close(dfd);
+		len = -1;
+		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			/* EINVAL: no longer a link, replaced meanwhile */
+			len = readlinkat(dfd, comp, target,
+			    sizeof(target) - 1);
+		}
+		close(dfd);
+		if (len == -1) {
 			/* a plain name, or none: openat2 will tell */
 			n = strlen(out);
 			if (snprintf(out + n, outsz - n, "%s%s", n ? "/" : "",
@@ -179,11 +185,6 @@ resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
 				return -1;
 			}
 			continue;
-		}
-		len = readlinkat(dfd, comp, target, sizeof(target) - 1);
-		close(dfd);
-		if (len == -1) {
-			return -1;
 		}
 		target[len] = '\0';
 		if (++links > RESOLVE_MAXLINKS) {
