@@ -82,7 +82,8 @@ frame_take_header(struct frame_dec *d, const uint8_t *in, size_t n)
 	d->hdr_have += want;
 	if (d->hdr_have == FRAME_HDR_LEN) {
 		d->type = d->hdr[0];
-		d->len = (uint32_t)d->hdr[1] << 24 | (uint32_t)d->hdr[2] << 16 |
+		d->len = (uint32_t)d->hdr[1] << 24 |
+		    (uint32_t)d->hdr[2] << 16 |
 		    (uint32_t)d->hdr[3] << 8 | (uint32_t)d->hdr[4];
 		d->have = 0;
 	}

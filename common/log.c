@@ -71,7 +71,10 @@ log_init(enum log_dest dest, enum log_level level, const char *ident,
 	if (ident == NULL) {
 		ident = getprogname();
 	}
-	(void)strlcpy(log_ident, ident != NULL ? ident : "", sizeof(log_ident));
+	if (ident == NULL) {
+		ident = "";
+	}
+	(void)strlcpy(log_ident, ident, sizeof(log_ident));
 	log_level = level;
 	if (log_dest == LOG_TO_SYSLOG) {
 		closelog();
@@ -160,6 +163,10 @@ log_emit(int pri, const char *msg)
 	if (log_dest == LOG_TO_SYSLOG) {
 		syslog(pri, "%s", msg);
 		return;
+	}
+	/* a line before log_init() still says who wrote it */
+	if (log_ident[0] == '\0' && getprogname() != NULL) {
+		(void)strlcpy(log_ident, getprogname(), sizeof(log_ident));
 	}
 	fd = log_dest == LOG_TO_FILE && log_fd != -1 ? log_fd : STDERR_FILENO;
 	if (fd == log_fd) {

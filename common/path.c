@@ -78,7 +78,8 @@ path_check(const char *p, size_t len, int flags)
 	for (start = 0; start <= len; start += clen + 1) {
 		/* memchr, not strchr: a NUL inside is a byte to refuse */
 		slash = memchr(p + start, '/', len - start);
-		clen = slash == NULL ? len - start : (size_t)(slash - p) - start;
+		clen = (slash == NULL ? (size_t)len : (size_t)(slash - p)) -
+		    start;
 		if ((e = path_check_comp(p + start, clen)) != PATH_OK) {
 			return e;
 		}

@@ -118,7 +118,13 @@ test_xio_writev_slow_reader(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	tu_fill(buf, len, 100);
 	for (i = 0; i < 64; i++) {
-		k = i % 5 == 0 ? 0 : (i == 63 ? len - off : 13 * 1024 + (size_t)i);
+		if (i % 5 == 0) {
+			k = 0;		/* empty ones in between */
+		} else if (i == 63) {
+			k = len - off;
+		} else {
+			k = 13 * 1024 + (size_t)i;
+		}
 		iov[i].iov_base = buf + off;
 		iov[i].iov_len = k;
 		off += k;
