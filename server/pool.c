@@ -266,7 +266,7 @@ pool_child_main(struct pool *p, int i)
 {
 	struct worker_args	 wa;
 	struct sigaction	 sa;
-	sigset_t		 none;
+	sigset_t		 held;
 	int			 k;
 
 	memset(&sa, 0, sizeof(sa));
@@ -275,8 +275,6 @@ pool_child_main(struct pool *p, int i)
 	for (k = 0; k < POOL_NSIGS; k++) {
 		sigaction(pool_sigs[k], &sa, NULL);
 	}
-	/* until the worker handles it, a log reopen must not kill it */
-	signal(SIGUSR1, SIG_IGN);
 	pool_wakefd = -1;
 	close(p->sig_rd);
 	close(p->sig_wr);
@@ -290,8 +288,16 @@ pool_child_main(struct pool *p, int i)
 	if (getppid() != p->master) {
 		_exit(0);
 	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/*
+	 * A stop or reload sent before the worker installs its handlers
+	 * must wait for them, not kill it by default: leave those blocked
+	 * for worker_main() to unblock.
+	 */
+	sigemptyset(&held);
+	sigaddset(&held, SIGHUP);
+	sigaddset(&held, SIGQUIT);
+	sigaddset(&held, SIGUSR1);
+	sigprocmask(SIG_SETMASK, &held, NULL);
 
 	memset(&wa, 0, sizeof(wa));
 	wa.listen_fd = p->listen_fd;

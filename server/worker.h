@@ -27,10 +27,12 @@ struct worker_args {
 #define WORKER_EXIT_FATAL	2
 
 /*
- * The master forks and calls worker_main() in the child with every signal
- * unblocked, SIGPIPE and SIGUSR1 ignored and the other dispositions at
- * their default, the master's private descriptors closed, stdio on
- * /dev/null when daemonized, and PR_SET_PDEATHSIG set to SIGTERM.
+ * The master forks and calls worker_main() in the child with SIGPIPE
+ * ignored and the other dispositions at their default; SIGHUP, SIGQUIT
+ * and SIGUSR1 blocked (one sent during start-up stays pending: the worker
+ * installs its handlers, then unblocks them); the master's private
+ * descriptors closed, stdio on /dev/null when daemonized, and
+ * PR_SET_PDEATHSIG set to SIGTERM.
  * listen_fd is blocking and shared by all workers: never change its file
  * status flags.  Signals from the master:
  *   SIGHUP   finish gracefully: close listen_fd at once, finish the
