@@ -22,6 +22,10 @@ static void	(*const suites[])(void) = {
 	suite_conn,
 	suite_digest,
 	suite_log,
+	suite_cmdline,
+	suite_progress,
+	suite_glob,
+	suite_exitcode,
 };
 
 static int	run_named(int, char **);

@@ -14,5 +14,9 @@ void	suite_xio(void);
 void	suite_conn(void);
 void	suite_digest(void);
 void	suite_log(void);
+void	suite_cmdline(void);
+void	suite_progress(void);
+void	suite_glob(void);
+void	suite_exitcode(void);
 
 #endif /* TESTS_UNIT_SUITES_H */

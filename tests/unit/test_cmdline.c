@@ -1,0 +1,313 @@
+/*
+ * test_cmdline.c -- the client's command-line splitter and its quoting,
+ * the partial split used by completion, command options, batch lines,
+ * the HOST[:PORT] argument, and completion's quoting both ways.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cmdline.h"
+#include "complete.h"
+#include "suites.h"
+
+struct scase {
+	const char	*line;
+	int		 argc;		/* -1: must fail */
+	const char	*words[6];
+};
+
+static const struct scase	 scases[] = {
+	{ "", 0, { NULL } },
+	{ "   \t ", 0, { NULL } },
+	{ "ls", 1, { "ls" } },
+	{ "  ls   -l  docs  ", 3, { "ls", "-l", "docs" } },
+	{ "get \"my file.txt\" out", 3, { "get", "my file.txt", "out" } },
+	{ "get 'my file.txt'", 2, { "get", "my file.txt" } },
+	{ "get my\\ file.txt", 2, { "get", "my file.txt" } },
+	{ "put a\\\\b", 2, { "put", "a\\b" } },
+	{ "x \"a\\\"b\"", 2, { "x", "a\"b" } },
+	{ "x \"a\\\\b\"", 2, { "x", "a\\b" } },
+	/* inside double quotes other backslashes stay */
+	{ "x \"a\\nb\"", 2, { "x", "a\\nb" } },
+	/* single quotes keep everything */
+	{ "x 'a\\\"b'", 2, { "x", "a\\\"b" } },
+	{ "x 'it'\\''s'", 2, { "x", "it's" } },
+	/* quotes join with the rest of a word */
+	{ "x ab\"c d\"ef", 2, { "x", "abc def" } },
+	{ "x '' \"\"", 3, { "x", "", "" } },
+	{ "a\tb", 2, { "a", "b" } },
+	{ "unterminated \"quote", -1, { NULL } },
+	{ "unterminated 'quote", -1, { NULL } },
+	{ "trailing\\", -1, { NULL } },
+};
+
+static void
+test_cmdline_split(void)
+{
+	struct cmdline	 cl;
+	const char	*errstr;
+	size_t		 i;
+	int		 j, r;
+
+	for (i = 0; i < sizeof(scases) / sizeof(scases[0]); i++) {
+		errstr = NULL;
+		r = cmdline_split(scases[i].line, &cl, &errstr);
+		if (scases[i].argc == -1) {
+			CU_ASSERT_EQUAL(r, -1);
+			CU_ASSERT_PTR_NOT_NULL(errstr);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(r, 0);
+		CU_ASSERT_EQUAL(cl.argc, scases[i].argc);
+		if (cl.argc == scases[i].argc) {
+			for (j = 0; j < cl.argc; j++) {
+				CU_ASSERT_STRING_EQUAL(cl.argv[j],
+				    scases[i].words[j]);
+			}
+			CU_ASSERT_PTR_NULL(cl.argv[cl.argc]);
+		}
+		cmdline_free(&cl);
+	}
+}
+
+static void
+test_cmdline_split_partial(void)
+{
+	struct cmdline	 cl;
+	const char	*l;
+
+	l = "get \"my fi";
+	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, strlen(l), &cl), 0);
+	CU_ASSERT_EQUAL(cl.argc, 2);
+	CU_ASSERT_EQUAL(cl.open, 1);
+	CU_ASSERT_STRING_EQUAL(cl.argv[1], "my fi");
+	CU_ASSERT_EQUAL(cl.last_start, 4);
+	cmdline_free(&cl);
+
+	l = "get a ";
+	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, strlen(l), &cl), 0);
+	CU_ASSERT_EQUAL(cl.argc, 2);
+	CU_ASSERT_EQUAL(cl.open, 0);
+	cmdline_free(&cl);
+
+	/* only the first len bytes count */
+	l = "put abc def";
+	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, 5, &cl), 0);
+	CU_ASSERT_EQUAL(cl.argc, 2);
+	CU_ASSERT_STRING_EQUAL(cl.argv[1], "a");
+	CU_ASSERT_EQUAL(cl.open, 1);
+	cmdline_free(&cl);
+
+	l = "x a\\";
+	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, strlen(l), &cl), 0);
+	CU_ASSERT_EQUAL(cl.argc, 2);
+	CU_ASSERT_EQUAL(cl.open, 1);
+	cmdline_free(&cl);
+}
+
+static void
+test_cmdline_opts(void)
+{
+	char		*v1[] = { "get", "-rv", "-R", "a", "b", NULL };
+	char		*v2[] = { "get", "-x", "a", NULL };
+	char		*v3[] = { "put", "-", "x", NULL };
+	char		*v4[] = { "rm", "--", "-r", NULL };
+	char		*v5[] = { "ls", NULL };
+	uint64_t	 m;
+	int		 oi;
+	char		 bad = 0;
+
+	CU_ASSERT_EQUAL(cmdline_opts(5, v1, "rRv", &m, &oi, &bad), 0);
+	CU_ASSERT_EQUAL(oi, 3);
+	CU_ASSERT((m & CMDLINE_OPT('r')) != 0);
+	CU_ASSERT((m & CMDLINE_OPT('R')) != 0);
+	CU_ASSERT((m & CMDLINE_OPT('v')) != 0);
+	CU_ASSERT((m & CMDLINE_OPT('l')) == 0);
+
+	CU_ASSERT_EQUAL(cmdline_opts(3, v2, "rRv", &m, &oi, &bad), -1);
+	CU_ASSERT_EQUAL(bad, 'x');
+
+	/* "-" alone is an argument: stdin */
+	CU_ASSERT_EQUAL(cmdline_opts(3, v3, "r", &m, &oi, &bad), 0);
+	CU_ASSERT_EQUAL(oi, 1);
+	CU_ASSERT_EQUAL(m, 0);
+
+	CU_ASSERT_EQUAL(cmdline_opts(3, v4, "", &m, &oi, &bad), 0);
+	CU_ASSERT_EQUAL(oi, 2);
+
+	CU_ASSERT_EQUAL(cmdline_opts(1, v5, "l", &m, &oi, &bad), 0);
+	CU_ASSERT_EQUAL(oi, 1);
+}
+
+static void
+test_cmdline_batch(void)
+{
+	int	 ign;
+
+	CU_ASSERT_PTR_NULL(cmdline_batch("", &ign));
+	CU_ASSERT_PTR_NULL(cmdline_batch("   ", &ign));
+	CU_ASSERT_PTR_NULL(cmdline_batch("# a comment", &ign));
+	CU_ASSERT_PTR_NULL(cmdline_batch("   # indented", &ign));
+	CU_ASSERT_PTR_NULL(cmdline_batch("-", &ign));
+	CU_ASSERT_STRING_EQUAL(cmdline_batch("ls", &ign), "ls");
+	CU_ASSERT_EQUAL(ign, 0);
+	CU_ASSERT_STRING_EQUAL(cmdline_batch("-rm x", &ign), "rm x");
+	CU_ASSERT_EQUAL(ign, 1);
+	CU_ASSERT_STRING_EQUAL(cmdline_batch("  -rm x", &ign), "rm x");
+	CU_ASSERT_EQUAL(ign, 1);
+	CU_ASSERT_STRING_EQUAL(cmdline_batch("  get a", &ign), "get a");
+	CU_ASSERT_EQUAL(ign, 0);
+}
+
+static void
+test_cmdline_target(void)
+{
+	char		 h[256], p[16];
+	const char	*e;
+
+	(void)strcpy(p, "10069");
+	CU_ASSERT_EQUAL(cmdline_target("lab", h, sizeof(h), p, sizeof(p),
+	    &e), 0);
+	CU_ASSERT_STRING_EQUAL(h, "lab");
+	CU_ASSERT_STRING_EQUAL(p, "10069");
+
+	CU_ASSERT_EQUAL(cmdline_target("lab:2121", h, sizeof(h), p,
+	    sizeof(p), &e), 0);
+	CU_ASSERT_STRING_EQUAL(h, "lab");
+	CU_ASSERT_STRING_EQUAL(p, "2121");
+
+	CU_ASSERT_EQUAL(cmdline_target("[::1]:99", h, sizeof(h), p,
+	    sizeof(p), &e), 0);
+	CU_ASSERT_STRING_EQUAL(h, "::1");
+	CU_ASSERT_STRING_EQUAL(p, "99");
+
+	(void)strcpy(p, "10069");
+	CU_ASSERT_EQUAL(cmdline_target("[fe80::1]", h, sizeof(h), p,
+	    sizeof(p), &e), 0);
+	CU_ASSERT_STRING_EQUAL(h, "fe80::1");
+	CU_ASSERT_STRING_EQUAL(p, "10069");
+
+	/* a bare IPv6 address: all of it is the host */
+	CU_ASSERT_EQUAL(cmdline_target("::1", h, sizeof(h), p, sizeof(p),
+	    &e), 0);
+	CU_ASSERT_STRING_EQUAL(h, "::1");
+	CU_ASSERT_STRING_EQUAL(p, "10069");
+
+	CU_ASSERT_EQUAL(cmdline_target("127.0.0.1:0", h, sizeof(h), p,
+	    sizeof(p), &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target("h:65536", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target("h:abc", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target("h:", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target(":80", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target("[::1", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target("[::1]x", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_target("[]:80", h, sizeof(h), p, sizeof(p),
+	    &e), -1);
+	CU_ASSERT_EQUAL(cmdline_port_ok("65535"), 0);
+	CU_ASSERT_EQUAL(cmdline_port_ok("1"), 0);
+	CU_ASSERT_EQUAL(cmdline_port_ok("0"), -1);
+	CU_ASSERT_EQUAL(cmdline_port_ok("100000"), -1);
+	CU_ASSERT_EQUAL(cmdline_port_ok("-1"), -1);
+}
+
+/* Completion quotes a name so that the splitter gives it back. */
+static void
+test_cmdline_quote_roundtrip(void)
+{
+	static const char	*names[] = {
+		"plain", "my file", "it's", "a\"b", "back\\slash", "$HOME",
+		"tab\there", "#hash", "mixed 'q' \"d\" \\",
+	};
+	static const int	 quotes[] = { 0, '"', '\'' };
+	struct cmdline		 cl;
+	char			*q, *line, *dq;
+	size_t			 i, k, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (k = 0; k < 3; k++) {
+			q = complete_quote(names[i], quotes[k]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+			n = strlen(q) + 8;
+			line = malloc(n);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+			if (quotes[k] == 0) {
+				(void)snprintf(line, n, "x %s", q);
+			} else {
+				(void)snprintf(line, n, "x %c%s%c", quotes[k],
+				    q, quotes[k]);
+			}
+			CU_ASSERT_EQUAL_FATAL(cmdline_split(line, &cl, NULL),
+			    0);
+			CU_ASSERT_EQUAL(cl.argc, 2);
+			if (cl.argc == 2) {
+				CU_ASSERT_STRING_EQUAL(cl.argv[1], names[i]);
+			}
+			cmdline_free(&cl);
+			/* and dequoting what was typed gives it back too */
+			if (quotes[k] != '\'' || strchr(names[i], '\'') ==
+			    NULL) {
+				dq = complete_dequote(q, quotes[k]);
+				CU_ASSERT_STRING_EQUAL(dq, names[i]);
+				free(dq);
+			}
+			free(line);
+			free(q);
+		}
+	}
+}
+
+static void
+test_cmdline_word_index(void)
+{
+	char		*cmd;
+	const char	*l;
+
+	CU_ASSERT_EQUAL(complete_word_index("", 0, &cmd), 0);
+	CU_ASSERT_PTR_NULL(cmd);
+	l = "ge";
+	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 0);
+	free(cmd);
+	l = "get ";
+	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 1);
+	CU_ASSERT_STRING_EQUAL(cmd, "get");
+	free(cmd);
+	/* options do not count as arguments */
+	l = "get -r -v a.txt ";
+	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 2);
+	free(cmd);
+	l = "put - ";
+	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 2);
+	free(cmd);
+	/* an opening quote: the word it opens is the one being typed */
+	l = "get \"";
+	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 1);
+	free(cmd);
+}
+
+void
+suite_cmdline(void)
+{
+	CU_pSuite	 s;
+
+	if ((s = CU_add_suite("cmdline", NULL, NULL)) == NULL) {
+		return;
+	}
+	CU_add_test(s, "test_cmdline_split", test_cmdline_split);
+	CU_add_test(s, "test_cmdline_split_partial",
+	    test_cmdline_split_partial);
+	CU_add_test(s, "test_cmdline_opts", test_cmdline_opts);
+	CU_add_test(s, "test_cmdline_batch", test_cmdline_batch);
+	CU_add_test(s, "test_cmdline_target", test_cmdline_target);
+	CU_add_test(s, "test_cmdline_quote_roundtrip",
+	    test_cmdline_quote_roundtrip);
+	CU_add_test(s, "test_cmdline_word_index", test_cmdline_word_index);
+}
