@@ -334,14 +334,19 @@ test_conn_big_data(void)
 		(void)close(b.fd);
 		memset(&m, 0, sizeof(m));
 		m.type = TFS_DATA;
-		for (i = 0; i < 4; i++) {
+		for (i = 0, bad = 0; i < 4 && bad == 0; i++) {
 			m.data = buf + i * MIB;
 			m.datalen = i < 3 ? MIB : 1000;
-			if (conn_send(&a, &m) == -1) {
-				_exit(1);
-			}
+			bad = conn_send(&a, &m) == -1;
 		}
-		_exit(conn_send_end(&a, total) == 0 ? 0 : 2);
+		if (bad == 0) {
+			bad = conn_send_end(&a, total) == -1 ? 2 : 0;
+		}
+		/* tidy, so that valgrind sees no leak in the child either */
+		conn_free(&a);
+		conn_free(&b);
+		free(buf);
+		_exit((int)bad);
 	}
 	(void)close(a.fd);
 	a.fd = -1;
@@ -711,6 +716,7 @@ test_conn_large_message(void)
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 3000), 0);
 	if ((pid = fork()) == 0) {
 		(void)close(a.fd);
+		free(name);
 		if (conn_read_msg(&b, 3000, &m, NULL) != 1 ||
 		    m.type != TFS_OK) {
 			_exit(2);
@@ -720,6 +726,8 @@ test_conn_large_message(void)
 		    m.to.len != UINT16_MAX || m.to.p[UINT16_MAX - 1] != 'r') {
 			_exit(1);
 		}
+		conn_free(&a);
+		conn_free(&b);
 		_exit(0);
 	}
 	(void)close(b.fd);
