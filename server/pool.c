@@ -362,7 +362,7 @@ pool_reaped(struct pool *p, int i, int status)
 		abnormal = 1;
 	}
 	replace = p->state == POOL_RUNNING && !c->retiring &&
-	    c->generation == p->generation;
+	    c->generation == p->generation && !fatal_start;
 	if (abnormal) {
 		log_warnx("worker %d (pid %ld) %s after %llu connections%s", i,
 		    (long)c->pid, how, (unsigned long long)slot->served,
@@ -549,9 +549,9 @@ pool_check_stalls(struct pool *p, int64_t now)
 		log_warnx("worker %d (pid %ld): %s %s made no progress for "
 		    "%lld s, killing it", i, (long)c->pid, op, path,
 		    (long long)(now - last) / 1000);
+		/* its own timeout failed: TERM would be no likelier to work */
 		c->signalled = 1;
-		kill(c->pid, SIGTERM);
-		c->kill_at = now + POOL_KILL_DELAY_MS;
+		kill(c->pid, SIGKILL);
 	}
 }
 

@@ -241,6 +241,36 @@ def test_max_requests():
         srv.stop()
 
 
+def test_stall_backstop():
+    srv = tfslib.Server(args=["-w", "1", "--min-spare", "0",
+                              "--max-spare", "1", "--stall-timeout", "1"])
+    try:
+        with open(os.path.join(srv.root, "big"), "wb") as f:
+            f.truncate(64 * 1024 * 1024)
+        c = tfslib.Conn(srv.port)
+        c.req(tfslib.GET("big"))
+        ty, p = c.recv()
+        t.eq(ty, tfslib.FILE, "a GET is under way")
+        c.recv()
+        ws = workers(srv)
+        t.eq(len(ws), 1, "one worker serves it")
+        # A worker that stops dead cannot time out on its own: the
+        # master must notice the slot making no progress.
+        t0 = time.monotonic()
+        os.kill(ws[0], signal.SIGSTOP)
+        ok = wait_for(lambda: tfslib.proc_state(ws[0]) in (None, "Z"),
+                      20 * SLOW)
+        t.ok(ok, "the master kills a worker stuck in a transfer")
+        t.note("stuck worker killed %.0f ms after it stopped "
+               "(--stall-timeout 1)" % ((time.monotonic() - t0) * 1000))
+        c.close()
+        ok = wait_for(lambda: len(workers(srv)) == 1, 5 * SLOW)
+        t.ok(ok and session(srv.port), "and replaces it")
+    finally:
+        srv.stop()
+
+
+t.run("stall backstop", test_stall_backstop)
 t.run("kill storm", test_kill_storm)
 t.run("grow and shrink", test_grow_shrink)
 t.run("max-workers cap", test_cap)
