@@ -138,7 +138,8 @@ main(int argc, char *argv[])
 			    TFS_VERSION);
 			return ST_OK;
 		default:
-			usage(stderr);
+			fprintf(stderr, "usage: tfs [options] HOST[:PORT] "
+			    "[COMMAND [ARG...]] (tfs -h tells more)\n");
 			return ST_USAGE;
 		}
 	}

@@ -466,6 +466,10 @@ session_recv(struct session *s, struct tfs_msg *m, int idle_ms)
 		return session_proto(s, "malformed %s frame (%s)",
 		    tfs_type_name(s->conn.dec.type), proto_strerror(perr));
 	case EPROTO:
+		if (s->conn.dec.err == FRAME_ETRUNC) {
+			/* cut inside a frame: the peer went away */
+			return session_lost(s, 0);
+		}
 		return session_proto(s, "bad frame (%s)",
 		    frame_strerror(s->conn.dec.err));
 	default:

@@ -380,6 +380,11 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 		if (rc != SESS_OK) {
 			break;
 		}
+		if (!o->quiet && x.off > 0) {
+			fprintf(stderr, "tfs: %s: resuming at %s (%llu "
+			    "bytes)\n", what, progress_bytes(tmp, sizeof(tmp),
+			    x.off), (unsigned long long)x.off);
+		}
 		x.t0 = xio_now_ms();
 		x.limit_base = x.moved;
 	}
