@@ -43,7 +43,12 @@ struct conn_frame {
 	const uint8_t	*payload;
 };
 
-/* Set up c around connected socket fd.  0, or -1 (ENOMEM). */
+/*
+ * Set up c around connected socket fd: made non-blocking, TCP_NODELAY
+ * where it is TCP.  max_payload 0 or above FRAME_MAX means FRAME_MAX; the
+ * payload storage is allocated on the first frame that has a payload.
+ * 0, or -1 with errno (ENOMEM, or fcntl's).
+ */
 int	conn_init(struct conn *c, int fd, uint32_t max_payload, int stall_ms);
 /* Free the buffers; closes nothing (the fd is the caller's). */
 void	conn_free(struct conn *c);
@@ -73,12 +78,14 @@ int	conn_flush(struct conn *c);
 /* Shorthands that queue and flush. */
 int	conn_send_ok(struct conn *c);
 int	conn_send_end(struct conn *c, uint64_t count);
+/* fmt NULL sends the error table's words for code. */
 int	conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /*
  * Send bytes off .. off+len-1 of file fd as DATA frames of at most
  * c->max_payload bytes (sendfile, no copy), calling c->progress.  Does
- * not send FILE or END.  0 or -1 with errno.
+ * not send FILE or END, but flushes what was queued before.  A file
+ * shorter than off+len fails with EIO.  0 or -1 with errno.
  */
 int	conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len);
 

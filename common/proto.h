@@ -114,7 +114,7 @@ enum proto_err	 proto_decode(uint8_t type, const uint8_t *p, size_t len,
 		    struct tfs_msg *m);
 /*
  * Encode m's payload into out.  Returns the payload length, or -1 when
- * it does not fit in cap (or a str is over 65535 bytes).
+ * it does not fit in cap (EMSGSIZE) or the type is unknown (EINVAL).
  */
 ssize_t		 proto_encode(const struct tfs_msg *m, uint8_t *out,
 		    size_t cap);
