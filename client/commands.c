@@ -216,7 +216,7 @@ cmd_list(struct session *s, const char *path, struct rent **entsp,
 {
 	struct tfs_msg	 req = { .type = TFS_LIST }, m;
 	struct rent	*ents = NULL, *ne;
-	size_t		 n = 0, cap = 0;
+	size_t		 n = 0, cap = 0, seen = 0;
 	enum sess_rc	 rc;
 
 	*entsp = NULL;
@@ -231,10 +231,10 @@ cmd_list(struct session *s, const char *path, struct rent **entsp,
 			goto fail;
 		}
 		if (m.type == TFS_END) {
-			if (m.count != n) {
+			if (m.count != seen) {
 				rc = session_proto(s, "LIST: END %llu after "
 				    "%zu entries", (unsigned long long)m.count,
-				    n);
+				    seen);
 				goto fail;
 			}
 			break;
@@ -248,13 +248,22 @@ cmd_list(struct session *s, const char *path, struct rent **entsp,
 			    tfs_type_name(m.type));
 			goto fail;
 		}
-		if (!cmd_name_ok(m.name.p, m.name.len) ||
-		    (m.kind != TFS_KIND_FILE && m.kind != TFS_KIND_DIR)) {
-			rc = session_proto(s, "LIST: bad entry");
+		if (m.kind != TFS_KIND_FILE && m.kind != TFS_KIND_DIR) {
+			rc = session_proto(s, "LIST: entry of kind 0x%02x",
+			    m.kind);
 			goto fail;
 		}
+		seen++;
+		if (!cmd_name_ok(m.name.p, m.name.len)) {
+			/*
+			 * A name no request could reach ("../x", control
+			 * bytes): never shown, never a local file name.
+			 */
+			rc = session_recv(s, &m, SESSION_REPLY_MS);
+			continue;
+		}
 		if (n == cap) {
-			if (cap >= CMD_MAX_ENTRIES) {
+			if (seen >= CMD_MAX_ENTRIES) {
 				rc = session_proto(s, "LIST: too many "
 				    "entries");
 				goto fail;

@@ -51,8 +51,9 @@ const char	*cmd_name(size_t i);
 enum cmd_arg	 cmd_arg_kind(const char *name, int argi);
 /*
  * LIST of remote folder path (wire form) into *ents (sorted as the server
- * sent them).  Names are checked: a name that could not be a single
- * component is a protocol error.  A session result.
+ * sent them).  Names are checked: an entry whose name could not be a
+ * single path component ("../x", "a/b", control bytes) is left out, so
+ * it is never shown nor used as a local file name.  A session result.
  */
 enum sess_rc	 cmd_list(struct session *s, const char *path,
 		    struct rent **ents, size_t *n);
