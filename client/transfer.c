@@ -33,6 +33,8 @@
 #define XFER_TICK_MS	250		/* redraw / Ctrl-C check while idle */
 #define XFER_LOCAL	100		/* a local failure, already reported */
 #define XFER_DONE_MS	(10 * 60 * 1000)  /* wait for PUT's OK (fsync) */
+#define XFER_BUSY_TRIES	10		/* put -r meeting its own old upload */
+#define XFER_BUSY_MS	300
 
 /* What a GET or PUT in progress needs across its attempts. */
 struct xfer_state {
@@ -632,7 +634,7 @@ xfer_put(struct session *s, const struct xfer_opts *o, const char *what,
 	struct stat		 st;
 	enum sess_rc		 rc;
 	uint8_t			 flags = 0;
-	int			 fd, attempts = 0, st_out = ST_FAIL;
+	int			 fd, attempts = 0, busy = 0, st_out = ST_FAIL;
 
 	memset(&x, 0, sizeof(x));
 	x.s = s;
@@ -667,6 +669,16 @@ xfer_put(struct session *s, const struct xfer_opts *o, const char *what,
 		rc = xfer_put_once(&x, rpath, fd, flags);
 		if (rc == SESS_OK || (int)rc == XFER_LOCAL) {
 			break;
+		}
+		if (rc == SESS_ERROR && s->err_code == TFS_EBUSY &&
+		    (flags & TFS_PUT_RESUME) && busy++ < XFER_BUSY_TRIES &&
+		    intr_sleep(XFER_BUSY_MS) == 0) {
+			/*
+			 * Resuming right after a cut, the "other upload" is
+			 * most likely our own, which the server has not yet
+			 * seen end: give it a moment.
+			 */
+			continue;
 		}
 		if (rc != SESS_LOST || attempts >= s->retry) {
 			break;
