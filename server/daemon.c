@@ -43,8 +43,8 @@ static int	daemon_bind_one(const struct addrinfo *, int);
 
 static struct pidfh	*daemon_pfh;
 static const char	*daemon_pidpath;
-static pid_t		 daemon_master;		/* who may remove the pid file */
-static int		 daemon_ready_fd = -1;	/* to the waiting command */
+static pid_t		 daemon_master;	/* owns the pid file */
+static int		 daemon_ready_fd = -1;	/* to who started us */
 
 static const struct {
 	const char	*name;

@@ -17,7 +17,8 @@ int	daemon_open_root(void);
  * Bind and listen on addr (NULL = "::" dual-stack) and port; exits 1 on
  * failure.  desc gets "ADDR:PORT" with the real port.  Returns the fd.
  */
-int	daemon_listen(const char *addr, int port, char *desc, size_t descsz);
+int	daemon_listen(const char *addr, int port, char *desc,
+	    size_t descsz);
 /* Create and lock the pid file; exits 1 if a daemon holds it. */
 void	daemon_pidfile_open(const char *path);
 /* Write our pid into the pid file opened before (no-op without one). */

@@ -57,14 +57,16 @@ static const struct option longopts[] = {
 	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
 	{ "pidfile",		required_argument, NULL, 'P' },
 	{ "user",		required_argument, NULL, 'u' },
-	{ "read-only",		no_argument,	   NULL, OPT_READ_ONLY },
+	{ "read-only",		no_argument, NULL, OPT_READ_ONLY },
 	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "stall-timeout",	required_argument, NULL, OPT_STALL_TIMEOUT },
 	{ "max-file-size",	required_argument, NULL, OPT_MAX_FILE_SIZE },
-	{ "no-fsync",		no_argument,	   NULL, OPT_NO_FSYNC },
-	{ "graceful-timeout",	required_argument, NULL, OPT_GRACEFUL_TIMEOUT },
+	{ "no-fsync",		no_argument,	NULL, OPT_NO_FSYNC },
+	{ "graceful-timeout",	required_argument, NULL,
+	    OPT_GRACEFUL_TIMEOUT },
 	{ "log-file",		required_argument, NULL, OPT_LOG_FILE },
-	{ "partial-max-age",	required_argument, NULL, OPT_PARTIAL_MAX_AGE },
+	{ "partial-max-age",	required_argument, NULL,
+	    OPT_PARTIAL_MAX_AGE },
 	{ "signal",		required_argument, NULL, 's' },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
@@ -88,7 +90,8 @@ usage(FILE *fp, int status)
 "      --min-spare N          idle workers kept at least (default 2)\n"
 "      --max-spare N          idle workers kept at most (default 8)\n"
 "  -m, --max-workers N        hard cap on workers (default 64)\n"
-"      --max-requests N       replace a worker after N connections (0 = never)\n"
+"      --max-requests N       replace a worker after N connections\n"
+"                             (default 0 = never)\n"
 "  -P, --pidfile FILE         write and lock a pid file\n"
 "  -u, --user USER            drop root privileges to USER after binding\n"
 "      --read-only            refuse PUT, DELETE, RENAME, MKDIR\n"
@@ -97,7 +100,8 @@ usage(FILE *fp, int status)
 "      --max-file-size BYTES  refuse larger uploads\n"
 "      --no-fsync             no fsync before an upload is acknowledged\n"
 "      --graceful-timeout SEC on QUIT/HUP cut transfers after SEC (0 = wait)\n"
-"      --partial-max-age SEC  keep unfinished uploads this long (default 86400)\n"
+"      --partial-max-age SEC  keep unfinished uploads for RESUME this long\n"
+"                             (default 86400)\n"
 "      --log-file FILE        log to FILE instead of stderr or syslog\n"
 "  -s, --signal stop|quit|reload|reopen\n"
 "                             signal the daemon named by -P and exit\n"
@@ -259,8 +263,8 @@ main(int argc, char *argv[])
 			cfg.fsync = 0;
 			break;
 		case OPT_GRACEFUL_TIMEOUT:
-			cfg.graceful_timeout = (int)number("--graceful-timeout",
-			    optarg, 0, INT_MAX / 1000);
+			cfg.graceful_timeout = (int)number(
+			    "--graceful-timeout", optarg, 0, INT_MAX / 1000);
 			break;
 		case OPT_LOG_FILE:
 			cfg.logfile = optarg;
@@ -289,9 +293,11 @@ main(int argc, char *argv[])
 			exit(0);
 		case ':':
 			if (optopt != 0) {
-				usage_error("option -%c needs a value", optopt);
+				usage_error("option -%c needs a value",
+				    optopt);
 			}
-			usage_error("option %s needs a value", argv[optind - 1]);
+			usage_error("option %s needs a value",
+			    argv[optind - 1]);
 		default:
 			if (optopt != 0) {
 				usage_error("unknown option -%c", optopt);

@@ -48,15 +48,15 @@ struct pool_child {
 	int		 up;		/* seen past STARTING */
 	int		 retiring;	/* told to finish (SIGHUP) */
 	int		 signalled;	/* we sent TERM or KILL */
-	int64_t		 term_at;	/* send SIGTERM then, 0 = never */
-	int64_t		 kill_at;	/* send SIGKILL then, 0 = never */
+	int64_t		 term_at;	/* SIGTERM then, 0 = never */
+	int64_t		 kill_at;	/* SIGKILL then, 0 = never */
 };
 
 struct pool {
 	int			 listen_fd;
 	int			 root_fd;
 	int			 sig_rd, sig_wr;	/* self-pipe */
-	int			 death_rd, death_wr;	/* EOF: master gone */
+	int			 death_rd, death_wr; /* EOF: no master */
 	pid_t			 master;
 	struct scoreboard	 sb;
 	struct pool_child	*child;			/* sb.nslots */
@@ -66,12 +66,12 @@ struct pool {
 	int			 exit_status;
 	int			 ready;
 	void			(*ready_cb)(void);
-	int			 spawn_rate;		/* idle forks per tick */
-	int			 owed;			/* replacements due */
-	int			 rapid;			/* young deaths in a row */
-	int			 start_failures;	/* never-up deaths */
-	int			 at_cap;		/* warned: max-workers */
-	int64_t			 hold_until;		/* back-off: no fork */
+	int			 spawn_rate;	/* forks per tick */
+	int			 owed;		/* replacements due */
+	int			 rapid;		/* young deaths */
+	int			 start_failures; /* never-up deaths */
+	int			 at_cap;	/* warned: cap hit */
+	int64_t			 hold_until;	/* back-off */
 	int64_t			 next_tick;
 	int64_t			 stop_kill_at;
 };
@@ -390,7 +390,8 @@ pool_reaped(struct pool *p, int i, int status)
 			p->rapid = 0;
 		}
 		if (p->rapid > 0) {
-			int64_t	 delay = 50LL << (p->rapid < 8 ? p->rapid : 8);
+			int	 shift = p->rapid < 8 ? p->rapid : 8;
+			int64_t	 delay = 50LL << shift;
 
 			if (delay > POOL_MAX_BACKOFF_MS) {
 				delay = POOL_MAX_BACKOFF_MS;
@@ -569,7 +570,8 @@ pool_deadlines(struct pool *p, int64_t now)
 		}
 		if (c->term_at != 0 && now >= c->term_at) {
 			log_info("worker %d (pid %ld) still busy after "
-			    "--graceful-timeout, stopping it", i, (long)c->pid);
+			    "--graceful-timeout, stopping it", i,
+			    (long)c->pid);
 			c->term_at = 0;
 			c->signalled = 1;
 			kill(c->pid, SIGTERM);
