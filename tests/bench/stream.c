@@ -3,7 +3,9 @@
  * and receiver moving N bytes over one loopback TCP connection with
  * plain write(2)/read(2) of -b bytes from one buffer, or of a file's
  * bytes (-f: sendfile(2); -f with -r: read(2) then write(2)), reporting
- * MB/s (10^6 bytes per second) as seen by the receiver.
+ * MB/s (10^6 bytes per second) as seen by the receiver.  With -o the
+ * receiver also writes what it reads to a file: the least a PUT does
+ * (-o with -s: splice(2) socket -> pipe -> file, no user-space copy).
  *
  * The sender is a forked child; the receiver times from accept to end of
  * stream, so connection set-up is included as it is for tfs.  Talks to
@@ -117,7 +119,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: stream [-b bufsize] [-d seconds] "
-	    "[-f file [-r]] [-n bytes]\n");
+	    "[-f file [-r]] [-n bytes] [-o file [-s]]\n");
 	exit(2);
 }
 
@@ -126,16 +128,19 @@ main(int argc, char *argv[])
 {
 	struct sockaddr_in	 sin;
 	socklen_t		 len;
-	const char		*file = NULL, *errstr = NULL;
+	const char		*file = NULL, *out = NULL, *errstr = NULL;
 	uint8_t			*buf;
 	uint64_t		 total = 1ULL << 30, got = 0;
+	size_t			 k;
 	double			 t0, t1, secs = 60;
 	size_t			 bufsz = 1 << 20;
 	ssize_t			 n;
 	pid_t			 pid;
-	int			 ch, lfd, s, status, rw = 0, one = 1;
+	int			 ch, lfd, s, status, ofd = -1, rw = 0, one = 1;
+	int			 spl = 0, pfd[2];
+	ssize_t			 m;
 
-	while ((ch = getopt(argc, argv, "b:d:f:n:r")) != -1) {
+	while ((ch = getopt(argc, argv, "b:d:f:n:o:rs")) != -1) {
 		switch (ch) {
 		case 'b':
 			bufsz = (size_t)strtonum(optarg, 1, 1 << 26, &errstr);
@@ -147,8 +152,14 @@ main(int argc, char *argv[])
 		case 'f':
 			file = optarg;
 			break;
+		case 'o':
+			out = optarg;
+			break;
 		case 'r':
 			rw = 1;
+			break;
+		case 's':
+			spl = 1;
 			break;
 		case 'n':
 			total = (uint64_t)strtonum(optarg, 1, LLONG_MAX,
@@ -182,6 +193,10 @@ main(int argc, char *argv[])
 	if ((buf = malloc(bufsz)) == NULL) {
 		err(1, "malloc");
 	}
+	if (out != NULL && (ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0644)) == -1) {
+		err(1, "%s", out);
+	}
 
 	t0 = stream_now();
 	switch (pid = fork()) {
@@ -196,7 +211,31 @@ main(int argc, char *argv[])
 		err(1, "accept");
 	}
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (spl && ofd != -1) {
+		if (pipe2(pfd, O_CLOEXEC) == -1) {
+			err(1, "pipe");
+		}
+		(void)fcntl(pfd[1], F_SETPIPE_SZ, (int)bufsz);
+	}
 	for (;;) {
+		if (spl && ofd != -1) {
+			n = splice(s, NULL, pfd[1], NULL, bufsz, SPLICE_F_MOVE);
+			if (n == -1) {
+				err(1, "splice from the socket");
+			}
+			if (n == 0) {
+				break;
+			}
+			got += (uint64_t)n;
+			for (m = n; m > 0; m -= k) {
+				k = (size_t)splice(pfd[0], NULL, ofd, NULL,
+				    (size_t)m, SPLICE_F_MOVE);
+				if ((ssize_t)k <= 0) {
+					err(1, "splice to %s", out);
+				}
+			}
+			continue;
+		}
 		n = read(s, buf, bufsz);
 		if (n == -1) {
 			if (errno == EINTR) {
@@ -208,16 +247,23 @@ main(int argc, char *argv[])
 			break;
 		}
 		got += (uint64_t)n;
+		if (ofd != -1 && write(ofd, buf, (size_t)n) != n) {
+			err(1, "write %s", out);
+		}
 	}
 	t1 = stream_now();
+	if (ofd != -1) {
+		close(ofd);
+	}
 	close(s);
 	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0) {
 		errx(1, "the sender failed");
 	}
-	printf("stream bytes=%llu bufsize=%zu source=%s secs=%.3f "
+	printf("stream bytes=%llu bufsize=%zu source=%s sink=%s secs=%.3f "
 	    "mbps=%.1f\n", (unsigned long long)got, bufsz,
 	    file == NULL ? "memory" : rw ? "read" : "sendfile",
+	    out == NULL ? "memory" : spl ? "splice-file" : "file",
 	    t1 - t0, (double)got / (t1 - t0) / 1e6);
 	return 0;
 }
