@@ -343,7 +343,9 @@ pool_reaped(struct pool *p, int i, int status)
 	struct pool_child	*c = &p->child[i];
 	struct sb_slot		*slot = sb_slot(&p->sb, i);
 	int64_t			 now = xio_now_ms();
-	char			 how[64];
+	char			 how[64], doing[sizeof(slot->op) +
+				    sizeof(slot->path) + 16];
+	char			 op[sizeof(slot->op)], path[sizeof(slot->path)];
 	int			 up, abnormal, replace, fatal_start = 0;
 
 	up = c->up || (slot->state != SB_STARTING && slot->state != SB_EMPTY);
@@ -363,10 +365,19 @@ pool_reaped(struct pool *p, int i, int status)
 	}
 	replace = p->state == POOL_RUNNING && !c->retiring &&
 	    c->generation == p->generation && !fatal_start;
+	doing[0] = '\0';
+	if (slot->in_request) {
+		/* what it was doing tells the admin where to look */
+		sb_copy_str(op, sizeof(op), slot->op, sizeof(slot->op));
+		sb_copy_str(path, sizeof(path), slot->path,
+		    sizeof(slot->path));
+		snprintf(doing, sizeof(doing), " during %s \"%s\"", op, path);
+	}
 	if (abnormal) {
-		log_warnx("worker %d (pid %ld) %s after %llu connections%s", i,
-		    (long)c->pid, how, (unsigned long long)slot->served,
-		    replace ? ", replacing it" : "");
+		log_warnx("worker %d (pid %ld) %s%s, having served %llu "
+		    "connections%s", i, (long)c->pid, how, doing,
+		    (unsigned long long)slot->served,
+		    replace ? "; replacing it" : "");
 	} else {
 		log_debug("worker %d (pid %ld) %s", i, (long)c->pid, how);
 	}
