@@ -229,6 +229,8 @@ shell_run(struct client *cl)
 		if (cl->quit) {
 			break;
 		}
+		/* a Ctrl-C was for that command only */
+		intr_clear();
 		/* a connection Ctrl-C or a loss dropped: make it again now */
 		if (cl->sess.fd == -1 &&
 		    (rc = session_ensure(&cl->sess)) != SESS_OK) {

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""
+22-client-pty.py -- the interactive shell of tfs through a pseudo-
+terminal: the prompt, Tab completion of commands, remote files (names
+with spaces quoted) and folders, get with the progress bar's final line,
+ls, Ctrl-C clearing the line at the prompt and aborting a long transfer
+(the partial kept, the prompt back), the bar fitted to a resized window,
+"- stalled -", history kept across sessions, Ctrl-D exiting 0, and exit
+status 3 when the connection cannot be made again.
+"""
+
+import fcntl
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import termios
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakesrv  # noqa: E402
+import tfslib  # noqa: E402
+
+t = tfslib.Tap()
+work = tempfile.mkdtemp(prefix="tfs-pty-")
+local = os.path.join(work, "local")
+state = os.path.join(work, "state")
+os.mkdir(local)
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class Shell:
+    """tfs on a pseudo-terminal: send keys, wait for output."""
+
+    def __init__(self, port, opts=(), cols=100, args=()):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.chdir(local)
+            env = dict(os.environ, HOME=work, XDG_STATE_HOME=state,
+                       TERM="xterm", INPUTRC="/dev/null")
+            cmd = tfslib.wrap([tfslib.TFS] + list(opts) +
+                              ["127.0.0.1:%d" % port] + list(args))
+            try:
+                os.execvpe(cmd[0], cmd, env)
+            finally:
+                os._exit(127)   # never run the rest of the test twice
+        self.resize(cols)
+        self.buf = b""
+        self.status = None
+
+    def resize(self, cols, rows=30):
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", rows, cols, 0, 0))
+
+    def send(self, b):
+        os.write(self.fd, b)
+
+    def _read(self, wait):
+        r, _, _ = select.select([self.fd], [], [], wait)
+        if not r:
+            return True
+        try:
+            c = os.read(self.fd, 65536)
+        except OSError:
+            return False
+        if not c:
+            return False
+        self.buf += c
+        return True
+
+    def expect(self, pattern, timeout=20):
+        """Wait for regex pattern (bytes) in the output since the last
+        match; returns the text up to the end of the match, or None."""
+        rx = re.compile(pattern)
+        end = time.monotonic() + timeout * tfslib.SLOW
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                got = self.buf[:m.end()]
+                self.buf = self.buf[m.end():]
+                return got
+            left = end - time.monotonic()
+            if left <= 0 or not self._read(min(left, 0.2)):
+                if not rx.search(self.buf):
+                    return None
+
+    def wait(self, timeout=10):
+        end = time.monotonic() + timeout * tfslib.SLOW
+        while time.monotonic() < end:
+            pid, st = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(st)
+                return self.status
+            self._read(0.1)
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        return None
+
+    def close(self):
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+        os.close(self.fd)
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+srv = tfslib.Server()
+root = srv.root
+write(os.path.join(root, "hello.txt"), b"hello\n")
+write(os.path.join(root, "my file.txt"), b"spaces\n")
+write(os.path.join(root, "docs", "inner.txt"), b"inner\n")
+with open(os.path.join(root, "big.bin"), "wb") as f:
+    f.truncate(256 * 1024 * 1024)       # sparse: costs no disk
+PROMPT = rb"tfs 127\.0\.0\.1:/> "
+sh = None
+try:
+    sh = Shell(srv.port, opts=["--limit-rate", "8M"])
+    t.ok(sh.expect(PROMPT) is not None, "the shell shows 'tfs HOST:/> '",
+         sh.buf[:3000])
+
+    sh.send(b"mkd\t")
+    t.ok(sh.expect(rb"mkdir ") is not None, "Tab completes a command name")
+    sh.send(b"\x03")
+    t.ok(sh.expect(PROMPT) is not None, "Ctrl-C at the prompt gives a "
+         "fresh line")
+    sh.send(b"pwd\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and b"\r/\r\n" in ANSI.sub(b"", got) and
+         b"mkdir" not in got,
+         "... and the cleared text is not run", got)
+
+    sh.send(b"get hel\t")
+    t.ok(sh.expect(rb"get hello\.txt ") is not None,
+         "Tab completes a remote file name")
+    sh.send(b"\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and re.search(
+        rb"hello\.txt \S+ in \d+:\d\d \(\S+/s\)", ANSI.sub(b"", got)),
+        "get shows the progress bar's final line: size, time, rate", got)
+    t.ok(os.path.exists(os.path.join(local, "hello.txt")),
+         "get fetched the file")
+
+    sh.send(b"get my\t")
+    t.ok(sh.expect(rb"get my\\ file\.txt ") is not None,
+         "a remote name with a space is completed quoted")
+    sh.send(b"\r")
+    sh.expect(PROMPT)
+    t.ok(os.path.exists(os.path.join(local, "my file.txt")),
+         "... and the quoted name works")
+
+    sh.send(b"cd do\t")
+    t.ok(sh.expect(rb"cd docs/") is not None, "Tab completes a folder "
+         "with its '/'")
+    sh.send(b"\r")
+    t.ok(sh.expect(rb"tfs 127\.0\.0\.1:/docs> ") is not None,
+         "cd shows in the prompt")
+    sh.send(b"ls\r")
+    got = sh.expect(rb"tfs 127\.0\.0\.1:/docs> ")
+    t.ok(got is not None and b"inner.txt" in got, "ls lists the folder")
+
+    # the cache of a folder is dropped after a change in it
+    sh.send(b"cd /\r")
+    sh.expect(PROMPT)
+    sh.send(b"cd ne\t")
+    sh.send(b"\x03")
+    sh.expect(PROMPT)
+    sh.send(b"mkdir newdir\r")
+    sh.expect(PROMPT)
+    sh.send(b"cd ne\t")
+    t.ok(sh.expect(rb"cd newdir/") is not None,
+         "completion sees a folder made since it last listed")
+    sh.send(b"\x03")
+    sh.expect(PROMPT)
+
+    sh.send(b"lls\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and b"hello.txt" in got, "lls")
+    sh.send(b"get -r b\t")
+    t.ok(sh.expect(rb"get -r big\.bin ") is not None,
+         "completion skips a command's options")
+    sh.send(b"\r")
+    t.ok(sh.expect(rb"big\.bin +\[[=> ]+\] +\d+%", 15) is not None,
+         "a long get shows a bar: name, bar, percent")
+    sh.expect(rb"/s")
+    sh.resize(60)
+    time.sleep(1.2)
+    sh._read(0.3)
+    tail = ANSI.sub(b"", sh.buf).split(b"\r")
+    frames = [x for x in tail[1:-1] if b"%" in x][-3:]
+    t.ok(frames and all(len(x) <= 59 for x in frames),
+         "after the window shrinks the bar fits in it",
+         [len(x) for x in frames])
+    sh.send(b"\x03")
+    got = sh.expect(PROMPT, 15)
+    t.ok(got is not None and b"interrupted" in got,
+         "Ctrl-C aborts the transfer and the prompt comes back", got)
+    t.ok(os.path.getsize(os.path.join(local, ".big.bin.tfs-part")) > 0
+         and not os.path.exists(os.path.join(local, "big.bin")),
+         "... keeping the partial file, nothing under the final name")
+    sh.send(b"lpwd\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and local.encode() in got,
+         "the shell goes on after an aborted transfer")
+    sh.send(b"ls hello.txt\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and b"hello.txt" in got,
+         "the connection is made again for the next command")
+
+    sh.send(b"\x04")
+    t.eq(sh.wait(), 0, "Ctrl-D exits 0")
+    sh.close()
+    hist = os.path.join(state, "tfs", "history")
+    t.ok(os.path.exists(hist) and b"get hello.txt" in open(hist,
+         "rb").read(), "history is kept in $XDG_STATE_HOME/tfs/history")
+
+    # history comes back in the next session
+    sh = Shell(srv.port)
+    sh.expect(PROMPT)
+    sh.send(b"\x1b[A")
+    t.ok(sh.expect(rb"ls hello\.txt") is not None,
+         "the next session recalls the last line with Up")
+    sh.send(b"\x03")
+    sh.expect(PROMPT)
+    sh.send(b"quit\r")
+    t.eq(sh.wait(), 0, "quit exits 0")
+    sh.close()
+
+    # the connection lost and not to be made again: 3
+    s2 = tfslib.Server()
+    sh = Shell(s2.port)
+    sh.expect(PROMPT)
+    s2.stop()
+    sh.send(b"ls\r")
+    t.eq(sh.wait(), 3, "the server gone for good: the shell exits 3")
+    sh.close()
+
+    # a transfer that stops moving says so after 5 s
+    def stall(pe):
+        while True:
+            f = pe.recv()
+            if f is None:
+                return
+            if f[0] == tfslib.GET_T:
+                pe.send(tfslib.frame(tfslib.FILE, tfslib.u64(1 << 24) +
+                                     tfslib.u64(0)) +
+                        tfslib.frame(tfslib.DATA, b"x" * 65536))
+                time.sleep(20)
+                return
+    with fakesrv.FakeServer(stall) as fk:
+        sh = Shell(fk.port, args=["get", "s.bin"])
+        got = sh.expect(rb"- stalled -", 12)
+        t.ok(got is not None, "'- stalled -' after 5 s without bytes")
+        sh.send(b"\x03")
+        t.eq(sh.wait(), 1, "Ctrl-C of a one-command get exits 1")
+        sh.close()
+finally:
+    if sh is not None and sh.status is None:
+        sh.close()
+    srv.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+sys.exit(t.done())
