@@ -185,7 +185,9 @@ ops_path(struct ops_req *r, const struct tfs_str *s, char *out, int flags)
 		ops_fail(r, TFS_EBAD_PATH, "%s", path_strerror(e));
 		return -1;
 	}
-	memcpy(out, s->p, s->len);
+	if (s->len > 0) {
+		memcpy(out, s->p, s->len);
+	}
 	out[s->len] = '\0';
 	return 0;
 }
@@ -381,7 +383,9 @@ ops_list(struct ops_req *r, const struct tfs_msg *m)
 		return;
 	}
 	close(dfd);
-	qsort(v, n, sizeof(*v), ops_entry_cmp);
+	if (n > 1) {
+		qsort(v, n, sizeof(*v), ops_entry_cmp);
+	}
 	for (i = 0; i < n; i++) {
 		memset(&e, 0, sizeof(e));
 		e.type = TFS_ENTRY;

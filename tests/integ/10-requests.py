@@ -25,6 +25,25 @@ from tfslib import (E, ERROR, END, DATA, FILE, OK, READY,  # noqa: E402
 t = tfslib.Tap()
 
 
+SERVERS = []
+
+
+def server(*a, **kw):
+    """tfslib.Server, remembered so its log is checked at the end."""
+    srv = tfslib.Server(*a, **kw)
+    SERVERS.append(srv)
+    return srv
+
+
+def check_logs():
+    bad = []
+    for srv in SERVERS:
+        srv.stop()
+        bad += srv.problems()
+    t.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
+         "".join(bad[:20]))
+
+
 def names(lst):
     return [e["name"] for e in lst] if isinstance(lst, list) else lst
 
@@ -229,7 +248,7 @@ def busy(srv):
 
 
 def denied_readonly():
-    with tfslib.Server(args=["--read-only", "--max-file-size", "10"]) as srv:
+    with server(args=["--read-only", "--max-file-size", "10"]) as srv:
         with open(os.path.join(srv.root, "f"), "wb") as f:
             f.write(b"data")
         with tfslib.Conn(srv.port) as c:
@@ -273,7 +292,7 @@ def denied_perm():
     os.mkdir(os.path.join(root, "locked"))
     os.chmod(os.path.join(root, "locked"), 0o500)
     try:
-        with tfslib.Server(args=["-u", "nobody"], root=root) as srv:
+        with server(args=["-u", "nobody"], root=root) as srv:
             with tfslib.Conn(srv.port) as c:
                 t.eq(c.get("secret"), "DENIED", "unreadable file: DENIED")
                 t.eq(c.put("locked/x", b"x"), "DENIED",
@@ -284,7 +303,7 @@ def denied_perm():
 
 
 def too_large():
-    with tfslib.Server(args=["--max-file-size", "1000"]) as srv:
+    with server(args=["--max-file-size", "1000"]) as srv:
         with tfslib.Conn(srv.port) as c:
             t.eq(c.put("f", b"x" * 1000), "OK", "PUT at the size limit: OK")
             c.req(PUT("g", 1001))
@@ -313,7 +332,7 @@ def no_space():
         os.rmdir(tmp)
         return
     try:
-        with tfslib.Server(root=root) as srv:
+        with server(root=root) as srv:
             with tfslib.Conn(srv.port) as c:
                 t.eq(c.put("f", b"old" * 1000), "OK", "PUT on a small disk")
                 t.eq(c.put("f", os.urandom(3 * 1024 * 1024)), "NO_SPACE",
@@ -335,7 +354,7 @@ def io_error():
     A file cut short while it is being sent: the server sees it before
     the next frame and sends ERROR IO in place of the rest.
     """
-    with tfslib.Server() as srv:
+    with server() as srv:
         path = os.path.join(srv.root, "shrinks")
         size = 64 * tfslib.FRAME_MAX
         with open(path, "wb") as f:
@@ -363,7 +382,7 @@ def io_error():
 
 
 def timeouts():
-    with tfslib.Server(args=["--idle-timeout", "1",
+    with server(args=["--idle-timeout", "1",
                              "--stall-timeout", "1"]) as srv:
         with tfslib.Conn(srv.port) as c:
             t0 = time.monotonic()
@@ -376,7 +395,7 @@ def timeouts():
 
 
 def shutting_down():
-    with tfslib.Server(args=["-w", "2"]) as srv:
+    with server(args=["-w", "2"]) as srv:
         c = tfslib.Conn(srv.port)
         t.eq(c.stat("")["kind"], "d", "connected")
         for pid in srv.workers():
@@ -388,7 +407,7 @@ def shutting_down():
         c.close()
 
 
-with tfslib.Server() as srv:
+with server() as srv:
     for name, fn in (("basics", basics), ("busy", busy)):
         t.run(name, fn, srv)
 for name, fn in (("read-only", denied_readonly), ("permissions", denied_perm),
@@ -396,4 +415,5 @@ for name, fn in (("read-only", denied_readonly), ("permissions", denied_perm),
                  ("io", io_error), ("timeouts", timeouts),
                  ("shutting down", shutting_down)):
     t.run(name, fn)
+check_logs()
 sys.exit(t.done())

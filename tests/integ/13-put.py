@@ -22,6 +22,25 @@ from tfslib import (ERROR, OK, READY, ENTRY, END, DATA, FILE,  # noqa: E402
                     PUT, GET, STAT, LIST, RESUME, NOCLOBBER)
 
 t = tfslib.Tap()
+
+
+SERVERS = []
+
+
+def server(*a, **kw):
+    """tfslib.Server, remembered so its log is checked at the end."""
+    srv = tfslib.Server(*a, **kw)
+    SERVERS.append(srv)
+    return srv
+
+
+def check_logs():
+    bad = []
+    for srv in SERVERS:
+        srv.stop()
+        bad += srv.problems()
+    t.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
+         "".join(bad[:20]))
 MiB = 1024 * 1024
 ONE = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
 
@@ -254,7 +273,7 @@ def resume(srv):
 
 def kill_mid_upload():
     """SIGKILL the worker mid-PUT: old version intact, lock gone, resume."""
-    with tfslib.Server(args=ONE) as srv:
+    with server(args=ONE) as srv:
         old, new = b"o" * 1000, os.urandom(3 * MiB)
         with tfslib.Conn(srv.port) as c:
             t.eq(c.put("v", old), "OK", "old version stored")
@@ -315,12 +334,12 @@ def busy_noclobber(srv):
 
 
 def limits():
-    with tfslib.Server(args=["--max-file-size", "100"]) as srv:
+    with server(args=["--max-file-size", "100"]) as srv:
         with tfslib.Conn(srv.port) as c:
             t.eq(put_start(c, "a", 101, RESUME), "TOO_LARGE",
                  "max-file-size: TOO_LARGE before READY")
             t.eq(c.put("a", b"y" * 100), "OK", "at the limit: OK")
-    with tfslib.Server(args=["--read-only"]) as srv:
+    with server(args=["--read-only"]) as srv:
         with tfslib.Conn(srv.port) as c:
             t.eq(put_start(c, "a", 1, RESUME), "DENIED", "read-only: DENIED")
             t.eq(c.list(""), [], "read-only: nothing created")
@@ -330,7 +349,7 @@ def fsync_count(args):
     """fsync calls made by the worker during one PUT (None: no strace)."""
     if shutil.which("strace") is None:
         return None
-    with tfslib.Server(args=ONE + args) as srv:
+    with server(args=ONE + args) as srv:
         pid = srv.workers()[0]
         log = os.path.join(srv.tmp, "strace.log")
         st = subprocess.Popen(["strace", "-f", "-p", str(pid), "-o", log,
@@ -391,7 +410,7 @@ def pipelining(srv):
 
 
 def timeouts():
-    with tfslib.Server(args=["--idle-timeout", "2", "--stall-timeout",
+    with server(args=["--idle-timeout", "2", "--stall-timeout",
                              "1"]) as srv:
         with tfslib.Conn(srv.port) as c:
             ok = True
@@ -456,7 +475,7 @@ def graceful(srv):
 
 
 def expiry():
-    with tfslib.Server(args=["--partial-max-age", "1"]) as srv:
+    with server(args=["--partial-max-age", "1"]) as srv:
         R = srv.root
         os.mkdir(os.path.join(R, "d"))
         with tfslib.Conn(srv.port) as c:
@@ -491,10 +510,11 @@ def expiry():
 for name, fn in (("atomic", atomic), ("broken uploads", broken_uploads),
                  ("resume", resume), ("busy and noclobber", busy_noclobber),
                  ("pipelining", pipelining), ("graceful", graceful)):
-    with tfslib.Server() as srv:
+    with server() as srv:
         t.run(name, fn, srv)
 for name, fn in (("kill mid-upload", kill_mid_upload), ("limits", limits),
                  ("fsync", fsync), ("timeouts", timeouts),
                  ("expiry", expiry)):
     t.run(name, fn)
+check_logs()
 sys.exit(t.done())

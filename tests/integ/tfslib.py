@@ -418,6 +418,22 @@ class Server:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return rc
 
+    def problems(self):
+        """
+        Sanitizer and valgrind reports in the server's log so far (call
+        after stop() to see everything): a worker's leak or memory error
+        is in its stderr even when no reply showed it.
+        """
+        import re
+        if getattr(self, "drain", None) is not None and \
+                self.proc.poll() is not None:
+            self.drain.join(5)
+        pat = re.compile(r"(AddressSanitizer|LeakSanitizer|"
+                         r"UndefinedBehaviorSanitizer|runtime error:|"
+                         r"^==\d+== \S|status (23|99)\b)")
+        return [ln for ln in list(getattr(self, "log", []))
+                if pat.search(ln)]
+
     def __enter__(self):
         return self
 
