@@ -18,6 +18,10 @@
  * file system, and not NOT_FOUND, which would send a user hunting for a
  * typo.
  *
+ * Where openat2 is missing (kernels before 5.6, valgrind) a walk of one
+ * O_NOFOLLOW openat() per component stands in for it, with the same
+ * link translation.
+ *
  * Special files are only ever opened O_PATH, which never calls a
  * driver's open, so a fifo or device can neither block a worker nor be
  * poked by it.  Never sends anything to the peer.
@@ -48,18 +52,23 @@
 /* A path being rewritten, with room for the link targets spliced in. */
 #define RESOLVE_BUF	(2 * (PATH_MAX_LEN + 1))
 
-static int	resolve_openat2(int, const char *, int, mode_t);
+static int	resolve_beneath(int, const char *, int, mode_t);
+static int	resolve_walk(int, const char *, int, mode_t);
 static int	resolve_pop(char *, char *, size_t);
 static int	resolve_prepend(char *, size_t, const char *);
 static int	resolve_expand(int, const char *, char *, size_t);
 static int	resolve_same(const struct stat *, const struct stat *);
 
-/* One openat2() beneath dirfd, again while a rename races it. */
+/*
+ * One openat2() beneath dirfd, again while a rename races it.  Without
+ * openat2 (a kernel before 5.6, or valgrind) the walk below stands in.
+ */
 static int
-resolve_openat2(int dirfd, const char *path, int flags, mode_t mode)
+resolve_beneath(int dirfd, const char *path, int flags, mode_t mode)
 {
+	static int	 have_openat2 = 1;
 	struct open_how	 how;
-	long		 fd;
+	long		 fd = -1;
 	int		 i;
 
 	memset(&how, 0, sizeof(how));
@@ -67,16 +76,92 @@ resolve_openat2(int dirfd, const char *path, int flags, mode_t mode)
 	/* openat2 rejects a mode without O_CREAT */
 	how.mode = (flags & O_CREAT) ? mode : 0;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	if (*path == '\0') {
-		path = ".";
-	}
-	for (i = 0; i < RESOLVE_TRIES; i++) {
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	for (i = 0; have_openat2 && i < RESOLVE_TRIES; i++) {
+		fd = syscall(SYS_openat2, dirfd, *path != '\0' ? path : ".",
+		    &how, sizeof(how));
 		if (fd != -1 || errno != EAGAIN) {
 			break;
 		}
 	}
+	if (have_openat2 && fd == -1 && errno == ENOSYS) {
+		have_openat2 = 0;
+	}
+	if (!have_openat2) {
+		return resolve_walk(dirfd, path, flags, mode);
+	}
 	return (int)fd;
+}
+
+/*
+ * The stand-in for openat2: one component at a time, each opened
+ * O_NOFOLLOW beneath the last, so no link is ever followed (ELOOP when
+ * one is met: resolve_expand() then rewrites the path) and ".." is
+ * refused (EXDEV).  Unlike openat2 it cannot see a folder moved out of
+ * the root by someone else while it walks through it.
+ */
+static int
+resolve_walk(int dirfd, const char *path, int flags, mode_t mode)
+{
+	char		 rest[RESOLVE_BUF], comp[NAME_MAX + 1];
+	struct stat	 st;
+	int		 cur, next, saved;
+
+	if (strlcpy(rest, path, sizeof(rest)) >= sizeof(rest)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (rest[0] == '\0') {
+		return openat(dirfd, ".", flags | O_CLOEXEC, mode);
+	}
+	if ((cur = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		return -1;
+	}
+	for (;;) {
+		if (resolve_pop(rest, comp, sizeof(comp)) == -1) {
+			goto out_close;
+		}
+		if (comp[0] == '\0' || strcmp(comp, ".") == 0) {
+			continue;
+		}
+		if (strcmp(comp, "..") == 0) {
+			errno = EXDEV;
+			goto out_close;
+		}
+		if (rest[0] == '\0') {
+			next = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC,
+			    mode);
+		} else {
+			next = openat(cur, comp, O_PATH | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (next == -1) {
+			/* a link where a folder was wanted: ELOOP, as above */
+			saved = errno;
+			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				saved = ELOOP;
+			}
+			errno = saved;
+			goto out_close;
+		}
+		close(cur);
+		cur = next;
+		if (rest[0] == '\0') {
+			break;
+		}
+	}
+	/* O_PATH|O_NOFOLLOW opens a link itself: not what was asked */
+	if ((flags & O_PATH) && fstat(cur, &st) == 0 && S_ISLNK(st.st_mode)) {
+		errno = ELOOP;
+		goto out_close;
+	}
+	return cur;
+out_close:
+	saved = errno;
+	close(cur);
+	errno = saved;
+	return -1;
 }
 
 /*
@@ -164,7 +249,7 @@ resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
 			*(slash != NULL ? slash : out) = '\0';
 			continue;
 		}
-		dfd = resolve_openat2(root_fd, out, O_PATH | O_DIRECTORY, 0);
+		dfd = resolve_beneath(root_fd, out, O_PATH | O_DIRECTORY, 0);
 		if (dfd == -1) {
 			return -1;
 		}
@@ -216,14 +301,14 @@ resolve_openat(int root_fd, const char *path, int flags, mode_t mode)
 	char	 plain[RESOLVE_BUF];
 	int	 fd;
 
-	fd = resolve_openat2(root_fd, path, flags, mode);
-	if (fd == -1 && errno == EXDEV) {
-		/* perhaps an absolute link pointing inside: translate */
+	fd = resolve_beneath(root_fd, path, flags, mode);
+	if (fd == -1 && (errno == EXDEV || errno == ELOOP)) {
+		/* perhaps a link openat2 (or the walk) will not take */
 		if (resolve_expand(root_fd, path, plain, sizeof(plain)) ==
 		    -1) {
 			return -1;
 		}
-		fd = resolve_openat2(root_fd, plain, flags, mode);
+		fd = resolve_beneath(root_fd, plain, flags, mode);
 	}
 	return fd;
 }

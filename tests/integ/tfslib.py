@@ -430,7 +430,10 @@ class Server:
             self.drain.join(5)
         pat = re.compile(r"(AddressSanitizer|LeakSanitizer|"
                          r"UndefinedBehaviorSanitizer|runtime error:|"
-                         r"^==\d+== \S|status (23|99)\b)")
+                         r"definitely lost in|Invalid (read|write|free)|"
+                         r"uninitialised|Syscall param|Mismatched free|"
+                         r"overlap in|Process terminating|"
+                         r"status (23|99)\b)")
         return [ln for ln in list(getattr(self, "log", []))
                 if pat.search(ln)]
 
