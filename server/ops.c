@@ -549,6 +549,11 @@ ops_upload(struct ops_req *r, int pfd, uint64_t want)
 			    -1) == -1) {
 				/* keep reading: the answer comes after END */
 				werr = errno;
+				/* and give a full disk its space back now */
+				if ((werr == ENOSPC || werr == EDQUOT) &&
+				    ftruncate(pfd, 0) == -1) {
+					log_warn("emptying a partial");
+				}
 			}
 			got += f.len;
 			ops_progress(r, got);
@@ -616,8 +621,12 @@ ops_put(struct ops_req *r, const struct tfs_msg *m)
 	}
 	if ((cfg.max_file_size != 0 && m->size > cfg.max_file_size) ||
 	    m->size > (uint64_t)INT64_MAX) {
-		ops_fail(r, TFS_ETOO_LARGE, "over the limit of %llu bytes",
-		    (unsigned long long)cfg.max_file_size);
+		if (cfg.max_file_size != 0) {
+			ops_fail(r, TFS_ETOO_LARGE, "over the limit of %llu "
+			    "bytes", (unsigned long long)cfg.max_file_size);
+		} else {
+			ops_fail(r, TFS_ETOO_LARGE, NULL);
+		}
 		return;
 	}
 	if ((dfd = resolve_parent(r->root_fd, r->path, &name)) == -1) {
