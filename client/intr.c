@@ -1,10 +1,11 @@
 /*
  * intr.c -- signal handling of the client.
  *
- * SIGINT never kills tfs: it sets a flag and writes a byte to a pipe, so
- * a transfer blocked in poll (common/xio.c watches intr_fd) stops at once
- * and keeps its partial file, and the shell can clear its line.  The
- * handlers do nothing else.
+ * SIGINT never kills tfs at once: it sets a flag and writes a byte to a
+ * pipe, so a transfer blocked in poll (common/xio.c watches intr_fd)
+ * stops and keeps its partial file, and the shell can clear its line.
+ * Only a second Ctrl-C while the first is still pending ends the process
+ * (exit status 1).  The handlers do nothing else.
  */
 
 #include <errno.h>
@@ -30,6 +31,15 @@ intr_on_int(int sig)
 	ssize_t	 n;
 
 	(void)sig;
+	if (intr_flag) {
+		/*
+		 * A second Ctrl-C before the first was acted on: something
+		 * is stuck (a peer that stopped reading holds a write for
+		 * its stall timeout).  Leave now; partial files stay.
+		 */
+		n = write(STDERR_FILENO, "\ntfs: interrupted\n", 18);
+		_exit(1);
+	}
 	intr_flag = 1;
 	/* the pipe is non-blocking: a full pipe already says enough */
 	n = write(intr_pipe[1], "", 1);

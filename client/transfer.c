@@ -223,12 +223,12 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
 	progress_start(&x->prog, path_basename(rpath), x->off, x->size);
 
 	/*
-	 * With a bar, wake up every tick even inside a DATA frame (the
-	 * decoder keeps a frame begun across the timeout), to redraw,
-	 * notice Ctrl-C and show "stalled"; the real stall limit is
-	 * counted here instead.
+	 * Wake up every tick even inside a DATA frame (the decoder keeps
+	 * a frame begun across the timeout), to redraw the bar, notice
+	 * Ctrl-C and show "stalled"; the real stall limit is counted here
+	 * instead.
 	 */
-	tick = x->prog.on ? XFER_TICK_MS : SESSION_STALL_MS;
+	tick = XFER_TICK_MS;
 	stall = s->conn.stall_ms;
 	s->conn.stall_ms = tick;
 	for (;;) {

@@ -185,6 +185,13 @@ try:
     sh.send(b"\x03")
     sh.expect(PROMPT)
 
+    os.mkdir(os.path.join(local, "localdir"))
+    sh.send(b"lcd loc\t")
+    t.ok(sh.expect(rb"lcd localdir/") is not None,
+         "Tab completes a local folder where a command takes one")
+    sh.send(b"\x03")
+    sh.expect(PROMPT)
+
     sh.send(b"lls\r")
     got = sh.expect(PROMPT)
     t.ok(got is not None and b"hello.txt" in got, "lls")
