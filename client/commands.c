@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1278,9 +1279,11 @@ cmd_quit(struct client *cl, struct cmdctx *x)
 static int
 cmd_shell(const char *line)
 {
-	const char	*sh;
-	char		 buf[PATH_MAX + 8];
-	int		 r;
+	struct sigaction	 ign, oint, oquit;
+	const char		*sh;
+	char			 buf[PATH_MAX + 8];
+	pid_t			 pid;
+	int			 r, wst, st;
 
 	while (*line == ' ' || *line == '\t') {
 		line++;
@@ -1297,18 +1300,37 @@ cmd_shell(const char *line)
 		line = buf;
 	}
 	(void)fflush(stdout);
-	r = system(line);
-	if (r == -1) {
+	(void)fflush(stderr);
+	/* as system(3): Ctrl-C and Ctrl-\ are for the command alone */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGINT, &ign, &oint);
+	(void)sigaction(SIGQUIT, &ign, &oquit);
+	if ((pid = fork()) == 0) {
+		(void)signal(SIGINT, SIG_DFL);
+		(void)signal(SIGQUIT, SIG_DFL);
+		/* tfs ignores SIGPIPE; a pipeline of the user's must not */
+		(void)signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	st = ST_FAIL;
+	if (pid == -1) {
 		warn("!");
-		return ST_FAIL;
+	} else {
+		while ((r = waitpid(pid, &wst, 0)) == -1 && errno == EINTR) {
+			continue;
+		}
+		if (r == -1) {
+			warn("!");
+		} else if (WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
+			st = ST_OK;
+		}
 	}
-	if (WIFEXITED(r) && WEXITSTATUS(r) == 0) {
-		return ST_OK;
-	}
-	if (WIFEXITED(r) && WEXITSTATUS(r) == 127) {
-		warnx("!%s: command not found or shell failed", line);
-	}
-	return ST_FAIL;
+	(void)sigaction(SIGINT, &oint, NULL);
+	(void)sigaction(SIGQUIT, &oquit, NULL);
+	return st;
 }
 
 int

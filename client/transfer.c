@@ -212,8 +212,12 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
 		session_drop(s);
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
 		    "the file changed on the server during the transfer");
-		if (!tostdout && ftruncate(fd, 0) == -1) {
-			warn("%s: truncate the partial file", x->what);
+		/* what we hold belongs to another version: drop it */
+		if (!tostdout) {
+			if (ftruncate(fd, 0) == -1) {
+				warn("%s: truncate the partial file", x->what);
+			}
+			x->off = 0;
 		}
 		return SESS_ERROR;
 	}

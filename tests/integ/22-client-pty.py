@@ -221,6 +221,16 @@ try:
     got = sh.expect(PROMPT)
     t.ok(got is not None and local.encode() in got,
          "the shell goes on after an aborted transfer")
+    sh.send(b"!sleep 30\r")
+    time.sleep(0.5)
+    sh.send(b"\x03")
+    time.sleep(0.2)
+    sh.send(b"\x03")
+    t.ok(sh.expect(PROMPT) is not None,
+         "Ctrl-C (twice) during !COMMAND stops the command, not the shell")
+    time.sleep(0.5)
+    sh._read(0.2)
+    sh.buf = b""
     sh.send(b"ls hello.txt\r")
     got = sh.expect(PROMPT)
     t.ok(got is not None and b"hello.txt" in got,
