@@ -17,13 +17,13 @@
 struct ops_req {
 	struct conn	*conn;
 	int		 root_fd;	/* O_PATH of the served folder */
-	struct sb_slot	*slot;		/* progress goes here; may be NULL */
+	struct sb_slot	*slot;		/* progress goes here, or NULL */
 	char		 path[PATH_MAX_LEN + 1];
 	char		 to[PATH_MAX_LEN + 1];
 	uint64_t	 bytes;		/* file bytes moved */
 	unsigned	 err;		/* error answered; 0 = success */
-	int		 close;		/* the connection must end now */
-	const char	*note;		/* why it ended, if not by a reply */
+	int		 close;		/* the connection must end */
+	const char	*note;		/* why it ended, if no reply */
 };
 
 /*

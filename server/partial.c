@@ -47,7 +47,8 @@
 #define PARTIAL_XATTR	"user.tfs.size"
 #define PARTIAL_STAMP	".tfs-sweep"
 #define PARTIAL_TRIES	8
-#define PARTIAL_DEPTH	64		/* deepest folder the walk enters */
+/* The deepest folder the walk enters. */
+#define PARTIAL_DEPTH	64
 #define PARTIAL_NAMELEN	256
 
 static int	partial_name(const char *, char *, size_t);

@@ -27,13 +27,15 @@
 int		 resolve_openat(int root_fd, const char *path, int flags,
 		    mode_t mode);
 /* O_PATH fd of path with its stat (links inside the root followed). */
-int		 resolve_node(int root_fd, const char *path, struct stat *st);
+int		 resolve_node(int root_fd, const char *path,
+		    struct stat *st);
 /*
  * Open the regular file path for reading; *st is its stat.  A folder
  * fails with EISDIR, a special file with RESOLVE_ESPECIAL, and neither
  * is ever opened for reading.
  */
-int		 resolve_file(int root_fd, const char *path, struct stat *st);
+int		 resolve_file(int root_fd, const char *path,
+		    struct stat *st);
 /*
  * Open the folder path for reading (O_RDONLY|O_DIRECTORY).  A file
  * fails with ENOTDIR, a special file with RESOLVE_ESPECIAL.

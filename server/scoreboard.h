@@ -24,8 +24,8 @@ struct sb_slot {
 	volatile pid_t		 pid;
 	volatile uint32_t	 generation;
 	volatile int		 state;		/* enum sb_state */
-	volatile int		 in_request;	/* 1 while a request waits on
-					   its peer (0 in local work) */
+	/* 1 while a request waits on its peer (0 in local work) */
+	volatile int		 in_request;
 	volatile int64_t	 last_progress;	/* xio_now_ms() */
 	volatile uint64_t	 bytes;		/* moved in this request */
 	volatile uint64_t	 served;	/* connections served */
