@@ -328,6 +328,22 @@ try:
         r = tfslib.tfs(fk.port, "ls", opts=["-q", "--timeout", "1"])
         t.ok("waiting" not in err(r), "-q keeps the notice quiet")
 
+    # the same with a real tfsd whose only worker is busy: served once free
+    with tfslib.Server(args=["-w", "1", "-m", "1", "--min-spare", "0",
+                             "--max-spare", "1"]) as s1:
+        hold = tfslib.Conn(s1.port)
+        p = tfslib.subprocess.Popen(
+            tfslib.wrap([tfslib.TFS, "--timeout", "20",
+                         "127.0.0.1:%d" % s1.port, "ls"]),
+            stdin=tfslib.subprocess.DEVNULL, stdout=tfslib.subprocess.PIPE,
+            stderr=tfslib.subprocess.PIPE)
+        time.sleep(2)
+        hold.close()
+        o, e = p.communicate(timeout=30 * tfslib.SLOW)
+        t.ok(p.returncode == 0 and b"waiting for a free server worker" in e,
+             "a busy pool: tfs waits, says so, and is served once a "
+             "worker is free", e)
+
     # ---- a server that closes idle connections: transparent -----------------------
     with tfslib.Server(args=["--idle-timeout", "1"]) as s2:
         write(os.path.join(s2.root, "f.txt"), b"f")

@@ -192,6 +192,12 @@ try:
     sh.send(b"\x03")
     sh.expect(PROMPT)
 
+    sh.send(b"mget *.txt\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and re.search(rb"total: 2 files, \S+ in \d+:\d\d",
+                                       ANSI.sub(b"", got)),
+         "a multi-file transfer ends with a total line", got)
+
     sh.send(b"lls\r")
     got = sh.expect(PROMPT)
     t.ok(got is not None and b"hello.txt" in got, "lls")
