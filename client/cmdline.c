@@ -166,7 +166,8 @@ cmdline_opts(int argc, char **argv, const char *allowed, uint64_t *mask,
 			break;
 		}
 		for (p++; *p != '\0'; p++) {
-			if (*p < 'A' || *p > 'z' || strchr(allowed, *p) == NULL) {
+			if (*p < 'A' || *p > 'z' ||
+			    strchr(allowed, *p) == NULL) {
 				*bad = *p;
 				*optind = i;
 				return -1;

@@ -13,8 +13,8 @@ struct cmdline {
 	int	 argc;
 	char	**argv;		/* argc words, then NULL */
 	char	*buf;		/* storage of the words */
-	int	 open;		/* tolerant split: the last word is unfinished */
-	size_t	 last_start;	/* offset in the line where argv[argc-1] began */
+	int	 open;		/* tolerant split: last word unfinished */
+	size_t	 last_start;	/* offset of argv[argc-1] in the line */
 };
 
 /*

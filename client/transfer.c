@@ -43,12 +43,12 @@ struct xfer_state {
 	const char		*what;
 	struct progress		 prog;
 	uint64_t		 size;		/* announced size */
-	uint64_t		 off;		/* bytes in place (local or remote) */
+	uint64_t		 off;		/* bytes in place */
 	uint64_t		 moved;		/* bytes moved by this run */
 	int			 sized;		/* size known from an attempt */
 	int64_t			 t0;		/* for --limit-rate */
 	uint64_t		 limit_base;
-	EVP_MD_CTX		*md;		/* hashing stdout while it flows */
+	EVP_MD_CTX		*md;		/* digest of stdout */
 };
 
 static enum sess_rc	xfer_get_once(struct xfer_state *, const char *, int,
@@ -413,7 +413,8 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 				warnx("%s: SHA-256 failed", what);
 				goto out;
 			}
-			if ((st_out = xfer_verify(&x, rpath, -1, md)) != ST_OK) {
+			st_out = xfer_verify(&x, rpath, -1, md);
+			if (st_out != ST_OK) {
 				goto out;
 			}
 		} else if ((st_out = xfer_verify(&x, rpath, fd, NULL)) !=
