@@ -189,6 +189,7 @@ shell_read_line(struct client *cl, char **line)
 int
 shell_run(struct client *cl)
 {
+	HIST_ENTRY	*last;
 	enum sess_rc	 rc;
 	char		*line, *hpath;
 	int		 added = 0, st = ST_OK;
@@ -217,9 +218,9 @@ shell_run(struct client *cl)
 		}
 		if (cmdline_batch(line, &(int){ 0 }) != NULL) {
 			/* no repeats of the line just before */
-			if (history_length == 0 ||
-			    strcmp(history_get(history_base +
-			    history_length - 1)->line, line) != 0) {
+			last = history_length > 0 ? history_get(history_base +
+			    history_length - 1) : NULL;
+			if (last == NULL || strcmp(last->line, line) != 0) {
 				add_history(line);
 				added++;
 			}
