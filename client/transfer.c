@@ -397,12 +397,19 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 	*moved = x.moved;
 	if (rc != SESS_OK) {
 		progress_end(&x.prog, 0);
-		if ((int)rc != XFER_LOCAL) {
-			st_out = xfer_report(s, rc, what);
+		if ((int)rc == XFER_LOCAL) {
+			goto out_close;
 		}
+		if (rc == SESS_AGAIN) {
+			rc = session_lost(s, ETIMEDOUT);
+		}
+		st_out = exitcode_from_sess(rc);
+		/* one line says both what broke and what is left */
 		if (!tostdout && x.off > 0 && !o->quiet) {
-			warnx("%s: partial download kept in %s (get -r "
-			    "resumes)", what, part);
+			warnx("%s: %s; partial download kept in %s (get -r "
+			    "resumes)", what, s->errmsg, part);
+		} else {
+			warnx("%s: %s", what, s->errmsg);
 		}
 		goto out_close;
 	}

@@ -477,9 +477,11 @@ try:
     with fakesrv.FakeServer(die) as fk:
         r = tfslib.tfs(fk.port, "get", "x", cwd=work)
         t.eq(r.returncode, 3, "connection lost mid-transfer: 3")
-        lines = [ln for ln in err(r).splitlines() if "partial" not in ln]
-        t.ok(len(lines) == 1 and "connection" in lines[0],
-             "one clear line says the connection was lost", err(r))
+        lines = err(r).splitlines()
+        t.ok(len(lines) == 1 and "connection" in lines[0] and
+             "partial download kept in .x.tfs-part" in lines[0],
+             "one clear line says the connection was lost and what is "
+             "kept", err(r))
         t.ok(os.path.exists(os.path.join(work, ".x.tfs-part")) and
              not os.path.exists(os.path.join(work, "x")),
              "the partial is kept, nothing under the final name")
