@@ -84,11 +84,16 @@ conn_free(struct conn *c)
 	c->rpos = c->rlen = c->rcap = c->wlen = c->wcap = 0;
 }
 
+/*
+ * The storage is sized by the decoder's limit, fixed at conn_init, not by
+ * c->max_payload, which a caller may lower afterwards to size what it
+ * sends: the decoder would otherwise write past a smaller buffer.
+ */
 static int
 conn_payload_alloc(struct conn *c)
 {
 	if (c->payload == NULL) {
-		if ((c->payload = malloc(c->max_payload)) == NULL) {
+		if ((c->payload = malloc(c->dec.cap)) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}

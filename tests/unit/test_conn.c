@@ -43,6 +43,7 @@ static int	stop_progress(void *, uint64_t);
 static void	test_conn_roundtrip_messages(void);
 static void	test_conn_pipelined_pending(void);
 static void	test_conn_lazy_payload(void);
+static void	test_conn_lowered_max(void);
 static void	test_conn_big_data(void);
 static void	test_conn_send_file(void);
 static void	test_conn_progress_abort(void);
@@ -312,6 +313,30 @@ test_conn_lazy_payload(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.count, 5);
 	CU_ASSERT_PTR_NOT_NULL(b.payload);
+	unpair(&a, &b);
+}
+
+/*
+ * A caller lowering max_payload (to size what it sends) before the first
+ * payload arrives must not shrink the storage below the decoder's limit:
+ * a 64 KiB frame still fits, under ASan too.
+ */
+static void
+test_conn_lowered_max(void)
+{
+	struct conn	 a, b;
+	struct conn_frame f;
+	static uint8_t	 blob[64 * 1024];
+
+	memset(blob, 0xa5, sizeof(blob));
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
+	b.max_payload = 16;
+	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_DATA, blob, sizeof(blob)), 0);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 1);
+	CU_ASSERT_EQUAL(f.len, sizeof(blob));
+	CU_ASSERT(f.payload != NULL &&
+	    memcmp(f.payload, blob, sizeof(blob)) == 0);
 	unpair(&a, &b);
 }
 
@@ -805,6 +830,7 @@ suite_conn(void)
 	CU_add_test(s, "test_conn_pipelined_pending",
 	    test_conn_pipelined_pending);
 	CU_add_test(s, "test_conn_lazy_payload", test_conn_lazy_payload);
+	CU_add_test(s, "test_conn_lowered_max", test_conn_lowered_max);
 	CU_add_test(s, "test_conn_big_data", test_conn_big_data);
 	CU_add_test(s, "test_conn_send_file", test_conn_send_file);
 	CU_add_test(s, "test_conn_progress_abort", test_conn_progress_abort);
