@@ -75,7 +75,6 @@ static void	worker_peer(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t);
 static int	worker_ms(int);
 static int	worker_frame_buffered(const struct conn *);
-static void	worker_serve(const struct worker_args *, int, const char *);
 static int	worker_request(struct worker_session *, struct conn_frame *);
 static void	worker_log(struct worker_session *, uint8_t, int64_t,
 		    const char *);
@@ -328,8 +327,12 @@ worker_request(struct worker_session *s, struct conn_frame *f)
 	return r->close ? -1 : 0;
 }
 
-/* Serve the session on connected socket fd to its end, then close fd. */
-static void
+/*
+ * Serve the session on connected socket fd to its end, then close fd.
+ * The accept loop below calls it; so does the fuzz target, which is why
+ * it is not static (see worker.h).
+ */
+void
 worker_serve(const struct worker_args *wa, int fd, const char *peer)
 {
 	struct worker_session	*s;

@@ -45,6 +45,17 @@ struct worker_args {
  * EXITING, and in_request, last_progress, bytes, peer, op, path, served.
  */
 
+/*
+ * Serve one connection already accepted: HELLO, then its requests until
+ * it ends (QUIT, end of stream, PROTOCOL, TIMEOUT, a stop signal), then
+ * close fd.  Uses wa->root_fd and wa->slot (which may be NULL) only.
+ * Never exits.  worker_main() calls it for each connection; called
+ * without worker_main() (the fuzz target) no signal handler is in place,
+ * so nothing interrupts a wait but the connection's own timeouts.  peer
+ * is the name used in log lines.
+ */
+void	worker_serve(const struct worker_args *wa, int fd, const char *peer);
+
 /* Serve until told to stop or --max-requests is reached; never returns. */
 void	worker_main(const struct worker_args *wa) __attribute__((noreturn));
 
