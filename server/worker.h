@@ -54,7 +54,8 @@ struct worker_args {
  * so nothing interrupts a wait but the connection's own timeouts.  peer
  * is the name used in log lines.
  */
-void	worker_serve(const struct worker_args *wa, int fd, const char *peer);
+void	worker_serve(const struct worker_args *wa, int fd,
+	    const char *peer);
 
 /* Serve until told to stop or --max-requests is reached; never returns. */
 void	worker_main(const struct worker_args *wa) __attribute__((noreturn));
