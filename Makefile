@@ -117,11 +117,14 @@ valgrind: deps
 FUZZ_SRC	= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN	= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CC		?= clang
+# UBSan stops at its first report, so run-fuzz sees it as a crash.
 FUZZ_CFLAGS	= -std=gnu11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Icommon \
-		  -Iserver $(DEPS_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined
+		  -Iserver $(WARN) $(WERROR) $(DEPS_CFLAGS) -g -O1 \
+		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_SRC	= $(COMMON_SRC) $(filter-out server/main.c,$(SERVER_SRC))
+FUZZ_HDR	= $(wildcard common/*.h server/*.h)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(FUZZ_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(DEPS_LIBS)
 
