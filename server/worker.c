@@ -12,7 +12,9 @@
  * listening descriptor at once (in the handler: close(2) is
  * async-signal-safe, and only then does the socket stop taking
  * connections once the master closed its own), let the request in
- * progress finish, and answer an idle connection ERROR SHUTTING_DOWN.
+ * progress finish, and answer an idle connection ERROR SHUTTING_DOWN;
+ * a connection that had sent no request yet (accepted as the signal
+ * came) gets its first request served if it arrives within a second.
  * The handler also writes to a self-pipe that is the connection's
  * intr_fd, so the wait for the next request ends at once.  SIGTERM
  * keeps its default: the process ends, and nothing half-written is
@@ -54,6 +56,8 @@
 #define WORKER_SERVER	"tfsd/" TFSD_VERSION
 /* How often an idle worker wakes to see whether partials need a sweep. */
 #define WORKER_SWEEP_S	600
+/* How long a connection accepted as a stop came may take to ask. */
+#define WORKER_GRACE_MS	1000
 
 struct worker_session {
 	const struct worker_args *wa;
@@ -338,7 +342,8 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 	struct worker_session	*s;
 	struct conn_frame	 f;
 	struct tfs_msg		 hello;
-	int			 idle_ms, n;
+	int			 idle_ms, n, grace = 0;
+	unsigned long		 nreq = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_warn("%s: session", peer);
@@ -373,9 +378,21 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 			(void)log_reopen();
 		}
 		if (worker_stopping) {
-			(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN,
-			    NULL);
-			break;
+			if (nreq > 0 || grace) {
+				(void)conn_send_error(&s->conn,
+				    TFS_ESHUTTING_DOWN, NULL);
+				break;
+			}
+			/*
+			 * Told to stop before this connection sent a request:
+			 * it was accepted as the signal came, from a client
+			 * that expects service, and new workers cannot take
+			 * it over.  Its first request counts as one in
+			 * progress if it arrives within a moment.
+			 */
+			grace = 1;
+			s->conn.intr_fd = -1;
+			idle_ms = WORKER_GRACE_MS;
 		}
 		if (!worker_frame_buffered(&s->conn)) {
 			if (conn_flush(&s->conn) == -1) {
@@ -388,7 +405,11 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 			break;
 		}
 		if (n == -1) {
-			if (errno == ETIMEDOUT) {
+			if (errno == ETIMEDOUT && grace &&
+			    !frame_dec_partial(&s->conn.dec)) {
+				(void)conn_send_error(&s->conn,
+				    TFS_ESHUTTING_DOWN, NULL);
+			} else if (errno == ETIMEDOUT) {
 				(void)conn_send_error(&s->conn, TFS_ETIMEOUT,
 				    frame_dec_partial(&s->conn.dec) ?
 				    "frame stalled for %d s" :
@@ -398,6 +419,8 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 				log_info("%s: closed: %s", peer,
 				    frame_dec_partial(&s->conn.dec) ?
 				    "stalled" : "idle");
+			} else if (errno == ECANCELED && nreq == 0) {
+				continue;	/* the grace above */
 			} else if (errno == ECANCELED) {
 				(void)conn_send_error(&s->conn,
 				    TFS_ESHUTTING_DOWN, NULL);
@@ -412,6 +435,7 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 			}
 			break;
 		}
+		nreq++;
 		if (worker_request(s, &f) == -1) {
 			(void)conn_flush(&s->conn);
 			break;

@@ -216,7 +216,6 @@ def test_hup():
         idle = tfslib.Conn(srv.port)
         t0 = time.monotonic()
         srv.signal(signal.SIGHUP)
-        idle_gets_shutting_down(idle, "HUP")
         try:
             with tfslib.Conn(srv.port, timeout=5 * SLOW) as c:
                 t.eq(c.simple(tfslib.QUIT()), "OK",
@@ -225,6 +224,7 @@ def test_hup():
             t.ok(False, "HUP: a new connection is served at once", e)
         t.note("HUP: new connection served %.0f ms after the signal" %
                ((time.monotonic() - t0) * 1000))
+        idle_gets_shutting_down(idle, "HUP")
         t.ok(d.finish(), "HUP: the running 100 MiB GET is not cut")
         ok = wait_for(lambda: not (set(live_workers(srv)) & old), 5 * SLOW)
         new = set(live_workers(srv))
@@ -235,6 +235,33 @@ def test_hup():
             t.eq(c.simple(tfslib.QUIT()), "OK", "HUP: and serves after")
     finally:
         t.eq(srv.stop(), 0, "stop after HUP exits 0")
+
+
+def test_hup_fresh():
+    """A connection accepted as HUP came is served its first request."""
+    srv = tfslib.Server(args=["-w", "2", "--min-spare", "1",
+                              "--max-spare", "2"])
+    try:
+        with open(os.path.join(srv.root, "f"), "wb") as f:
+            f.write(b"fresh")
+        c = tfslib.Conn(srv.port)
+        srv.signal(signal.SIGHUP)
+        time.sleep(0.1)
+        t.eq(c.get("f"), b"fresh", "HUP: a connection that has not asked "
+             "yet gets its first request served")
+        t.eq(c.expect_error(), "SHUTTING_DOWN",
+             "HUP: then, idle, ERROR SHUTTING_DOWN")
+        t.ok(c.closed(), "HUP: and the connection is closed")
+        c.close()
+        c = tfslib.Conn(srv.port)
+        srv.signal(signal.SIGHUP)
+        t0 = time.monotonic()
+        t.eq(c.expect_error(), "SHUTTING_DOWN",
+             "HUP: a connection that never asks gets ERROR SHUTTING_DOWN")
+        t.ok(time.monotonic() - t0 < 5 * SLOW, "HUP: within moments")
+        c.close()
+    finally:
+        srv.stop()
 
 
 def test_usr1():
@@ -310,6 +337,7 @@ t.run("QUIT", test_quit)
 t.run("QUIT idle", test_quit_idle)
 t.run("graceful timeout", test_graceful_timeout)
 t.run("HUP", test_hup)
+t.run("HUP, fresh connection", test_hup_fresh)
 t.run("USR1", test_usr1)
 t.run("SIGKILL mid-PUT", test_kill_mid_put)
 sys.exit(t.done())
