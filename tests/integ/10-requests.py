@@ -24,24 +24,8 @@ from tfslib import (E, ERROR, END, DATA, FILE, OK, READY,  # noqa: E402
 
 t = tfslib.Tap()
 
+server = tfslib.server
 
-SERVERS = []
-
-
-def server(*a, **kw):
-    """tfslib.Server, remembered so its log is checked at the end."""
-    srv = tfslib.Server(*a, **kw)
-    SERVERS.append(srv)
-    return srv
-
-
-def check_logs():
-    bad = []
-    for srv in SERVERS:
-        srv.stop()
-        bad += srv.problems()
-    t.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
-         "".join(bad[:20]))
 
 
 def names(lst):
@@ -415,5 +399,5 @@ for name, fn in (("read-only", denied_readonly), ("permissions", denied_perm),
                  ("io", io_error), ("timeouts", timeouts),
                  ("shutting down", shutting_down)):
     t.run(name, fn)
-check_logs()
+tfslib.check_logs(t)
 sys.exit(t.done())

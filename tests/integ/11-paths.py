@@ -22,24 +22,8 @@ from tfslib import (LIST, STAT, GET, PUT, DELETE, RENAME, MKDIR,  # noqa
 
 t = tfslib.Tap()
 
+server = tfslib.server
 
-SERVERS = []
-
-
-def server(*a, **kw):
-    """tfslib.Server, remembered so its log is checked at the end."""
-    srv = tfslib.Server(*a, **kw)
-    SERVERS.append(srv)
-    return srv
-
-
-def check_logs():
-    bad = []
-    for srv in SERVERS:
-        srv.stop()
-        bad += srv.problems()
-    t.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
-         "".join(bad[:20]))
 
 BAD = [
     ("/etc/passwd", "leading /"),
@@ -301,5 +285,5 @@ for name, fn in (("bad paths", bad_paths), ("links", links),
                  ("swap race", swap_race), ("special files", specials)):
     with server() as srv:
         t.run(name, fn, srv)
-check_logs()
+tfslib.check_logs(t)
 sys.exit(t.done())

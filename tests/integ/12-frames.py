@@ -20,24 +20,8 @@ from tfslib import (ERROR, OK, ENTRY, END, DATA, u8, u16, u32,  # noqa: E402
 
 t = tfslib.Tap()
 
+server = tfslib.server
 
-SERVERS = []
-
-
-def server(*a, **kw):
-    """tfslib.Server, remembered so its log is checked at the end."""
-    srv = tfslib.Server(*a, **kw)
-    SERVERS.append(srv)
-    return srv
-
-
-def check_logs():
-    bad = []
-    for srv in SERVERS:
-        srv.stop()
-        bad += srv.problems()
-    t.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
-         "".join(bad[:20]))
 ONE = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
 
 
@@ -160,5 +144,5 @@ def run(srv):
 
 with server(args=ONE) as srv:
     t.run("frames", run, srv)
-check_logs()
+tfslib.check_logs(t)
 sys.exit(t.done())

@@ -23,24 +23,8 @@ from tfslib import (ERROR, OK, READY, ENTRY, END, DATA, FILE,  # noqa: E402
 
 t = tfslib.Tap()
 
+server = tfslib.server
 
-SERVERS = []
-
-
-def server(*a, **kw):
-    """tfslib.Server, remembered so its log is checked at the end."""
-    srv = tfslib.Server(*a, **kw)
-    SERVERS.append(srv)
-    return srv
-
-
-def check_logs():
-    bad = []
-    for srv in SERVERS:
-        srv.stop()
-        bad += srv.problems()
-    t.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
-         "".join(bad[:20]))
 MiB = 1024 * 1024
 ONE = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
 
@@ -516,5 +500,5 @@ for name, fn in (("kill mid-upload", kill_mid_upload), ("limits", limits),
                  ("fsync", fsync), ("timeouts", timeouts),
                  ("expiry", expiry)):
     t.run(name, fn)
-check_logs()
+tfslib.check_logs(t)
 sys.exit(t.done())

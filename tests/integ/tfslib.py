@@ -444,6 +444,26 @@ class Server:
         self.stop()
 
 
+SERVERS = []
+
+
+def server(*a, **kw):
+    """A Server remembered, so that check_logs() looks at its log."""
+    srv = Server(*a, **kw)
+    SERVERS.append(srv)
+    return srv
+
+
+def check_logs(tap):
+    """Stop every server() and fail one test if a log holds a report."""
+    bad = []
+    for srv in SERVERS:
+        srv.stop()
+        bad += srv.problems()
+    tap.ok(not bad, "no sanitizer or valgrind report in tfsd's log",
+           "".join(bad[:20]))
+
+
 def children(pid):
     """PIDs whose parent is pid (from /proc)."""
     out = []
