@@ -67,6 +67,8 @@ static int	cmd_get(struct client *, struct cmdctx *);
 static int	cmd_put(struct client *, struct cmdctx *);
 static int	cmd_mget(struct client *, struct cmdctx *);
 static int	cmd_mput(struct client *, struct cmdctx *);
+static int	cmd_each_path(struct client *, struct cmdctx *, uint8_t,
+		    const char *);
 static int	cmd_rm(struct client *, struct cmdctx *);
 static int	cmd_mv(struct client *, struct cmdctx *);
 static int	cmd_mkdir(struct client *, struct cmdctx *);
@@ -1039,16 +1041,21 @@ cmd_mput(struct client *cl, struct cmdctx *x)
 	return st;
 }
 
+/*
+ * rm and mkdir: one request of the given type per PATH argument, each
+ * reported on its own; the cached listings it changes are dropped.
+ */
 static int
-cmd_rm(struct client *cl, struct cmdctx *x)
+cmd_each_path(struct client *cl, struct cmdctx *x, uint8_t type,
+    const char *verb)
 {
-	struct tfs_msg	 req = { .type = TFS_DELETE };
+	struct tfs_msg	 req = { .type = type };
 	char		 path[CMD_PATH], what[CMD_PATH + 16];
 	enum sess_rc	 rc;
 	int		 a, st = ST_OK;
 
 	for (a = 0; a < x->argc && st != ST_LOST; a++) {
-		(void)snprintf(what, sizeof(what), "rm %s", x->argv[a]);
+		(void)snprintf(what, sizeof(what), "%s %s", verb, x->argv[a]);
 		if (cmd_rpath(cl, what, x->argv[a], path) == -1) {
 			st = exitcode_merge(st, ST_FAIL);
 			continue;
@@ -1060,6 +1067,12 @@ cmd_rm(struct client *cl, struct cmdctx *x)
 		st = exitcode_merge(st, xfer_report(&cl->sess, rc, what));
 	}
 	return st;
+}
+
+static int
+cmd_rm(struct client *cl, struct cmdctx *x)
+{
+	return cmd_each_path(cl, x, TFS_DELETE, "rm");
 }
 
 static int
@@ -1100,23 +1113,7 @@ cmd_mv(struct client *cl, struct cmdctx *x)
 static int
 cmd_mkdir(struct client *cl, struct cmdctx *x)
 {
-	struct tfs_msg	 req = { .type = TFS_MKDIR };
-	char		 path[CMD_PATH], what[CMD_PATH + 16];
-	enum sess_rc	 rc;
-	int		 a, st = ST_OK;
-
-	for (a = 0; a < x->argc && st != ST_LOST; a++) {
-		(void)snprintf(what, sizeof(what), "mkdir %s", x->argv[a]);
-		if (cmd_rpath(cl, what, x->argv[a], path) == -1) {
-			st = exitcode_merge(st, ST_FAIL);
-			continue;
-		}
-		req.path = tfs_str_c(path);
-		rc = cmd_simple(&cl->sess, &req);
-		cmd_forget_parent(path);
-		st = exitcode_merge(st, xfer_report(&cl->sess, rc, what));
-	}
-	return st;
+	return cmd_each_path(cl, x, TFS_MKDIR, "mkdir");
 }
 
 static int
