@@ -122,9 +122,10 @@ FUZZ_CFLAGS	= -std=gnu11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Icommon \
 		  -Iserver $(WARN) $(WERROR) $(DEPS_CFLAGS) -g -O1 \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_SRC	= $(COMMON_SRC) $(filter-out server/main.c,$(SERVER_SRC))
-FUZZ_HDR	= $(wildcard common/*.h server/*.h)
+# a target may include another (fuzz_worker_walk.c includes fuzz_worker.c)
+FUZZ_DEPS	= $(wildcard common/*.h server/*.h tests/fuzz/*.c)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(FUZZ_HDR)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(DEPS_LIBS)
 

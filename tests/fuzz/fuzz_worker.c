@@ -21,12 +21,21 @@
  *   - leaves its scoreboard slot marked in a request.
  * The root is laid anew for each input, so a crash replays from its
  * input alone.  Never touches anything outside its temporary folder.
+ *
+ * Built with FW_NO_OPENAT2 (fuzz_worker_walk.c), a seccomp filter makes
+ * openat2() fail with ENOSYS, as on a kernel before 5.6, so every path
+ * goes through resolve.c's component-by-component walk instead.
  */
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +44,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +103,7 @@ static struct fw_sentinel	 fw_sentinels[] = {
 static void	 fw_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	 fw_cleanup(void);
+static void	 fw_no_openat2(void);
 static int	 fw_rmtree(int);
 static void	 fw_file(int, const char *, const void *, size_t);
 static void	 fw_lay_root(void);
@@ -112,6 +123,34 @@ fw_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	abort();
+}
+
+/*
+ * openat2() fails with ENOSYS from now on, in this thread and the ones
+ * it starts: resolve.c then walks paths itself.  A no-op unless built
+ * with FW_NO_OPENAT2.
+ */
+static void
+fw_no_openat2(void)
+{
+#ifdef FW_NO_OPENAT2
+	static struct sock_filter	 filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog		 prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1) {
+		fw_fail("seccomp: %s", strerror(errno));
+	}
+#endif
 }
 
 /* libFuzzer ends with exit(): leave no temporary folder behind. */
@@ -175,11 +214,41 @@ fw_file(int dirfd, const char *name, const void *p, size_t n)
 }
 
 /*
- * The same tree for every input.  Paths the seeds use:
- *   a  empty  big  .hidden  fifo  d/  d/b  d/sub/  d/sub/c  e/
- *   in -> a      abs -> <root>/d     d/up -> ../a      (inside)
- *   out -> <top>/outside   up -> ../outside   dotdot -> ..  (out)
- *   loop -> loop   gone -> nowhere
+ * The links of the tree: "%R" in a target stands for the root's path,
+ * "%T" for the temporary folder's.  Every way out ends in the sentinels.
+ */
+static const struct fw_link {
+	const char	*name;
+	const char	*target;
+} fw_links[] = {
+	/* inside the root: followed */
+	{ "in", "a" },
+	{ "chain", "in" },
+	{ "dirlink", "d" },
+	{ "winding", "d/sub/../../d/./b" },
+	{ "d/up", "../a" },
+	{ "d/self", "." },
+	{ "abs", "%R/d" },
+	{ "absroot", "%R" },
+	{ "abstrail", "%R/d/" },
+	{ "absdots", "%R/d/../a" },
+	/* out of the root: refused */
+	{ "out", "%T/outside" },
+	{ "up", "../outside" },
+	{ "dotdot", ".." },
+	{ "d/esc", "../../outside/secret" },
+	{ "absesc", "%R/../outside" },
+	{ "rootx", "%Rx" },
+	/* nowhere */
+	{ "loop", "loop" },
+	{ "gone", "nowhere" },
+};
+
+/*
+ * The same tree for every input.  Besides the links above, these names
+ * (the seeds use them):
+ *   a (12 bytes)  empty  big (hard link)  .hidden  fifo  "ctl\001"
+ *   d/  d/b  d/sub/  d/sub/c  e/
  * and kept partials: of "a" (5 of 20 bytes, for RESUME), an expired one
  * in d/ (LIST removes it), one in e/ (DELETE e must not mind it).
  */
@@ -188,7 +257,10 @@ fw_lay_root(void)
 {
 	static const char	 body[] = "hello, fuzz\n";
 	struct timespec		 old[2] = { { 0, 0 }, { 0, 0 } };
-	char			 target[sizeof(fw_top) + 16];
+	const struct fw_link	*l;
+	const char		*t;
+	char			 target[sizeof(fw_root) + 32];
+	size_t			 i;
 	int			 dfd, fd;
 
 	if ((dfd = openat(fw_top_fd, "root", O_RDONLY | O_DIRECTORY |
@@ -199,6 +271,7 @@ fw_lay_root(void)
 	fw_file(dfd, "a", body, sizeof(body) - 1);
 	fw_file(dfd, "empty", "", 0);
 	fw_file(dfd, ".hidden", body, 5);
+	fw_file(dfd, "ctl\001", body, 5);	/* never listed */
 	if (linkat(fw_top_fd, "big", dfd, "big", 0) == -1 ||
 	    mkfifoat(dfd, "fifo", 0644) == -1 ||
 	    mkdirat(dfd, "d", 0755) == -1 ||
@@ -208,19 +281,17 @@ fw_lay_root(void)
 	}
 	fw_file(dfd, "d/b", body, 5);
 	fw_file(dfd, "d/sub/c", body, 1);
-	(void)snprintf(target, sizeof(target), "%s/d", fw_root);
-	if (symlinkat("a", dfd, "in") == -1 ||
-	    symlinkat(target, dfd, "abs") == -1 ||
-	    symlinkat("../a", dfd, "d/up") == -1 ||
-	    symlinkat("../outside", dfd, "up") == -1 ||
-	    symlinkat("..", dfd, "dotdot") == -1 ||
-	    symlinkat("loop", dfd, "loop") == -1 ||
-	    symlinkat("nowhere", dfd, "gone") == -1) {
-		fw_fail("links: %s", strerror(errno));
-	}
-	(void)snprintf(target, sizeof(target), "%s/outside", fw_top);
-	if (symlinkat(target, dfd, "out") == -1) {
-		fw_fail("links: %s", strerror(errno));
+	for (i = 0; i < sizeof(fw_links) / sizeof(fw_links[0]); i++) {
+		l = &fw_links[i];
+		t = l->target;
+		if (strncmp(t, "%R", 2) == 0 || strncmp(t, "%T", 2) == 0) {
+			(void)snprintf(target, sizeof(target), "%s%s",
+			    t[1] == 'R' ? fw_root : fw_top, t + 2);
+			t = target;
+		}
+		if (symlinkat(t, dfd, l->name) == -1) {
+			fw_fail("link %s: %s", l->name, strerror(errno));
+		}
 	}
 
 	/* kept partials; without user xattrs they just never resume */
@@ -409,8 +480,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	config_defaults(&cfg);
 	cfg.fsync = 0;
-	cfg.idle_timeout = 1;
-	cfg.stall_timeout = 1;
+	/*
+	 * The input is all there at once, so nothing waits: the timeouts
+	 * only guard against a hang, and are long enough that a loaded
+	 * machine never cuts a reply (which would look like a bug).
+	 */
+	cfg.idle_timeout = 5;
+	cfg.stall_timeout = 5;
 	cfg.max_file_size = FW_MAX_FILE;
 	log_init(LOG_TO_STDERR, LOG_LVL_QUIET, "fuzz_worker", NULL);
 	setproctitle_init(1, fake_argv, fake_env);
@@ -463,6 +539,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((fw_payload = malloc(FRAME_MAX)) == NULL) {
 		fw_fail("out of memory");
 	}
+	fw_no_openat2();
 	fw_wa.listen_fd = -1;
 	fw_wa.master_fd = -1;
 	fw_wa.root_fd = fw_root_fd;
