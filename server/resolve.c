@@ -226,7 +226,7 @@ resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
 	size_t		 rootlen = strlen(cfg.root), n;
 	ssize_t		 len;
 	char		*slash;
-	int		 dfd, links = 0;
+	int		 dfd, found, serr, links = 0;
 
 	if (strlcpy(rest, path, sizeof(rest)) >= sizeof(rest)) {
 		errno = ENAMETOOLONG;
@@ -254,13 +254,28 @@ resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
 			return -1;
 		}
 		len = -1;
-		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISLNK(st.st_mode)) {
+		found = fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		serr = errno;
+		if (found && S_ISLNK(st.st_mode)) {
 			/* EINVAL: no longer a link, replaced meanwhile */
 			len = readlinkat(dfd, comp, target,
 			    sizeof(target) - 1);
 		}
 		close(dfd);
+		/*
+		 * More follows, so this must be a folder, as in the kernel's
+		 * walk; else a later ".." would undo a name that is missing
+		 * or a file ("nothere/../a" is not "a").
+		 */
+		if (len == -1 && rest[0] != '\0' && !found) {
+			errno = serr;
+			return -1;
+		}
+		if (len == -1 && rest[0] != '\0' && !S_ISDIR(st.st_mode) &&
+		    !S_ISLNK(st.st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
 		if (len == -1) {
 			/* a plain name, or none: openat2 will tell */
 			n = strlen(out);

@@ -124,6 +124,12 @@ def links(srv):
     os.symlink("loop2", os.path.join(R, "loop1"))
     os.symlink("loop1", os.path.join(R, "loop2"))
     os.symlink("/proc/self/root/etc/passwd", os.path.join(R, "magic"))
+    # ".." undoes no name that is missing or a file: as the kernel walks
+    os.symlink(os.path.join(R, "nothere", "..", "a.txt"),
+               os.path.join(R, "viamissing"))
+    os.symlink(os.path.join(R, "a.txt", "..", "a.txt"),
+               os.path.join(R, "viafile"))
+    os.symlink("nothere/../a.txt", os.path.join(R, "relmissing"))
     with tfslib.Conn(srv.port) as c:
         t.eq(c.get("rel"), b"inside", "relative link inside: followed")
         t.eq(c.get("abs"), b"inside", "absolute link inside: followed")
@@ -154,6 +160,12 @@ def links(srv):
         t.ok(os.path.exists(os.path.join(R, "a.txt")), "nothing moved out")
         t.eq(c.get("dangling"), "NOT_FOUND", "dangling link: NOT_FOUND")
         t.eq(c.get("loop1"), "DENIED", "looping links: DENIED")
+        t.eq(c.get("viamissing"), "NOT_FOUND", "absolute link through a "
+             "missing folder and back (..): NOT_FOUND")
+        t.eq(c.get("viafile"), "NOT_A_DIR", "absolute link through a file "
+             "and back (..): NOT_A_DIR")
+        t.eq(c.get("relmissing"), "NOT_FOUND", "relative link through a "
+             "missing folder and back (..): NOT_FOUND")
         listed = names(c.list(""))
         t.ok(b"outfile" not in listed and b"outdir" not in listed and
              b"dangling" not in listed and b"loop1" not in listed,
