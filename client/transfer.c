@@ -48,7 +48,8 @@ struct xfer_state {
 	int			 sized;		/* size known from an attempt */
 	int64_t			 t0;		/* for --limit-rate */
 	uint64_t		 limit_base;
-	EVP_MD_CTX		*md;		/* digest of stdout */
+	EVP_MD_CTX		*md;		/* digest of a direct sink */
+	const char		*sink;		/* its name, for messages */
 };
 
 static enum sess_rc	xfer_get_once(struct xfer_state *, const char *, int,
@@ -58,6 +59,7 @@ static enum sess_rc	xfer_put_once(struct xfer_state *, const char *, int,
 static int		xfer_put_progress(void *, uint64_t);
 static int		xfer_limit(struct xfer_state *);
 static int		xfer_spool_stdin(const char *);
+static int		xfer_special(const char *);
 static int		xfer_verify(struct xfer_state *, const char *, int,
 			    const uint8_t *);
 
@@ -170,11 +172,12 @@ xfer_verify(struct xfer_state *x, const char *rpath, int fd,
 }
 
 /*
- * One GET attempt from x->off.  The partial fd (or stdout) grows as DATA
- * arrives; x->off follows it, so a retry resumes where this one broke.
+ * One GET attempt from x->off.  The partial fd (or a direct sink: stdout,
+ * a device) grows as DATA arrives; x->off follows it, so a retry resumes
+ * where this one broke.
  */
 static enum sess_rc
-xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
+xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int direct)
 {
 	struct session	*s = x->s;
 	struct tfs_msg	 req = { .type = TFS_GET }, m;
@@ -186,7 +189,7 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
 	req.offset = x->off;
 	rc = session_call(s, &req, &m, SESSION_REPLY_MS);
 	if (rc == SESS_ERROR && s->err_code == TFS_ERANGE && x->off > 0 &&
-	    !tostdout) {
+	    !direct) {
 		/* the partial is longer than the file now: start over */
 		if (ftruncate(fd, 0) == -1 || lseek(fd, 0, SEEK_SET) == -1) {
 			warn("%s: truncate the partial file", x->what);
@@ -213,7 +216,7 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
 		    "the file changed on the server during the transfer");
 		/* what we hold belongs to another version: drop it */
-		if (!tostdout) {
+		if (!direct) {
 			if (ftruncate(fd, 0) == -1) {
 				warn("%s: truncate the partial file", x->what);
 			}
@@ -272,8 +275,8 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int tostdout)
 				break;
 			}
 			if (xio_write_full(fd, m.data, m.datalen, -1) == -1) {
-				warn("%s: write %s", x->what, tostdout ?
-				    "to stdout" : "the partial file");
+				warn("%s: write %s", x->what, direct ?
+				    x->sink : "the partial file");
 				session_drop(s);
 				rc = XFER_LOCAL;
 				break;
@@ -330,17 +333,29 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 	uint8_t			 md[DIGEST_SHA256_LEN];
 	struct stat		 st;
 	enum sess_rc		 rc;
-	int			 fd, tostdout, attempts = 0, st_out = ST_FAIL;
+	int			 fd, direct, attempts = 0, st_out = ST_FAIL;
+	int			 ownfd = -1;
 	unsigned int		 mdlen;
 
 	memset(&x, 0, sizeof(x));
 	x.s = s;
 	x.o = o;
 	x.what = what;
-	tostdout = strcmp(local, "-") == 0;
+	/*
+	 * "-" and an existing device or fifo (/dev/null, a tape, a pipe)
+	 * take the bytes as they come: no partial file beside them, and
+	 * never a rename that would put a regular file in their place.
+	 */
+	direct = strcmp(local, "-") == 0 || xfer_special(local);
+	x.sink = strcmp(local, "-") == 0 ? "to stdout" : local;
 	*moved = 0;
-	if (tostdout) {
+	if (direct) {
 		fd = STDOUT_FILENO;
+		if (strcmp(local, "-") != 0 &&
+		    (fd = ownfd = open(local, O_WRONLY | O_CLOEXEC)) == -1) {
+			warn("%s: %s", what, local);
+			return ST_FAIL;
+		}
 		if (o->verify && ((x.md = EVP_MD_CTX_new()) == NULL ||
 		    EVP_DigestInit_ex(x.md, EVP_sha256(), NULL) != 1)) {
 			warnx("%s: SHA-256 unavailable", what);
@@ -371,7 +386,7 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 	}
 	x.t0 = xio_now_ms();
 	for (;;) {
-		rc = xfer_get_once(&x, rpath, fd, tostdout);
+		rc = xfer_get_once(&x, rpath, fd, direct);
 		if (rc == SESS_OK || (int)rc == XFER_LOCAL) {
 			break;
 		}
@@ -405,7 +420,7 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 		}
 		st_out = exitcode_from_sess(rc);
 		/* one line says both what broke and what is left */
-		if (!tostdout && x.off > 0 && !o->quiet) {
+		if (!direct && x.off > 0 && !o->quiet) {
 			warnx("%s: %s; partial download kept in %s (get -r "
 			    "resumes)", what, s->errmsg, part);
 		} else {
@@ -415,7 +430,7 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 	}
 	progress_end(&x.prog, 1);
 	if (o->verify) {
-		if (tostdout) {
+		if (direct) {
 			if (EVP_DigestFinal_ex(x.md, md, &mdlen) != 1) {
 				warnx("%s: SHA-256 failed", what);
 				goto out;
@@ -434,7 +449,7 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 			goto out_close;
 		}
 	}
-	if (tostdout) {
+	if (direct) {
 		st_out = ST_OK;
 		goto out;
 	}
@@ -452,7 +467,7 @@ xfer_get(struct session *s, const struct xfer_opts *o, const char *what,
 	}
 	st_out = ST_OK;
 out_close:
-	if (!tostdout && fd != -1) {
+	if (!direct && fd != -1) {
 		/* nothing came and nothing was there: leave no litter */
 		if (x.off == 0 && st_out != ST_OK) {
 			(void)unlink(part);
@@ -460,10 +475,24 @@ out_close:
 		close(fd);
 	}
 out:
+	if (ownfd != -1 && close(ownfd) == -1 && st_out == ST_OK) {
+		warn("%s: %s", what, local);
+		st_out = ST_FAIL;
+	}
 	if (x.md != NULL) {
 		EVP_MD_CTX_free(x.md);
 	}
 	return st_out;
+}
+
+/* 1 when local exists and is neither a regular file nor a folder. */
+static int
+xfer_special(const char *local)
+{
+	struct stat	 st;
+
+	return stat(local, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode);
 }
 
 /* conn_send_file's callback: the bar, --limit-rate, and Ctrl-C. */

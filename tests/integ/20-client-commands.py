@@ -10,6 +10,7 @@ any malformed reply.
 
 import hashlib
 import os
+import stat
 import shutil
 import signal
 import socket
@@ -116,6 +117,35 @@ try:
     r = tfs("get", "a.bin", "-")
     t.ok(r.returncode == 0 and r.stdout == data,
          "get REMOTE - writes exactly the file to stdout")
+    # A device or fifo named as LOCAL is written into, never replaced
+    # (a private null device when root may make one, else a fifo).
+    node = os.path.join(local, "sink")
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        kind = "device"
+    except OSError:
+        os.mkfifo(node)
+        kind = "fifo"
+    drained = []
+    if kind == "fifo":
+        import threading
+
+        def drain():
+            with open(node, "rb") as f:
+                drained.append(f.read())
+        th = threading.Thread(target=drain, daemon=True)
+        th.start()
+    r = tfs("get", "a.bin", node)
+    if kind == "fifo":
+        th.join(10)
+    st = os.stat(node)
+    t.ok(r.returncode == 0 and not stat.S_ISREG(st.st_mode) and
+         (kind == "device" or drained == [data]),
+         "get REMOTE %s writes into it and leaves it a %s" % (kind, kind),
+         err(r))
+    t.ok(not [f for f in os.listdir(local) if f.endswith(".tfs-part")],
+         "no partial file beside a %s" % kind)
+    os.unlink(node)
     r = tfs("get", "nope.bin")
     t.eq(r.returncode, 1, "get of a missing file exits 1")
     t.ok("get nope.bin: no such file or folder (NOT_FOUND)" in err(r),
