@@ -117,6 +117,13 @@ log_getlevel(void)
 	return (int)log_level;
 }
 
+/* 1 when lines of this level are written: skip building them if not. */
+int
+log_enabled(enum log_level level)
+{
+	return log_level >= level;
+}
+
 /* After rotation (SIGUSR1): a new file, or a new syslog connection. */
 int
 log_reopen(void)
@@ -303,10 +310,21 @@ log_vis(char *dst, size_t dstsz, const void *src, size_t len)
 		return dst;
 	}
 	for (i = 0; i < len; i++) {
-		next = i + 1 < len ? s[i + 1] : '\0';
-		(void)vis(one, s[i], VIS_CSTYLE | VIS_TAB | VIS_NL | VIS_OCTAL,
-		    next);
-		n = strlen(one);
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			/*
+			 * What vis() leaves alone, without its cost (a calloc
+			 * and a multibyte conversion per call): this runs for
+			 * every request's path.
+			 */
+			one[0] = (char)s[i];
+			one[1] = '\0';
+			n = 1;
+		} else {
+			next = i + 1 < len ? s[i + 1] : '\0';
+			(void)vis(one, s[i], VIS_CSTYLE | VIS_TAB | VIS_NL |
+			    VIS_OCTAL, next);
+			n = strlen(one);
+		}
 		if (used + n + 1 > dstsz) {
 			/* back to the last whole escape with room for "..." */
 			used = keep;

@@ -25,6 +25,8 @@ int	log_init(enum log_dest dest, enum log_level level, const char *ident,
 	    const char *file);
 void	log_setlevel(enum log_level level);
 int	log_getlevel(void);
+/* 1 when log_info (LOG_LVL_INFO) or log_debug lines would be written. */
+int	log_enabled(enum log_level level);
 /* Reopen the log file (after rotation), or reconnect to syslog. 0 or -1. */
 int	log_reopen(void);
 /* Set a prefix like "worker 3" put before every line (NULL clears it). */

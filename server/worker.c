@@ -236,6 +236,9 @@ worker_log(struct worker_session *s, uint8_t type, int64_t start,
 	struct ops_req	*r = &s->req;
 	char		 path[256], to[256];
 
+	if (!log_enabled(LOG_LVL_INFO)) {
+		return;
+	}
 	log_vis(path, sizeof(path), r->path, strlen(r->path));
 	if (type == TFS_RENAME && r->to[0] != '\0') {
 		log_vis(to, sizeof(to), r->to, strlen(r->to));
