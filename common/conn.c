@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static void	conn_frame_out(struct conn *, struct conn_frame *);
 static int	conn_reserve(struct conn *, size_t);
 static int	conn_send_direct(struct conn *, uint8_t, const void *,
 		    size_t);
+static int	conn_queue_file(struct conn *, int, uint64_t, size_t);
+static int	conn_send_chunk(struct conn *, int, uint64_t, size_t);
 
 /*
  * Set up c around connected socket fd.  max_payload 0 or above FRAME_MAX
@@ -163,6 +166,16 @@ conn_fill(struct conn *c, int idle_ms)
 		}
 	} else {
 		c->rpos = c->rlen = 0;
+		/*
+		 * Between frames, with nothing buffered, the peer is most
+		 * often still to send (it waits for our reply): wait first
+		 * rather than pay for a read that finds nothing.  A stop
+		 * (ECANCELED) is left to the read, which serves what came.
+		 */
+		if (!begun && xio_wait(c->fd, POLLIN, idle_ms,
+		    c->intr_fd) == -1 && errno != ECANCELED) {
+			return -1;
+		}
 		n = xio_read_some(c->fd, c->rbuf, c->rcap,
 		    begun ? c->stall_ms : idle_ms, begun ? -1 : c->intr_fd);
 		if (n > 0) {
@@ -428,38 +441,86 @@ conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 }
 
 /*
+ * Queue one small DATA frame read from fd at off into wbuf, behind
+ * whatever is queued, so that a small GET's FILE, DATA and END leave in
+ * one write: for a few KiB the copy costs less than the two extra calls
+ * (a header send and sendfile) that zero copy needs.  Nothing is queued
+ * if the file gives fewer bytes (EIO) or the read fails.
+ */
+static int
+conn_queue_file(struct conn *c, int fd, uint64_t off, size_t len)
+{
+	ssize_t	 n;
+
+	if (conn_reserve(c, FRAME_HDR_LEN + len) == -1) {
+		return -1;
+	}
+	n = xio_pread_full(fd, c->wbuf + c->wlen + FRAME_HDR_LEN, len, off);
+	if (n == -1) {
+		return -1;
+	}
+	if ((size_t)n != len) {
+		errno = EIO;
+		return -1;
+	}
+	frame_header_encode(c->wbuf + c->wlen, TFS_DATA, (uint32_t)len);
+	c->wlen += FRAME_HDR_LEN + len;
+	return 0;
+}
+
+/*
+ * One big DATA frame from fd at off: the header, with what was queued
+ * before it, is flushed with MSG_MORE so that it leaves in the same
+ * segment as the sendfile payload after it.
+ */
+static int
+conn_send_chunk(struct conn *c, int fd, uint64_t off, size_t len)
+{
+	size_t	 n;
+
+	if (conn_reserve(c, FRAME_HDR_LEN) == -1) {
+		return -1;
+	}
+	frame_header_encode(c->wbuf + c->wlen, TFS_DATA, (uint32_t)len);
+	c->wlen += FRAME_HDR_LEN;
+	n = c->wlen;
+	c->wlen = 0;
+	if (xio_send_full(c->fd, c->wbuf, n, MSG_MORE, c->stall_ms) == -1) {
+		return -1;
+	}
+	c->bytes_out += n;
+	/* conn_init made the socket non-blocking */
+	if (xio_sendfile_nb(c->fd, fd, off, len, c->stall_ms) == -1) {
+		return -1;
+	}
+	c->bytes_out += len;
+	return 0;
+}
+
+/*
  * Send bytes off .. off+len-1 of fd as DATA frames of at most
  * c->max_payload bytes (the client sets it to the server's HELLO value
- * when that is smaller).  Each header is flushed with MSG_MORE so that
- * it leaves in the same segment as the sendfile payload after it.
+ * when that is smaller): a frame below CONN_DIRECT is queued like any
+ * small message, a big one sent at once.
  */
 int
 conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len)
 {
 	uint64_t	 done = 0;
-	size_t		 chunk, n;
+	size_t		 chunk;
+	int		 r;
 
 	while (done < len) {
 		chunk = len - done > c->max_payload ?
 		    c->max_payload : (size_t)(len - done);
-		if (conn_reserve(c, FRAME_HDR_LEN) == -1) {
+		if (chunk < CONN_DIRECT) {
+			r = conn_queue_file(c, fd, off + done, chunk);
+		} else {
+			r = conn_send_chunk(c, fd, off + done, chunk);
+		}
+		if (r == -1) {
 			return -1;
 		}
-		frame_header_encode(c->wbuf + c->wlen, TFS_DATA,
-		    (uint32_t)chunk);
-		c->wlen += FRAME_HDR_LEN;
-		n = c->wlen;
-		c->wlen = 0;
-		if (xio_send_full(c->fd, c->wbuf, n, MSG_MORE,
-		    c->stall_ms) == -1) {
-			return -1;
-		}
-		c->bytes_out += n;
-		if (xio_sendfile_full(c->fd, fd, off + done, chunk,
-		    c->stall_ms) == -1) {
-			return -1;
-		}
-		c->bytes_out += chunk;
 		done += chunk;
 		if (c->progress != NULL &&
 		    c->progress(c->progress_arg, done) != 0) {

@@ -84,7 +84,9 @@ int	conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 /*
  * Send bytes off .. off+len-1 of file fd as DATA frames of at most
  * c->max_payload bytes (sendfile, no copy), calling c->progress.  Does
- * not send FILE or END, but flushes what was queued before.  A file
+ * not send FILE or END.  A frame smaller than 16 KiB is read into the
+ * write buffer and stays queued (conn_flush or the next flushing send
+ * writes it); a big one flushes what was queued before it.  A file
  * shorter than off+len fails with EIO.  0 or -1 with errno.
  */
 int	conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len);

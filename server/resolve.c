@@ -58,6 +58,7 @@ static int	resolve_pop(char *, char *, size_t);
 static int	resolve_prepend(char *, size_t, const char *);
 static int	resolve_expand(int, const char *, char *, size_t);
 static int	resolve_same(const struct stat *, const struct stat *);
+static int	resolve_file_fast(int, const char *, struct stat *);
 
 /*
  * One openat2() beneath dirfd, again while a rename races it.  Without
@@ -352,6 +353,41 @@ resolve_node(int root_fd, const char *path, struct stat *st)
 }
 
 /*
+ * The common case in three calls: stat the path from the root, and
+ * only if that is a regular file open it for reading with openat2
+ * beneath the root, without the link translation of resolve_openat.
+ * Both walks start at root_fd and follow the same relative links, so
+ * when openat2 succeeds it found the inode fstatat saw (".." above the
+ * root and absolute links, where the two could differ, fail openat2).
+ * What fstatat saw outside the root is never shown: anything but a
+ * regular file, or any failure, goes the careful way below, which
+ * gives the answer.  A swap in between is caught as it is there.
+ * Returns the descriptor, or -1 to go the careful way.
+ */
+static int
+resolve_file_fast(int root_fd, const char *path, struct stat *st)
+{
+	struct stat	 pst;
+	int		 fd;
+
+	if (fstatat(root_fd, *path != '\0' ? path : ".", &pst,
+	    AT_NO_AUTOMOUNT) == -1 || !S_ISREG(pst.st_mode)) {
+		return -1;
+	}
+	fd = resolve_beneath(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY,
+	    0);
+	if (fd == -1) {
+		return -1;
+	}
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+	    resolve_same(st, &pst)) {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/*
  * Look first with O_PATH, then open for reading only what was a regular
  * file, and check the inode did not change in between (a file swapped
  * for a fifo is then opened O_NONBLOCK at worst, and refused).
@@ -362,6 +398,9 @@ resolve_file(int root_fd, const char *path, struct stat *st)
 	struct stat	 pst;
 	int		 pfd, fd, i;
 
+	if ((fd = resolve_file_fast(root_fd, path, st)) != -1) {
+		return fd;
+	}
 	for (i = 0; i < RESOLVE_TRIES; i++) {
 		if ((pfd = resolve_node(root_fd, path, &pst)) == -1) {
 			return -1;
