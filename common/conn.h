@@ -1,7 +1,7 @@
 /*
  * conn.h -- a TFS/1 connection: buffered frame reading through the
- * incremental decoder, coalesced frame writing, DATA from a file range
- * with sendfile.  Shared by the server's workers and the client.
+ * incremental decoder, coalesced frame writing, DATA from a file range.
+ * Shared by the server's workers and the client.
  *
  * The socket is put in non-blocking mode; every wait goes through poll
  * with the connection's stall timeout.
@@ -83,7 +83,7 @@ int	conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /*
  * Send bytes off .. off+len-1 of file fd as DATA frames of at most
- * c->max_payload bytes (sendfile, no copy), calling c->progress.  Does
+ * c->max_payload bytes, calling c->progress.  Does
  * not send FILE or END.  A frame smaller than 16 KiB is read into the
  * write buffer and stays queued (conn_flush or the next flushing send
  * writes it); a big one flushes what was queued before it.  A file

@@ -34,7 +34,6 @@ static ssize_t	xio_try_read(int, void *, size_t);
 static ssize_t	xio_try_write(int, const void *, size_t, int);
 static ssize_t	xio_try_writev(int, struct iovec *, int);
 static void	xio_iov_advance(struct iovec **, int *, size_t);
-static int	xio_sendfile_loop(int, int, uint64_t, uint64_t, int, int);
 
 int64_t
 xio_now_ms(void)
@@ -290,23 +289,24 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms)
 
 /*
  * Send n bytes of file fd from offset off to sock.  sendfile(2) has no
- * MSG_DONTWAIT, so a blocking socket given a timeout is polled first
- * (blocking says which it is).  A file that shrank under us gives
- * sendfile 0: fail with EIO rather than spin or send fewer bytes than
- * the frame announced.
+ * MSG_DONTWAIT, so a blocking socket given a timeout is polled first.
+ * A file that shrank under us gives sendfile 0: fail with EIO rather
+ * than spin or send fewer bytes than the frame announced.
  */
-static int
-xio_sendfile_loop(int sock, int fd, uint64_t off, uint64_t n,
-    int timeout_ms, int blocking)
+int
+xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n, int timeout_ms)
 {
 	off_t	 pos;
 	ssize_t	 r;
 	size_t	 chunk;
+	int	 fl, blocking;
 
 	if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) {
 		errno = EINVAL;
 		return -1;
 	}
+	fl = fcntl(sock, F_GETFL);
+	blocking = fl != -1 && !(fl & O_NONBLOCK) && timeout_ms >= 0;
 	pos = (off_t)off;
 	while (n > 0) {
 		if (blocking &&
@@ -334,23 +334,6 @@ xio_sendfile_loop(int sock, int fd, uint64_t off, uint64_t n,
 		}
 	}
 	return 0;
-}
-
-int
-xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n, int timeout_ms)
-{
-	int	 fl;
-
-	fl = fcntl(sock, F_GETFL);
-	return xio_sendfile_loop(sock, fd, off, n, timeout_ms,
-	    fl != -1 && !(fl & O_NONBLOCK) && timeout_ms >= 0);
-}
-
-/* The caller knows sock is non-blocking: no fcntl per call. */
-int
-xio_sendfile_nb(int sock, int fd, uint64_t off, uint64_t n, int timeout_ms)
-{
-	return xio_sendfile_loop(sock, fd, off, n, timeout_ms, 0);
 }
 
 /* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */

@@ -50,12 +50,6 @@ int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt,
  */
 int	 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
 	    int timeout_ms);
-/*
- * The same for a socket the caller put in non-blocking mode (a conn's):
- * saves looking up the mode on every call.
- */
-int	 xio_sendfile_nb(int sock, int fd, uint64_t off, uint64_t n,
-	    int timeout_ms);
 /* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
 ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
