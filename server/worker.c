@@ -58,6 +58,9 @@
 #define WORKER_SWEEP_S	600
 /* How long a connection accepted as a stop came may take to ask. */
 #define WORKER_GRACE_MS	1000
+/* How long, and how much, a closing connection's input is drained. */
+#define WORKER_LINGER_MS	2000
+#define WORKER_LINGER_MAX	(4u * 1024 * 1024)
 
 struct worker_session {
 	const struct worker_args *wa;
@@ -83,6 +86,7 @@ static int	worker_request(struct worker_session *, struct conn_frame *);
 static void	worker_log(struct worker_session *, uint8_t, int64_t,
 		    const char *);
 static void	worker_state(struct sb_slot *, int);
+static void	worker_linger(int);
 
 static void
 worker_sighandler(int sig)
@@ -345,7 +349,7 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 	struct worker_session	*s;
 	struct conn_frame	 f;
 	struct tfs_msg		 hello;
-	int			 idle_ms, n, grace = 0;
+	int			 idle_ms, n, grace = 0, peer_eof = 0;
 	unsigned long		 nreq = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -405,6 +409,7 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 		}
 		n = conn_read_frame(&s->conn, idle_ms, &f);
 		if (n == 0) {
+			peer_eof = 1;
 			break;
 		}
 		if (n == -1) {
@@ -445,10 +450,43 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 		}
 	}
 out_conn:
+	if (!peer_eof) {
+		worker_linger(fd);
+	}
 	conn_free(&s->conn);
 out_free:
 	free(s);
 	close(fd);
+}
+
+/*
+ * Close gently.  Closing a socket whose input was not all read sends a
+ * reset, and a reset can destroy the last reply (ERROR PROTOCOL, TIMEOUT,
+ * SHUTTING_DOWN) before the peer has read it.  So send FIN first, then
+ * discard what the peer still sends until it closes too, bounded in time
+ * and bytes so that no peer can hold the worker.
+ */
+static void
+worker_linger(int fd)
+{
+	char	 buf[4096];
+	int64_t	 deadline = xio_now_ms() + WORKER_LINGER_MS, left;
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	if (shutdown(fd, SHUT_WR) == -1) {
+		return;
+	}
+	while (total < WORKER_LINGER_MAX) {
+		if ((left = deadline - xio_now_ms()) <= 0) {
+			break;
+		}
+		n = xio_read_some(fd, buf, sizeof(buf), (int)left, -1);
+		if (n <= 0) {
+			break;
+		}
+		total += (size_t)n;
+	}
 }
 
 void

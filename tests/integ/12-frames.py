@@ -39,6 +39,26 @@ def protocol(srv, raw, desc, shut=False):
         t.ok(c.closed(), desc + ": connection closed")
 
 
+def gentle_close(srv):
+    """
+    A PROTOCOL error with much input unread still ends in an orderly
+    close (FIN), not a reset that could destroy the error reply.
+    """
+    with tfslib.Conn(srv.port) as c:
+        c.send_raw(frame(tfslib.DATA, b"x") + b"\0" * (512 * 1024))
+        t.eq(c.expect_error(), "PROTOCOL", "junk after a bad frame: PROTOCOL")
+        how = "open"
+        try:
+            while c.sock.recv(65536):
+                pass
+            how = "FIN"
+        except ConnectionResetError:
+            how = "reset"
+        except (socket.timeout, TimeoutError):
+            how = "left open"
+        t.eq(how, "FIN", "then an orderly close, not a reset")
+
+
 def usable(srv, desc):
     with tfslib.Conn(srv.port) as c:
         t.eq(c.stat("f")["size"], 4, desc)
@@ -56,6 +76,7 @@ def run(srv):
              "type")
     protocol(srv, u8(0x20) + u32(0x80000000), "DATA of 2 GiB")
     usable(srv, "the worker serves the next client")
+    gentle_close(srv)
     # truncated: the stream ends inside a frame
     protocol(srv, frame(1, s("f"))[:4], "header cut short", shut=True)
     protocol(srv, frame(1, s("abcdef"))[:9], "payload cut short", shut=True)
