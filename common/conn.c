@@ -11,6 +11,7 @@
  * mmap whose untouched pages cost no memory.  All waiting is in xio.c.
  */
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -539,15 +540,17 @@ conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len)
 	uint64_t	 done = 0;
 	size_t		 chunk;
 	uint8_t		*buf = NULL;
-	int		 r = 0;
+	int		 r = 0, saved;
 
 	while (done < len) {
 		chunk = len - done > c->max_payload ?
 		    c->max_payload : (size_t)(len - done);
 		if (chunk < CONN_DIRECT) {
 			r = conn_queue_file(c, fd, off + done, chunk);
-		} else if (buf == NULL && (buf = malloc(CONN_PIECE)) == NULL) {
-			errno = ENOMEM;
+		} else if (buf == NULL && (buf = mmap(NULL, CONN_PIECE,
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0)) == MAP_FAILED) {
+			buf = NULL;
 			r = -1;
 		} else {
 			r = conn_send_chunk(c, fd, off + done, chunk, buf);
@@ -563,7 +566,14 @@ conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len)
 			break;
 		}
 	}
-	/* per transfer, so an idle connection holds no such buffer */
-	free(buf);
+	/*
+	 * Per transfer, and mapped rather than malloc'd: malloc would keep
+	 * it in the heap after free, and an idle worker's memory with it.
+	 */
+	if (buf != NULL) {
+		saved = errno;
+		(void)munmap(buf, CONN_PIECE);
+		errno = saved;
+	}
 	return r;
 }
