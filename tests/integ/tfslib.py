@@ -26,6 +26,20 @@ VALGRIND = os.environ.get("TFS_VALGRIND") == "1"
 # Under valgrind everything is 20-50x slower: tests scale waits by this.
 SLOW = 20 if VALGRIND else 1
 
+
+def _sanitized(path):
+    """True when the binary at path was built with AddressSanitizer."""
+    try:
+        with open(path, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+# ASan keeps freed memory in quarantine, so a process's size says nothing
+# about leaks there (LeakSanitizer reports them at exit instead).
+SANITIZED = _sanitized(TFSD)
+
 # Message types (PROTOCOL.md)
 LIST_T, STAT_T, GET_T, PUT_T, DELETE_T, RENAME_T, MKDIR_T, SUM_T, QUIT_T = \
     range(1, 10)
