@@ -552,8 +552,10 @@ xfer_put_once(struct xfer_state *x, const char *rpath, int fd, uint8_t flags)
 	}
 	s->conn.progress = xfer_put_progress;
 	s->conn.progress_arg = x;
+	s->conn.map_file = 1;
 	r = conn_send_file(&s->conn, fd, x->off, x->size - x->off);
 	save = errno;
+	s->conn.map_file = 0;
 	s->conn.progress = NULL;
 	s->conn.progress_arg = NULL;
 	s->conn.max_payload = maxp;

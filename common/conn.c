@@ -33,6 +33,8 @@
 #ifndef CONN_PIECE
 #define CONN_PIECE	(256 * 1024)
 #endif
+/* Mappings start on a page; 4 KiB divides every page size in use. */
+#define CONN_PAGE	4096
 /* Longest ERROR message conn_send_error formats. */
 #define CONN_ERRMSG	1024
 
@@ -46,6 +48,7 @@ static int	conn_send_direct(struct conn *, uint8_t, const void *,
 static int	conn_queue_file(struct conn *, int, uint64_t, size_t);
 static int	conn_send_chunk(struct conn *, int, uint64_t, size_t,
 		    uint8_t *);
+static int	conn_send_mapped(struct conn *, int, uint64_t, size_t);
 
 /*
  * Set up c around connected socket fd.  max_payload 0 or above FRAME_MAX
@@ -529,6 +532,58 @@ conn_send_chunk(struct conn *c, int fd, uint64_t off, size_t len,
 }
 
 /*
+ * One big DATA frame from a mapping of fd, header and bytes in one
+ * sendmsg: the kernel copies the page cache into the socket once, where
+ * conn_send_chunk copies it twice.  For a PUT over loopback the server
+ * is the receiver and its copies decide the speed, and the sender's
+ * single copy leaves the bytes in cache for it: 1 GiB PUT from about
+ * 50 % to 55-70 % of the stream ceiling in interleaved runs.  Only the kernel touches the mapping, so a
+ * file that shrinks gives EFAULT (made EIO), never SIGBUS.  Returns 1,
+ * nothing sent, when fd cannot be mapped: the caller reads it instead.
+ */
+static int
+conn_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
+{
+	uint8_t		 hdr[FRAME_HDR_LEN];
+	struct iovec	 iov[3];
+	uint8_t		*map;
+	uint64_t	 start;
+	size_t		 maplen, queued;
+	int		 cnt = 0, r, saved;
+
+	start = off & ~(uint64_t)(CONN_PAGE - 1);
+	maplen = len + (size_t)(off - start);
+	if (start > (uint64_t)INT64_MAX) {
+		return 1;
+	}
+	map = mmap(NULL, maplen, PROT_READ, MAP_SHARED | MAP_POPULATE, fd,
+	    (off_t)start);
+	if (map == MAP_FAILED) {
+		return 1;
+	}
+	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
+	queued = c->wlen;
+	c->wlen = 0;
+	if (queued > 0) {
+		iov[cnt].iov_base = c->wbuf;
+		iov[cnt++].iov_len = queued;
+	}
+	iov[cnt].iov_base = hdr;
+	iov[cnt++].iov_len = sizeof(hdr);
+	iov[cnt].iov_base = map + (off - start);
+	iov[cnt++].iov_len = len;
+	r = xio_writev_full(c->fd, iov, cnt, c->stall_ms);
+	saved = errno == EFAULT ? EIO : errno;
+	(void)munmap(map, maplen);
+	if (r == -1) {
+		errno = saved;
+		return -1;
+	}
+	c->bytes_out += queued + sizeof(hdr) + len;
+	return 0;
+}
+
+/*
  * Send bytes off .. off+len-1 of fd as DATA frames of at most
  * c->max_payload bytes (the client sets it to the server's HELLO value
  * when that is smaller): a frame below CONN_DIRECT is queued like any
@@ -545,8 +600,14 @@ conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len)
 	while (done < len) {
 		chunk = len - done > c->max_payload ?
 		    c->max_payload : (size_t)(len - done);
+		r = 1;
 		if (chunk < CONN_DIRECT) {
 			r = conn_queue_file(c, fd, off + done, chunk);
+		} else if (c->map_file) {
+			r = conn_send_mapped(c, fd, off + done, chunk);
+		}
+		if (r != 1) {
+			/* sent, or failed */
 		} else if (buf == NULL && (buf = mmap(NULL, CONN_PIECE,
 		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		    0)) == MAP_FAILED) {

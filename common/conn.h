@@ -34,6 +34,11 @@ struct conn {
 	 */
 	int		(*progress)(void *arg, uint64_t done);
 	void		*progress_arg;
+	/*
+	 * conn_send_file sends a big DATA frame from a mapping of the file
+	 * rather than through a read buffer (the client's PUT; see conn.c).
+	 */
+	int		 map_file;
 };
 
 /* A frame just read; payload stays valid until the next conn_read. */
