@@ -121,6 +121,9 @@ static void	lg_sample(struct lg_thread *, int64_t start, int64_t now);
 static void	*lg_thread_main(void *);
 static int	lg_cmp_u32(const void *, const void *);
 static int	lg_run(const struct lg_config *, struct lg_result *);
+static void	lg_defaults(struct lg_config *, const struct lg_proto *);
+static int	lg_option(struct lg_config *, int, const char *,
+		    const char **);
 static void	lg_print(const char *name, const struct lg_config *,
 		    const struct lg_result *);
 
@@ -490,6 +493,54 @@ lg_run(const struct lg_config *cfg, struct lg_result *res)
 }
 
 /* One line of key=value pairs, for people and for scripts/bench. */
+/* The settings both load generators start from. */
+static void
+lg_defaults(struct lg_config *cfg, const struct lg_proto *proto)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->conns = 32;
+	cfg->depth = 1;
+	cfg->threads = 1;
+	cfg->duration = 5;
+	cfg->warmup = 0.5;
+	cfg->proto = proto;
+}
+
+/*
+ * The options both load generators take: -c conns, -D depth,
+ * -d seconds, -n (new connection per request), -t threads, -w warmup.
+ * Returns 1 when ch was one of them (*errstr set on a bad value), else 0.
+ */
+static int
+lg_option(struct lg_config *cfg, int ch, const char *arg,
+    const char **errstr)
+{
+	*errstr = NULL;
+	switch (ch) {
+	case 'c':
+		cfg->conns = (int)strtonum(arg, 1, 100000, errstr);
+		return 1;
+	case 'D':
+		cfg->depth = (int)strtonum(arg, 1, LG_DEPTH_MAX, errstr);
+		return 1;
+	case 'd':
+		cfg->duration = atof(arg);
+		*errstr = cfg->duration > 0 ? NULL : "invalid";
+		return 1;
+	case 'n':
+		cfg->newconn = 1;
+		return 1;
+	case 't':
+		cfg->threads = (int)strtonum(arg, 1, 256, errstr);
+		return 1;
+	case 'w':
+		cfg->warmup = atof(arg);
+		*errstr = cfg->warmup >= 0 ? NULL : "invalid";
+		return 1;
+	}
+	return 0;
+}
+
 static void
 lg_print(const char *name, const struct lg_config *cfg,
     const struct lg_result *r)

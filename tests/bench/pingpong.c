@@ -300,36 +300,15 @@ main(int argc, char *argv[])
 	int			 ch, sthreads, one = 1;
 	char			 name[64];
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.conns = 32;
-	cfg.depth = 1;
-	cfg.threads = 1;
-	cfg.duration = 5;
-	cfg.warmup = 0.5;
-	cfg.proto = &pp_proto;
+	lg_defaults(&cfg, &pp_proto);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	sthreads = ncpu > 0 ? (int)ncpu : 1;
 	while ((ch = getopt(argc, argv, "c:D:d:m:nq:r:T:t:w:")) != -1) {
 		switch (ch) {
-		case 'c':
-			cfg.conns = (int)strtonum(optarg, 1, 100000, &errstr);
-			break;
-		case 'D':
-			cfg.depth = (int)strtonum(optarg, 1, LG_DEPTH_MAX,
-			    &errstr);
-			break;
-		case 'd':
-			cfg.duration = atof(optarg);
-			errstr = cfg.duration > 0 ? NULL : "invalid";
-			break;
 		case 'm':
 			mode = optarg;
 			errstr = strcmp(mode, "epoll") == 0 ||
 			    strcmp(mode, "thread") == 0 ? NULL : "invalid";
-			break;
-		case 'n':
-			cfg.newconn = 1;
-			errstr = NULL;
 			break;
 		case 'q':
 			req_size = (size_t)strtonum(optarg, 1, 4096, &errstr);
@@ -341,15 +320,11 @@ main(int argc, char *argv[])
 		case 'T':
 			sthreads = (int)strtonum(optarg, 1, 256, &errstr);
 			break;
-		case 't':
-			cfg.threads = (int)strtonum(optarg, 1, 256, &errstr);
-			break;
-		case 'w':
-			cfg.warmup = atof(optarg);
-			errstr = cfg.warmup >= 0 ? NULL : "invalid";
-			break;
 		default:
-			usage();
+			if (!lg_option(&cfg, ch, optarg, &errstr)) {
+				usage();
+			}
+			break;
 		}
 		if (errstr != NULL) {
 			errx(2, "-%c %s: %s", ch, optarg, errstr);

@@ -186,27 +186,10 @@ main(int argc, char *argv[])
 	const char		*errstr;
 	int			 ch, port = 0;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.conns = 32;
-	cfg.depth = 1;
-	cfg.threads = 1;
-	cfg.duration = 5;
-	cfg.warmup = 0.5;
-	cfg.proto = &tl_proto;
+	lg_defaults(&cfg, &tl_proto);
 	while ((ch = getopt(argc, argv, "c:D:d:f:np:s:t:w:")) != -1) {
 		errstr = NULL;
 		switch (ch) {
-		case 'c':
-			cfg.conns = (int)strtonum(optarg, 1, 100000, &errstr);
-			break;
-		case 'D':
-			cfg.depth = (int)strtonum(optarg, 1, LG_DEPTH_MAX,
-			    &errstr);
-			break;
-		case 'd':
-			cfg.duration = atof(optarg);
-			errstr = cfg.duration > 0 ? NULL : "invalid";
-			break;
 		case 'f':
 			if (npaths == TL_PATHS_MAX) {
 				errx(2, "at most %d paths", TL_PATHS_MAX);
@@ -216,9 +199,6 @@ main(int argc, char *argv[])
 			}
 			paths[npaths++] = optarg;
 			break;
-		case 'n':
-			cfg.newconn = 1;
-			break;
 		case 'p':
 			port = (int)strtonum(optarg, 1, 65535, &errstr);
 			break;
@@ -226,15 +206,11 @@ main(int argc, char *argv[])
 			want_size = (uint64_t)strtonum(optarg, 0, LLONG_MAX,
 			    &errstr);
 			break;
-		case 't':
-			cfg.threads = (int)strtonum(optarg, 1, 256, &errstr);
-			break;
-		case 'w':
-			cfg.warmup = atof(optarg);
-			errstr = cfg.warmup >= 0 ? NULL : "invalid";
-			break;
 		default:
-			usage();
+			if (!lg_option(&cfg, ch, optarg, &errstr)) {
+				usage();
+			}
+			break;
 		}
 		if (errstr != NULL) {
 			errx(2, "-%c %s: %s", ch, optarg, errstr);
