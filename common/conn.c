@@ -537,9 +537,10 @@ conn_send_chunk(struct conn *c, int fd, uint64_t off, size_t len,
  * conn_send_chunk copies it twice.  For a PUT over loopback the server
  * is the receiver and its copies decide the speed, and the sender's
  * single copy leaves the bytes in cache for it: 1 GiB PUT from about
- * 50 % to 55-70 % of the stream ceiling in interleaved runs.  Only the kernel touches the mapping, so a
- * file that shrinks gives EFAULT (made EIO), never SIGBUS.  Returns 1,
- * nothing sent, when fd cannot be mapped: the caller reads it instead.
+ * 50 % to 55-70 % of the stream ceiling in interleaved runs.  Only the
+ * kernel touches the mapping, so a file that shrinks gives EFAULT (made
+ * EIO), never SIGBUS.  Returns 1, nothing sent, when fd cannot be
+ * mapped: the caller reads it instead.
  */
 static int
 conn_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
