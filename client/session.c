@@ -243,6 +243,8 @@ session_connect(struct session *s)
 	}
 	s->fd = fd;
 	s->conn.intr_fd = intr_fd();
+	/* Ctrl-C ends any wait, even inside a frame or a blocked write */
+	s->conn.intr_always = 1;
 	if ((rc = session_hello(s, deadline)) != SESS_OK) {
 		session_drop(s);
 		return rc;
@@ -425,6 +427,13 @@ session_send(struct session *s, const struct tfs_msg *m)
 		return session_lost(s, ENOTCONN);
 	}
 	if (conn_send(&s->conn, m) == -1 || conn_flush(&s->conn) == -1) {
+		if (errno == ECANCELED) {
+			/* Ctrl-C while the server was not reading */
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			session_drop(s);
+			return SESS_INTR;
+		}
 		if (errno == EINVAL || errno == EMSGSIZE) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
 			    "request too long");

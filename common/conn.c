@@ -49,6 +49,14 @@ static int	conn_queue_file(struct conn *, int, uint64_t, size_t);
 static int	conn_send_chunk(struct conn *, int, uint64_t, size_t,
 		    uint8_t *);
 static int	conn_send_mapped(struct conn *, int, uint64_t, size_t);
+static int	conn_wintr(const struct conn *);
+
+/* The descriptor that may end a wait for room to write, or -1. */
+static int
+conn_wintr(const struct conn *c)
+{
+	return c->intr_always ? c->intr_fd : -1;
+}
 
 /*
  * Set up c around connected socket fd.  max_payload 0 or above FRAME_MAX
@@ -169,7 +177,8 @@ conn_fill(struct conn *c, int idle_ms)
 		due = frame_dec_space(&c->dec, &p);
 	}
 	if (due >= CONN_DIRECT) {
-		n = xio_read_some(c->fd, p, due, c->stall_ms, -1);
+		n = xio_read_some(c->fd, p, due, c->stall_ms,
+		    c->intr_always ? c->intr_fd : -1);
 		if (n > 0) {
 			frame_dec_commit(&c->dec, (size_t)n);
 		}
@@ -186,7 +195,8 @@ conn_fill(struct conn *c, int idle_ms)
 			return -1;
 		}
 		n = xio_read_some(c->fd, c->rbuf, c->rcap,
-		    begun ? c->stall_ms : idle_ms, begun ? -1 : c->intr_fd);
+		    begun ? c->stall_ms : idle_ms,
+		    begun && !c->intr_always ? -1 : c->intr_fd);
 		if (n > 0) {
 			c->rlen = (size_t)n;
 		}
@@ -321,7 +331,8 @@ conn_send_direct(struct conn *c, uint8_t type, const void *p, size_t len)
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = (void *)(uintptr_t)p;
 	iov[1].iov_len = len;
-	if (xio_writev_full(c->fd, iov, 2, c->stall_ms) == -1) {
+	if (xio_writev_full(c->fd, iov, 2, c->stall_ms,
+	    conn_wintr(c)) == -1) {
 		return -1;
 	}
 	c->bytes_out += sizeof(hdr) + len;
@@ -391,7 +402,8 @@ conn_flush(struct conn *c)
 		return 0;
 	}
 	c->wlen = 0;
-	if (xio_write_full(c->fd, c->wbuf, n, c->stall_ms) == -1) {
+	if (xio_send_full(c->fd, c->wbuf, n, 0, c->stall_ms,
+	    conn_wintr(c)) == -1) {
 		return -1;
 	}
 	c->bytes_out += n;
@@ -522,7 +534,8 @@ conn_send_chunk(struct conn *c, int fd, uint64_t off, size_t len,
 		}
 		iov[cnt].iov_base = buf;
 		iov[cnt++].iov_len = piece;
-		if (xio_writev_full(c->fd, iov, cnt, c->stall_ms) == -1) {
+		if (xio_writev_full(c->fd, iov, cnt, c->stall_ms,
+		    conn_wintr(c)) == -1) {
 			return -1;
 		}
 		c->bytes_out += piece;
@@ -573,7 +586,8 @@ conn_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
 	iov[cnt++].iov_len = sizeof(hdr);
 	iov[cnt].iov_base = map + (off - start);
 	iov[cnt++].iov_len = len;
-	r = xio_writev_full(c->fd, iov, cnt, c->stall_ms);
+	r = xio_writev_full(c->fd, iov, cnt, c->stall_ms,
+	    conn_wintr(c));
 	saved = errno == EFAULT ? EIO : errno;
 	(void)munmap(map, maplen);
 	if (r == -1) {

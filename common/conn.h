@@ -19,6 +19,12 @@
 struct conn {
 	int		 fd;
 	int		 intr_fd;	/* readable = stop waiting while idle */
+	/*
+	 * Set: intr_fd also ends waits inside a frame and for room to
+	 * write (the client's Ctrl-C).  Clear: a request under way always
+	 * finishes (the server's graceful stop).
+	 */
+	int		 intr_always;
 	int		 stall_ms;	/* no progress inside a frame/transfer */
 	uint32_t	 max_payload;	/* largest payload accepted */
 	struct frame_dec dec;
@@ -61,7 +67,8 @@ void	conn_free(struct conn *c);
 /*
  * Read the next frame.  Until its first byte arrives, wait up to idle_ms
  * (-1 = for ever) and give up if c->intr_fd becomes readable; once a frame
- * has begun, wait at most c->stall_ms without progress.
+ * has begun, wait at most c->stall_ms without progress (and stop on
+ * intr_fd too when c->intr_always is set).
  * Returns 1 with *f filled, 0 on end of stream between frames, -1 with
  * errno: ETIMEDOUT (idle or stall), ECANCELED (intr_fd), EPROTO (frame
  * error: too big, or truncated; see c->dec.err), or the socket's error.

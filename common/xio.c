@@ -214,7 +214,8 @@ xio_read_full(int fd, void *buf, size_t n, int timeout_ms)
  * are ignored for other descriptors.  0 or -1.
  */
 int
-xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms)
+xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms,
+    int intr_fd)
 {
 	const uint8_t	*p = buf;
 	ssize_t		 r;
@@ -232,7 +233,7 @@ xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms)
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			return -1;
 		}
-		if (xio_wait(fd, POLLOUT, timeout_ms, -1) == -1) {
+		if (xio_wait(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -242,7 +243,7 @@ xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms)
 int
 xio_write_full(int fd, const void *buf, size_t n, int timeout_ms)
 {
-	return xio_send_full(fd, buf, n, 0, timeout_ms);
+	return xio_send_full(fd, buf, n, 0, timeout_ms, -1);
 }
 
 /* Step over r bytes written: drop the iovecs done, trim the next one. */
@@ -262,7 +263,8 @@ xio_iov_advance(struct iovec **iov, int *iovcnt, size_t r)
 
 /* Write every iovec in full (the array is modified).  0 or -1. */
 int
-xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms)
+xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms,
+    int intr_fd)
 {
 	ssize_t	 r;
 
@@ -280,7 +282,7 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms)
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			return -1;
 		}
-		if (xio_wait(fd, POLLOUT, timeout_ms, -1) == -1) {
+		if (xio_wait(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}

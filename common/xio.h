@@ -37,13 +37,14 @@ int	 xio_write_full(int fd, const void *buf, size_t n, int timeout_ms);
 /*
  * As xio_write_full with send(2) flags for sockets (MSG_MORE to hold a
  * frame header back for the sendfile that follows); flags are ignored
- * for other descriptors.  0 or -1.
+ * for other descriptors.  A wait for room ends with ECANCELED when
+ * intr_fd (-1: none) becomes readable.  0 or -1.
  */
 int	 xio_send_full(int fd, const void *buf, size_t n, int flags,
-	    int timeout_ms);
-/* Write every iovec in full (the array is modified).  0 or -1. */
+	    int timeout_ms, int intr_fd);
+/* Write every iovec in full (the array is modified); intr_fd as above. */
 int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt,
-	    int timeout_ms);
+	    int timeout_ms, int intr_fd);
 /*
  * Send n bytes of file fd from offset off to socket sock with sendfile.
  * A file that shrank under us fails with EIO rather than hanging.

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -299,6 +300,38 @@ try:
                 return
             else:
                 pe.send(fakesrv.error(1))
+    # ---- Ctrl-C while a server has stopped reading a PUT ---------------
+    # The upload blocks waiting for room to write; SIGINT must end it at
+    # once, not after the stall timeout.
+    stuck = threading.Event()
+
+    def deaf(pe):
+        while True:
+            f = pe.recv()
+            if f is None:
+                return
+            if f[0] == tfslib.PUT_T:
+                pe.send(tfslib.frame(tfslib.READY, tfslib.u64(0)))
+                stuck.wait(30)
+                return
+            pe.send(fakesrv.error(1))
+    with fakesrv.FakeServer(deaf) as fk:
+        p = start(fk.port, "put", "up.bin")
+        time.sleep(1.5 * tfslib.SLOW)
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        try:
+            rc = p.wait(10 * tfslib.SLOW)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = p.wait()
+        secs = time.monotonic() - t0
+        e = p.stderr.read().decode(errors="replace")
+        stuck.set()
+        t.ok(rc == 1 and secs < 5 * tfslib.SLOW and "interrupted" in e,
+             "Ctrl-C ends a PUT the server stopped reading, at once "
+             "(%.1f s, exit %s)" % (secs, rc), e)
+
     os.mkdir(os.path.join(work, "evil"))
     with fakesrv.FakeServer(evil) as fk:
         r = tfslib.tfs(fk.port, "get", "-R", "d", "dest",
