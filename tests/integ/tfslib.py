@@ -54,7 +54,7 @@ ERRORS = ["", "NOT_FOUND", "EXISTS", "DENIED", "BAD_PATH", "NOT_A_FILE",
           "IO", "PROTOCOL", "UNSUPPORTED", "TIMEOUT", "SHUTTING_DOWN"]
 E = {name: code for code, name in enumerate(ERRORS) if name}
 
-VALGRIND_CMD = ["valgrind", "--quiet", "--leak-check=full",
+VALGRIND_CMD = ["valgrind", "--quiet", "--vgdb=no", "--leak-check=full",
                 "--errors-for-leak-kinds=definite", "--error-exitcode=99",
                 "--trace-children=yes", "--child-silent-after-fork=no",
                 "--track-fds=no"]
