@@ -28,15 +28,8 @@ local = os.path.join(work, "local")
 os.mkdir(local)
 
 
-def write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
+write = tfslib.write_file
+read = tfslib.read_file
 
 
 def clean(r):

@@ -30,15 +30,8 @@ SIZE = 16 * MiB
 RATE = "4M"         # so that a transfer lasts long enough to be cut
 
 
-def write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
+write = tfslib.write_file
+read = tfslib.read_file
 
 
 def err(r):

@@ -458,6 +458,18 @@ class Server:
         self.stop()
 
 
+def write_file(path, data):
+    """Write bytes to path, making its folders."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 SERVERS = []
 
 
