@@ -29,6 +29,20 @@ static int		session_dial(struct session *, const struct addrinfo *,
 			    int64_t);
 static int		session_idle_closed(struct session *);
 static int		session_left_ms(int64_t);
+static void		session_wait(struct conn_wait *, int, int);
+
+/*
+ * A read's wait: idle_ms for a reply to begin, then SESSION_STALL_MS
+ * inside it; Ctrl-C ends either unless intr is 0.
+ */
+static void
+session_wait(struct conn_wait *w, int idle_ms, int intr)
+{
+	w->idle_ms = idle_ms;
+	w->stall_ms = SESSION_STALL_MS;
+	w->intr_fd = intr ? intr_fd() : -1;
+	w->intr_in_frame = 1;
+}
 
 void
 session_init(struct session *s, const char *host, const char *port)
@@ -112,6 +126,7 @@ out_close:
 static enum sess_rc
 session_hello(struct session *s, int64_t deadline)
 {
+	struct conn_wait w;
 	struct tfs_msg	 m;
 	enum proto_err	 perr;
 	int64_t		 t0, note;
@@ -126,7 +141,8 @@ session_hello(struct session *s, int64_t deadline)
 		if (!noted && deadline >= 0 && deadline < note) {
 			wait = session_left_ms(deadline);
 		}
-		r = conn_read_msg(&s->conn, wait, &m, &perr);
+		session_wait(&w, wait, 1);
+		r = conn_read_msg(&s->conn, &w, &m, &perr);
 		if (r == 1) {
 			break;
 		}
@@ -235,16 +251,15 @@ session_connect(struct session *s)
 		    err == ETIMEDOUT ? "timed out" : strerror(err));
 		return SESS_LOST;
 	}
-	if (conn_init(&s->conn, fd, FRAME_MAX, SESSION_STALL_MS) == -1) {
+	/* Ctrl-C ends any wait, even inside a frame or a blocked write */
+	if (conn_init(&s->conn, fd, FRAME_MAX, SESSION_STALL_MS,
+	    intr_fd()) == -1) {
 		(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s",
 		    s->label, strerror(errno));
 		close(fd);
 		return SESS_LOST;
 	}
 	s->fd = fd;
-	s->conn.intr_fd = intr_fd();
-	/* Ctrl-C ends any wait, even inside a frame or a blocked write */
-	s->conn.intr_always = 1;
 	if ((rc = session_hello(s, deadline)) != SESS_OK) {
 		session_drop(s);
 		return rc;
@@ -297,6 +312,7 @@ session_reconnect(struct session *s, int *attempts)
 static int
 session_idle_closed(struct session *s)
 {
+	struct conn_wait w;
 	struct pollfd	 pfd;
 	struct tfs_msg	 m;
 
@@ -308,7 +324,8 @@ session_idle_closed(struct session *s)
 		}
 	}
 	/* whatever it is, it was not asked for */
-	(void)conn_read_msg(&s->conn, 0, &m, NULL);
+	session_wait(&w, 0, 1);
+	(void)conn_read_msg(&s->conn, &w, &m, NULL);
 	return 1;
 }
 
@@ -343,14 +360,15 @@ void
 session_quit(struct session *s)
 {
 	struct tfs_msg	 m = { .type = TFS_QUIT };
+	struct conn_wait w;
 
 	if (s->fd == -1) {
 		return;
 	}
 	if (session_send(s, &m) == SESS_OK) {
 		/* OK, then the server closes; neither is worth a wait */
-		s->conn.intr_fd = -1;
-		(void)conn_read_msg(&s->conn, 2000, &m, NULL);
+		session_wait(&w, 2000, 0);
+		(void)conn_read_msg(&s->conn, &w, &m, NULL);
 	}
 	session_drop(s);
 }
@@ -447,13 +465,15 @@ session_send(struct session *s, const struct tfs_msg *m)
 enum sess_rc
 session_recv(struct session *s, struct tfs_msg *m, int idle_ms)
 {
+	struct conn_wait w;
 	enum proto_err	 perr;
 	int		 r;
 
 	if (s->fd == -1) {
 		return session_lost(s, ENOTCONN);
 	}
-	r = conn_read_msg(&s->conn, idle_ms, m, &perr);
+	session_wait(&w, idle_ms, 1);
+	r = conn_read_msg(&s->conn, &w, m, &perr);
 	if (r == 1) {
 		if (m->type == TFS_HELLO || tfs_type_is_request(m->type)) {
 			return session_proto(s, "unexpected %s frame",
@@ -473,14 +493,14 @@ session_recv(struct session *s, struct tfs_msg *m, int idle_ms)
 		return SESS_INTR;
 	case EBADMSG:
 		return session_proto(s, "malformed %s frame (%s)",
-		    tfs_type_name(s->conn.dec.type), proto_strerror(perr));
+		    tfs_type_name(m->type), proto_strerror(perr));
 	case EPROTO:
-		if (s->conn.dec.err == FRAME_ETRUNC) {
+		if (conn_frame_error(&s->conn) == FRAME_ETRUNC) {
 			/* cut inside a frame: the peer went away */
 			return session_lost(s, 0);
 		}
 		return session_proto(s, "bad frame (%s)",
-		    frame_strerror(s->conn.dec.err));
+		    frame_strerror(conn_frame_error(&s->conn)));
 	default:
 		return session_lost(s, errno);
 	}

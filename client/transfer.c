@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "body.h"
 #include "exitcode.h"
 #include "intr.h"
 #include "path.h"
@@ -56,8 +57,12 @@ static enum sess_rc	xfer_get_once(struct xfer_state *, const char *, int,
 			    int);
 static enum sess_rc	xfer_put_once(struct xfer_state *, const char *, int,
 			    uint8_t);
-static int		xfer_put_progress(void *, uint64_t);
-static int		xfer_limit(struct xfer_state *);
+static int		xfer_progress(void *, uint64_t);
+static int		xfer_digest(void *, const uint8_t *, size_t);
+static void		xfer_body_opts(struct xfer_state *, struct body_opts *);
+static enum sess_rc	xfer_body_failed(struct xfer_state *, enum body_rc,
+			    const struct body_stat *, const char *);
+static int		xfer_limit(struct xfer_state *, uint64_t);
 static int		xfer_spool_stdin(const char *);
 static int		xfer_special(const char *);
 static int		xfer_verify(struct xfer_state *, const char *, int,
@@ -92,18 +97,18 @@ xfer_partname(const char *local, char *out, size_t outsz)
 }
 
 /*
- * --limit-rate: sleep until the bytes moved since t0 fit the rate.
- * 0, or -1 when Ctrl-C cut the sleep.
+ * --limit-rate: sleep until moved, the bytes moved by this run, fit the
+ * rate since t0.  0, or -1 when Ctrl-C cut the sleep.
  */
 static int
-xfer_limit(struct xfer_state *x)
+xfer_limit(struct xfer_state *x, uint64_t moved)
 {
 	int64_t	 due, now;
 
 	if (x->o->limit == 0) {
 		return intr_pending() ? -1 : 0;
 	}
-	due = x->t0 + (int64_t)((double)(x->moved - x->limit_base) *
+	due = x->t0 + (int64_t)((double)(moved - x->limit_base) *
 	    1000.0 / (double)x->o->limit);
 	while ((now = xio_now_ms()) < due) {
 		progress_tick(&x->prog);
@@ -181,9 +186,11 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int direct)
 {
 	struct session	*s = x->s;
 	struct tfs_msg	 req = { .type = TFS_GET }, m;
+	struct body_opts o;
+	struct body_stat bs;
 	enum sess_rc	 rc;
-	uint64_t	 want, got = 0, inframe;
-	int		 tick, idle = 0, stall;
+	enum body_rc	 brc;
+	uint64_t	 want;
 
 	req.path = tfs_str_c(rpath);
 	req.offset = x->off;
@@ -229,99 +236,56 @@ xfer_get_once(struct xfer_state *x, const char *rpath, int fd, int direct)
 	want = m.size - m.offset;
 	progress_start(&x->prog, path_basename(rpath), x->off, x->size);
 
-	/*
-	 * Wake up every tick even inside a DATA frame (the decoder keeps
-	 * a frame begun across the timeout), to redraw the bar, notice
-	 * Ctrl-C and show "stalled"; the real stall limit is counted here
-	 * instead.
-	 */
-	tick = XFER_TICK_MS;
-	stall = s->conn.stall_ms;
-	s->conn.stall_ms = tick;
-	for (;;) {
-		rc = session_recv(s, &m, tick);
-		if (rc == SESS_AGAIN) {
-			if (intr_pending()) {
-				(void)snprintf(s->errmsg, sizeof(s->errmsg),
-				    "interrupted");
-				session_drop(s);
-				return SESS_INTR;
-			}
-			idle += tick;
-			if (idle >= SESSION_STALL_MS) {
-				return session_lost(s, ETIMEDOUT);
-			}
-			inframe = 0;
-			if (s->conn.dec.type == TFS_DATA &&
-			    frame_dec_partial(&s->conn.dec)) {
-				inframe = s->conn.dec.have;
-			}
-			if (inframe > 0) {
-				idle = 0;
-			}
-			progress_update(&x->prog, x->off + inframe);
-			continue;
-		}
-		if (rc != SESS_OK) {
-			break;
-		}
-		idle = 0;
-		if (m.type == TFS_DATA) {
-			/* the peer's count: never more than it announced */
-			if (m.datalen > want - got) {
-				rc = session_proto(s, "more bytes than the "
-				    "%llu announced",
-				    (unsigned long long)want);
-				break;
-			}
-			if (xio_write_full(fd, m.data, m.datalen, -1) == -1) {
-				warn("%s: write %s", x->what, direct ?
-				    x->sink : "the partial file");
-				session_drop(s);
-				rc = XFER_LOCAL;
-				break;
-			}
-			if (x->md != NULL && EVP_DigestUpdate(x->md, m.data,
-			    m.datalen) != 1) {
-				warnx("%s: SHA-256 failed", x->what);
-				session_drop(s);
-				rc = XFER_LOCAL;
-				break;
-			}
-			got += m.datalen;
-			x->off += m.datalen;
-			x->moved += m.datalen;
-			progress_update(&x->prog, x->off);
-			if (xfer_limit(x) == -1) {
-				(void)snprintf(s->errmsg, sizeof(s->errmsg),
-				    "interrupted");
-				session_drop(s);
-				rc = SESS_INTR;
-				break;
-			}
-		} else if (m.type == TFS_END) {
-			if (m.count != got || got != want) {
-				rc = session_proto(s, "END %llu after %llu of "
-				    "%llu bytes", (unsigned long long)m.count,
-				    (unsigned long long)got,
-				    (unsigned long long)want);
-				break;
-			}
-			rc = SESS_OK;
-			break;
-		} else if (m.type == TFS_ERROR) {
-			rc = session_error(s, &m);
-			break;
-		} else {
-			rc = session_proto(s, "%s during GET",
-			    tfs_type_name(m.type));
-			break;
-		}
+	xfer_body_opts(x, &o);
+	if (x->md != NULL) {
+		o.inspect = xfer_digest;
 	}
-	if (s->fd != -1) {
-		s->conn.stall_ms = stall;
+	brc = body_recv(&s->conn, fd, want, &o, &bs);
+	x->off += bs.done;
+	x->moved += bs.done;
+	if (brc == BODY_WRITE) {
+		warn("%s: write %s", x->what, direct ? x->sink :
+		    "the partial file");
+		session_drop(s);
+		return XFER_LOCAL;
 	}
-	return rc;
+	return xfer_body_failed(x, brc, &bs, "GET");
+}
+
+/*
+ * A body's outcome as a session result: ERROR in place of the rest, the
+ * peer's protocol errors, Ctrl-C, a stall or a lost connection.
+ */
+static enum sess_rc
+xfer_body_failed(struct xfer_state *x, enum body_rc rc,
+    const struct body_stat *bs, const char *op)
+{
+	struct session	*s = x->s;
+	struct tfs_msg	 m;
+
+	switch (rc) {
+	case BODY_OK:
+		return SESS_OK;
+	case BODY_OTHER:
+		if (proto_decode(bs->frame.type, bs->frame.payload,
+		    bs->frame.len, &m) == PROTO_OK && m.type == TFS_ERROR) {
+			return session_error(s, &m);
+		}
+		return session_proto(s, "%s during %s",
+		    tfs_type_name(bs->frame.type), op);
+	case BODY_PROTO:
+		return session_proto(s, "%s", bs->why);
+	case BODY_EOF:
+		return session_lost(s, 0);
+	default:
+		if (errno == ECANCELED) {
+			(void)snprintf(s->errmsg, sizeof(s->errmsg),
+			    "interrupted");
+			session_drop(s);
+			return SESS_INTR;
+		}
+		return session_lost(s, errno);
+	}
 }
 
 int
@@ -495,17 +459,47 @@ xfer_special(const char *local)
 	    !S_ISDIR(st.st_mode);
 }
 
-/* conn_send_file's callback: the bar, --limit-rate, and Ctrl-C. */
+/*
+ * A body's progress, both ways: done bytes of this attempt, on top of
+ * the x->off it started from.  The bar, --limit-rate and Ctrl-C.
+ */
 static int
-xfer_put_progress(void *arg, uint64_t done)
+xfer_progress(void *arg, uint64_t done)
 {
 	struct xfer_state	*x = arg;
-	uint64_t		 now_off;
 
-	now_off = x->off + done;
-	x->moved += now_off - x->prog.done;
-	progress_update(&x->prog, now_off);
-	return xfer_limit(x) == -1 ? 1 : 0;
+	progress_update(&x->prog, x->off + done);
+	return xfer_limit(x, x->moved + done) == -1 ? 1 : 0;
+}
+
+/* A direct sink cannot be read back: hash what goes into it. */
+static int
+xfer_digest(void *arg, const uint8_t *p, size_t n)
+{
+	struct xfer_state	*x = arg;
+
+	if (EVP_DigestUpdate(x->md, p, n) != 1) {
+		warnx("%s: SHA-256 failed", x->what);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * How a body of this transfer moves: the stall limit counted here across
+ * ticks that redraw the bar and show "stalled", Ctrl-C, and frames no
+ * bigger than the server takes.
+ */
+static void
+xfer_body_opts(struct xfer_state *x, struct body_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->frame_max = x->s->max_payload;
+	o->stall_ms = SESSION_STALL_MS;
+	o->tick_ms = XFER_TICK_MS;
+	o->intr_fd = intr_fd();
+	o->progress = xfer_progress;
+	o->arg = x;
 }
 
 /*
@@ -516,10 +510,11 @@ xfer_put_once(struct xfer_state *x, const char *rpath, int fd, uint8_t flags)
 {
 	struct session	*s = x->s;
 	struct tfs_msg	 req = { .type = TFS_PUT }, m;
+	struct body_opts o;
+	struct body_stat bs;
 	enum sess_rc	 rc;
-	struct stat	 st;
-	uint32_t	 maxp;
-	int		 r, save, waited = 0;
+	enum body_rc	 brc;
+	int		 save, waited = 0;
 	char		 tmp[8];
 
 	req.path = tfs_str_c(rpath);
@@ -545,36 +540,26 @@ xfer_put_once(struct xfer_state *x, const char *rpath, int fd, uint8_t flags)
 	x->off = m.offset;
 	progress_start(&x->prog, path_basename(rpath), x->off, x->size);
 
-	/* DATA no bigger than the server said it takes */
-	maxp = s->conn.max_payload;
-	if (s->max_payload < maxp) {
-		s->conn.max_payload = s->max_payload;
+	xfer_body_opts(x, &o);
+	o.map = 1;
+	brc = body_send(&s->conn, fd, x->off, x->size - x->off, &o, &bs);
+	x->moved += bs.done;
+	if (brc == BODY_OK && conn_flush(&s->conn) == -1) {
+		brc = BODY_BROKEN;
 	}
-	s->conn.progress = xfer_put_progress;
-	s->conn.progress_arg = x;
-	s->conn.map_file = 1;
-	r = conn_send_file(&s->conn, fd, x->off, x->size - x->off);
-	save = errno;
-	s->conn.map_file = 0;
-	s->conn.progress = NULL;
-	s->conn.progress_arg = NULL;
-	s->conn.max_payload = maxp;
-	if (r == 0 && conn_send_end(&s->conn, x->size - x->off) == -1) {
-		r = -1;
+	if (brc == BODY_SHORT || (brc == BODY_BROKEN && errno == EIO)) {
+		warnx("%s: the local file shrank while it was sent",
+		    x->what);
+		session_drop(s);
+		return XFER_LOCAL;
+	}
+	if (brc != BODY_OK) {
 		save = errno;
-	}
-	if (r == -1) {
 		if (save == ECANCELED) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
 			    "interrupted");
 			session_drop(s);
 			return SESS_INTR;
-		}
-		if (fstat(fd, &st) == -1 || (uint64_t)st.st_size < x->size) {
-			warnx("%s: the local file shrank while it was sent",
-			    x->what);
-			session_drop(s);
-			return XFER_LOCAL;
 		}
 		/* the server may have said why before it stopped reading */
 		if (session_recv(s, &m, 1000) == SESS_OK &&

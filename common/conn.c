@@ -1,17 +1,15 @@
 /*
  * conn.c -- one TFS/1 connection: frames in through a read buffer and
- * the incremental decoder, frames out through a write buffer, and DATA
- * from a file range.
+ * the incremental decoder, frames out through a write buffer.
  *
  * Small frames are coalesced both ways (one read or write for many);
  * big payloads skip the buffers: they are read straight into the
- * decoder's storage and written with writev.  The payload
- * storage (max_payload bytes) is allocated on the first payload, so a
- * session of empty frames never pays for it, and a large malloc is an
- * mmap whose untouched pages cost no memory.  All waiting is in xio.c.
+ * decoder's storage and written with writev.  The payload storage is
+ * allocated on the first payload, so a session of empty frames never
+ * pays for it, and a large malloc is an mmap whose untouched pages cost
+ * no memory.  All waiting is in xio.c; file bodies are body.c's.
  */
 
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -29,51 +27,30 @@
 #define CONN_WBUF	(64 * 1024)
 /* Payloads at least this big bypass the buffers (zero copy). */
 #define CONN_DIRECT	(16 * 1024)
-/* A big DATA frame from a file is read and written this much at a time. */
-#ifndef CONN_PIECE
-#define CONN_PIECE	(256 * 1024)
-#endif
-/* Mappings start on a page; 4 KiB divides every page size in use. */
-#define CONN_PAGE	4096
 /* Longest ERROR message conn_send_error formats. */
 #define CONN_ERRMSG	1024
 
 static int	conn_payload_alloc(struct conn *);
 static int	conn_feed(struct conn *);
-static int	conn_fill(struct conn *, int);
+static int	conn_fill(struct conn *, const struct conn_wait *);
 static void	conn_frame_out(struct conn *, struct conn_frame *);
 static int	conn_reserve(struct conn *, size_t);
-static int	conn_send_direct(struct conn *, uint8_t, const void *,
-		    size_t);
-static int	conn_queue_file(struct conn *, int, uint64_t, size_t);
-static int	conn_send_chunk(struct conn *, int, uint64_t, size_t,
-		    uint8_t *);
-static int	conn_send_mapped(struct conn *, int, uint64_t, size_t);
-static int	conn_wintr(const struct conn *);
-
-/* The descriptor that may end a wait for room to write, or -1. */
-static int
-conn_wintr(const struct conn *c)
-{
-	return c->intr_always ? c->intr_fd : -1;
-}
 
 /*
- * Set up c around connected socket fd.  max_payload 0 or above FRAME_MAX
- * means FRAME_MAX.  The socket is made non-blocking and TCP_NODELAY
- * (which a socketpair does not have).  0, or -1 with errno.
+ * Set up c around connected socket fd.  The socket is made non-blocking
+ * and TCP_NODELAY (which a socketpair does not have).  0, or -1.
  */
 int
-conn_init(struct conn *c, int fd, uint32_t max_payload, int stall_ms)
+conn_init(struct conn *c, int fd, uint32_t max_payload, int wstall_ms,
+    int wintr_fd)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
-	c->intr_fd = -1;
-	c->stall_ms = stall_ms;
+	c->wstall_ms = wstall_ms;
+	c->wintr_fd = wintr_fd;
 	if (max_payload == 0 || max_payload > FRAME_MAX) {
 		max_payload = FRAME_MAX;
 	}
-	c->max_payload = max_payload;
 	if (xio_set_nonblock(fd, 1) == -1) {
 		return -1;
 	}
@@ -90,7 +67,7 @@ conn_init(struct conn *c, int fd, uint32_t max_payload, int stall_ms)
 		errno = ENOMEM;
 		return -1;
 	}
-	frame_dec_init(&c->dec, NULL, c->max_payload);
+	frame_dec_init(&c->dec, NULL, max_payload);
 	return 0;
 }
 
@@ -104,11 +81,7 @@ conn_free(struct conn *c)
 	c->rpos = c->rlen = c->rcap = c->wlen = c->wcap = 0;
 }
 
-/*
- * The storage is sized by the decoder's limit, fixed at conn_init, not by
- * c->max_payload, which a caller may lower afterwards to size what it
- * sends: the decoder would otherwise write past a smaller buffer.
- */
+/* The storage is sized by the decoder's limit, fixed at conn_init. */
 static int
 conn_payload_alloc(struct conn *c)
 {
@@ -157,18 +130,20 @@ conn_feed(struct conn *c)
 /*
  * Read more input: a big payload still due goes straight into the
  * decoder's storage, anything else into rbuf.  Until a frame has begun
- * the wait is idle_ms and intr_fd may cancel it; inside one, stall_ms.
- * Returns the bytes read, 0 at end of stream, -1.
+ * the wait is w->idle_ms and w->intr_fd may end it; inside one,
+ * w->stall_ms, and intr_fd only with w->intr_in_frame.  Returns 1 when
+ * bytes came, 0 at end of stream, -1.
  */
 static int
-conn_fill(struct conn *c, int idle_ms)
+conn_fill(struct conn *c, const struct conn_wait *w)
 {
 	uint8_t	*p;
 	size_t	 due;
 	ssize_t	 n;
-	int	 begun;
+	int	 begun, intr;
 
 	begun = frame_dec_partial(&c->dec);
+	intr = begun && !w->intr_in_frame ? -1 : w->intr_fd;
 	due = frame_dec_space(&c->dec, &p);
 	if (due > 0 && p == NULL) {
 		if (conn_payload_alloc(c) == -1) {
@@ -177,8 +152,7 @@ conn_fill(struct conn *c, int idle_ms)
 		due = frame_dec_space(&c->dec, &p);
 	}
 	if (due >= CONN_DIRECT) {
-		n = xio_read_some(c->fd, p, due, c->stall_ms,
-		    c->intr_always ? c->intr_fd : -1);
+		n = xio_read_some(c->fd, p, due, w->stall_ms, intr);
 		if (n > 0) {
 			frame_dec_commit(&c->dec, (size_t)n);
 		}
@@ -190,13 +164,12 @@ conn_fill(struct conn *c, int idle_ms)
 		 * rather than pay for a read that finds nothing.  A stop
 		 * (ECANCELED) is left to the read, which serves what came.
 		 */
-		if (!begun && xio_wait(c->fd, POLLIN, idle_ms,
-		    c->intr_fd) == -1 && errno != ECANCELED) {
+		if (!begun && xio_wait(c->fd, POLLIN, w->idle_ms,
+		    w->intr_fd) == -1 && errno != ECANCELED) {
 			return -1;
 		}
 		n = xio_read_some(c->fd, c->rbuf, c->rcap,
-		    begun ? c->stall_ms : idle_ms,
-		    begun && !c->intr_always ? -1 : c->intr_fd);
+		    begun ? w->stall_ms : w->idle_ms, intr);
 		if (n > 0) {
 			c->rlen = (size_t)n;
 		}
@@ -221,7 +194,8 @@ conn_frame_out(struct conn *c, struct conn_frame *f)
  * released here, which is why it stays valid until this call.
  */
 int
-conn_read_frame(struct conn *c, int idle_ms, struct conn_frame *f)
+conn_read_frame(struct conn *c, const struct conn_wait *w,
+    struct conn_frame *f)
 {
 	int	 r;
 
@@ -240,7 +214,7 @@ conn_read_frame(struct conn *c, int idle_ms, struct conn_frame *f)
 			conn_frame_out(c, f);
 			return 1;
 		}
-		if ((r = conn_fill(c, idle_ms)) == -1) {
+		if ((r = conn_fill(c, w)) == -1) {
 			return -1;
 		}
 		if (r == 0) {
@@ -259,7 +233,7 @@ conn_read_frame(struct conn *c, int idle_ms, struct conn_frame *f)
 }
 
 int
-conn_read_msg(struct conn *c, int idle_ms, struct tfs_msg *m,
+conn_read_msg(struct conn *c, const struct conn_wait *w, struct tfs_msg *m,
     enum proto_err *perr)
 {
 	struct conn_frame	 f;
@@ -269,11 +243,12 @@ conn_read_msg(struct conn *c, int idle_ms, struct tfs_msg *m,
 	if (perr != NULL) {
 		*perr = PROTO_OK;
 	}
-	if ((r = conn_read_frame(c, idle_ms, &f)) != 1) {
+	if ((r = conn_read_frame(c, w, &f)) != 1) {
 		return r;
 	}
 	e = proto_decode(f.type, f.payload, f.len, m);
 	if (e != PROTO_OK) {
+		m->type = f.type;
 		if (perr != NULL) {
 			*perr = e;
 		}
@@ -287,6 +262,24 @@ size_t
 conn_pending(const struct conn *c)
 {
 	return c->rlen - c->rpos;
+}
+
+int
+conn_frame_waiting(const struct conn *c)
+{
+	return frame_whole(c->rbuf + c->rpos, conn_pending(c));
+}
+
+size_t
+conn_in_frame(const struct conn *c, uint8_t *type)
+{
+	return frame_dec_arrived(&c->dec, type);
+}
+
+enum frame_err
+conn_frame_error(const struct conn *c)
+{
+	return c->dec.err;
 }
 
 /*
@@ -316,27 +309,56 @@ conn_reserve(struct conn *c, size_t n)
 	return 0;
 }
 
-/* A big frame: flush what is queued, then header and payload in one go. */
-static int
-conn_send_direct(struct conn *c, uint8_t type, const void *p, size_t len)
+/*
+ * What is queued, then the iovecs, in one writev.  On failure the queue
+ * is dropped: the connection is broken and must not send half a frame
+ * twice.
+ */
+int
+conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt)
 {
-	uint8_t		 hdr[FRAME_HDR_LEN];
-	struct iovec	 iov[2];
+	struct iovec	 v[8];
+	size_t		 total = c->wlen;
+	int		 i, n = 0;
 
-	if (conn_flush(c) == -1) {
+	if (iovcnt < 0 || iovcnt > (int)(sizeof(v) / sizeof(v[0])) - 1) {
+		errno = EINVAL;
 		return -1;
 	}
-	frame_header_encode(hdr, type, (uint32_t)len);
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)(uintptr_t)p;
-	iov[1].iov_len = len;
-	if (xio_writev_full(c->fd, iov, 2, c->stall_ms,
-	    conn_wintr(c)) == -1) {
+	if (c->wlen > 0) {
+		v[n].iov_base = c->wbuf;
+		v[n++].iov_len = c->wlen;
+	}
+	for (i = 0; i < iovcnt; i++) {
+		v[n++] = iov[i];
+		total += iov[i].iov_len;
+	}
+	c->wlen = 0;
+	if (xio_writev_full(c->fd, v, n, c->wstall_ms, c->wintr_fd) == -1) {
 		return -1;
 	}
-	c->bytes_out += sizeof(hdr) + len;
+	c->bytes_out += total;
 	return 0;
+}
+
+uint8_t *
+conn_queue_space(struct conn *c, size_t len)
+{
+	if (len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return NULL;
+	}
+	if (conn_reserve(c, FRAME_HDR_LEN + len) == -1) {
+		return NULL;
+	}
+	return c->wbuf + c->wlen + FRAME_HDR_LEN;
+}
+
+void
+conn_queue_commit(struct conn *c, uint8_t type, size_t len)
+{
+	frame_header_encode(c->wbuf + c->wlen, type, (uint32_t)len);
+	c->wlen += FRAME_HDR_LEN + len;
 }
 
 /* Queue a message; a big DATA goes out at once without a copy. */
@@ -371,21 +393,29 @@ conn_send(struct conn *c, const struct tfs_msg *m)
 int
 conn_send_frame(struct conn *c, uint8_t type, const void *p, size_t len)
 {
+	uint8_t		 hdr[FRAME_HDR_LEN], *q;
+	struct iovec	 iov[2];
+
 	if (len > UINT32_MAX) {
 		errno = EMSGSIZE;
 		return -1;
 	}
 	if (len >= CONN_DIRECT) {
-		return conn_send_direct(c, type, p, len);
+		/* a big frame: header and payload straight from p */
+		frame_header_encode(hdr, type, (uint32_t)len);
+		iov[0].iov_base = hdr;
+		iov[0].iov_len = sizeof(hdr);
+		iov[1].iov_base = (void *)(uintptr_t)p;
+		iov[1].iov_len = len;
+		return conn_send_iov(c, iov, 2);
 	}
-	if (conn_reserve(c, FRAME_HDR_LEN + len) == -1) {
+	if ((q = conn_queue_space(c, len)) == NULL) {
 		return -1;
 	}
-	frame_header_encode(c->wbuf + c->wlen, type, (uint32_t)len);
 	if (len > 0) {
-		memcpy(c->wbuf + c->wlen + FRAME_HDR_LEN, p, len);
+		memcpy(q, p, len);
 	}
-	c->wlen += FRAME_HDR_LEN + len;
+	conn_queue_commit(c, type, len);
 	return 0;
 }
 
@@ -402,8 +432,8 @@ conn_flush(struct conn *c)
 		return 0;
 	}
 	c->wlen = 0;
-	if (xio_send_full(c->fd, c->wbuf, n, 0, c->stall_ms,
-	    conn_wintr(c)) == -1) {
+	if (xio_send_full(c->fd, c->wbuf, n, 0, c->wstall_ms,
+	    c->wintr_fd) == -1) {
 		return -1;
 	}
 	c->bytes_out += n;
@@ -459,197 +489,4 @@ conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 		return -1;
 	}
 	return conn_flush(c);
-}
-
-/*
- * Queue one small DATA frame read from fd at off into wbuf, behind
- * whatever is queued, so that a small GET's FILE, DATA and END leave in
- * one write: for a few KiB that beats a write of their own.  Nothing is
- * queued if the file gives fewer bytes (EIO) or the read fails.
- */
-static int
-conn_queue_file(struct conn *c, int fd, uint64_t off, size_t len)
-{
-	ssize_t	 n;
-
-	if (conn_reserve(c, FRAME_HDR_LEN + len) == -1) {
-		return -1;
-	}
-	n = xio_pread_full(fd, c->wbuf + c->wlen + FRAME_HDR_LEN, len, off);
-	if (n == -1) {
-		return -1;
-	}
-	if ((size_t)n != len) {
-		errno = EIO;
-		return -1;
-	}
-	frame_header_encode(c->wbuf + c->wlen, TFS_DATA, (uint32_t)len);
-	c->wlen += FRAME_HDR_LEN + len;
-	return 0;
-}
-
-/*
- * One big DATA frame from fd at off, read into buf (CONN_PIECE bytes)
- * piece by piece and written with what was queued before it.  Not
- * sendfile, though it copies once more: on loopback the receiver then
- * copies straight from the page cache, pages no CPU cache holds, and
- * that copy decides the speed; after pread the pages it copies are the
- * ones just written, still in cache.  Measured with `make bench` on the
- * 1 GiB GET: 13-16 % faster than sendfile, and pieces of 256 KiB
- * beat 64 KiB, 128 KiB and 1 MiB.  A file that gives
- * fewer bytes than the header announced fails with EIO.
- */
-static int
-conn_send_chunk(struct conn *c, int fd, uint64_t off, size_t len,
-    uint8_t *buf)
-{
-	uint8_t		 hdr[FRAME_HDR_LEN];
-	struct iovec	 iov[3];
-	size_t		 done = 0, piece, queued;
-	ssize_t		 n;
-	int		 cnt;
-
-	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
-	while (done < len) {
-		piece = len - done > CONN_PIECE ? CONN_PIECE : len - done;
-		if ((n = xio_pread_full(fd, buf, piece, off + done)) == -1) {
-			return -1;
-		}
-		if ((size_t)n != piece) {
-			errno = EIO;
-			return -1;
-		}
-		cnt = 0;
-		queued = c->wlen;
-		if (done == 0) {
-			/* what is queued and the header go with the first */
-			c->wlen = 0;
-			if (queued > 0) {
-				iov[cnt].iov_base = c->wbuf;
-				iov[cnt++].iov_len = queued;
-			}
-			iov[cnt].iov_base = hdr;
-			iov[cnt++].iov_len = sizeof(hdr);
-			c->bytes_out += queued + sizeof(hdr);
-		}
-		iov[cnt].iov_base = buf;
-		iov[cnt++].iov_len = piece;
-		if (xio_writev_full(c->fd, iov, cnt, c->stall_ms,
-		    conn_wintr(c)) == -1) {
-			return -1;
-		}
-		c->bytes_out += piece;
-		done += piece;
-	}
-	return 0;
-}
-
-/*
- * One big DATA frame from a mapping of fd, header and bytes in one
- * sendmsg: the kernel copies the page cache into the socket once, where
- * conn_send_chunk copies it twice.  For a PUT over loopback the server
- * is the receiver and its copies decide the speed, and the sender's
- * single copy leaves the bytes in cache for it: 1 GiB PUT from about
- * 50 % to 55-70 % of the stream ceiling in interleaved runs.  Only the
- * kernel touches the mapping, so a file that shrinks gives EFAULT (made
- * EIO), never SIGBUS.  Returns 1, nothing sent, when fd cannot be
- * mapped: the caller reads it instead.
- */
-static int
-conn_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
-{
-	uint8_t		 hdr[FRAME_HDR_LEN];
-	struct iovec	 iov[3];
-	uint8_t		*map;
-	uint64_t	 start;
-	size_t		 maplen, queued;
-	int		 cnt = 0, r, saved;
-
-	start = off & ~(uint64_t)(CONN_PAGE - 1);
-	maplen = len + (size_t)(off - start);
-	if (start > (uint64_t)INT64_MAX) {
-		return 1;
-	}
-	map = mmap(NULL, maplen, PROT_READ, MAP_SHARED | MAP_POPULATE, fd,
-	    (off_t)start);
-	if (map == MAP_FAILED) {
-		return 1;
-	}
-	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
-	queued = c->wlen;
-	c->wlen = 0;
-	if (queued > 0) {
-		iov[cnt].iov_base = c->wbuf;
-		iov[cnt++].iov_len = queued;
-	}
-	iov[cnt].iov_base = hdr;
-	iov[cnt++].iov_len = sizeof(hdr);
-	iov[cnt].iov_base = map + (off - start);
-	iov[cnt++].iov_len = len;
-	r = xio_writev_full(c->fd, iov, cnt, c->stall_ms,
-	    conn_wintr(c));
-	saved = errno == EFAULT ? EIO : errno;
-	(void)munmap(map, maplen);
-	if (r == -1) {
-		errno = saved;
-		return -1;
-	}
-	c->bytes_out += queued + sizeof(hdr) + len;
-	return 0;
-}
-
-/*
- * Send bytes off .. off+len-1 of fd as DATA frames of at most
- * c->max_payload bytes (the client sets it to the server's HELLO value
- * when that is smaller): a frame below CONN_DIRECT is queued like any
- * small message, a big one sent at once.
- */
-int
-conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len)
-{
-	uint64_t	 done = 0;
-	size_t		 chunk;
-	uint8_t		*buf = NULL;
-	int		 r = 0, saved;
-
-	while (done < len) {
-		chunk = len - done > c->max_payload ?
-		    c->max_payload : (size_t)(len - done);
-		r = 1;
-		if (chunk < CONN_DIRECT) {
-			r = conn_queue_file(c, fd, off + done, chunk);
-		} else if (c->map_file) {
-			r = conn_send_mapped(c, fd, off + done, chunk);
-		}
-		if (r != 1) {
-			/* sent, or failed */
-		} else if (buf == NULL && (buf = mmap(NULL, CONN_PIECE,
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		    0)) == MAP_FAILED) {
-			buf = NULL;
-			r = -1;
-		} else {
-			r = conn_send_chunk(c, fd, off + done, chunk, buf);
-		}
-		if (r == -1) {
-			break;
-		}
-		done += chunk;
-		if (c->progress != NULL &&
-		    c->progress(c->progress_arg, done) != 0) {
-			errno = ECANCELED;
-			r = -1;
-			break;
-		}
-	}
-	/*
-	 * Per transfer, and mapped rather than malloc'd: malloc would keep
-	 * it in the heap after free, and an idle worker's memory with it.
-	 */
-	if (buf != NULL) {
-		saved = errno;
-		(void)munmap(buf, CONN_PIECE);
-		errno = saved;
-	}
-	return r;
 }

@@ -1,14 +1,18 @@
 /*
  * conn.h -- a TFS/1 connection: buffered frame reading through the
- * incremental decoder, coalesced frame writing, DATA from a file range.
- * Shared by the server's workers and the client.
+ * incremental decoder and coalesced frame writing.  Shared by the
+ * server's workers and the client.  File bodies (DATA frames from or
+ * into a descriptor) are body.c's.
  *
- * The socket is put in non-blocking mode; every wait goes through poll
- * with the connection's stall timeout.
+ * The socket is put in non-blocking mode; every wait goes through poll.
+ * How long a read may wait, and what may stop it, is given with each
+ * read; writes obey the limits given once at conn_init.
  */
 
 #ifndef COMMON_CONN_H
 #define COMMON_CONN_H
+
+#include <sys/uio.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,35 +20,29 @@
 #include "frame.h"
 #include "proto.h"
 
+/* How long one read may wait, and what may end the wait. */
+struct conn_wait {
+	int		 idle_ms;	/* for a frame's first byte; -1 ever */
+	int		 stall_ms;	/* inside a frame, without a byte */
+	int		 intr_fd;	/* readable: stop (ECANCELED), or -1 */
+	/*
+	 * Set: intr_fd also ends a wait inside a frame (the client's
+	 * Ctrl-C).  Clear: a frame begun is always read to its end.
+	 */
+	int		 intr_in_frame;
+};
+
 struct conn {
 	int		 fd;
-	int		 intr_fd;	/* readable = stop waiting while idle */
-	/*
-	 * Set: intr_fd also ends waits inside a frame and for room to
-	 * write (the client's Ctrl-C).  Clear: a request under way always
-	 * finishes (the server's graceful stop).
-	 */
-	int		 intr_always;
-	int		 stall_ms;	/* no progress inside a frame/transfer */
-	uint32_t	 max_payload;	/* largest payload accepted */
+	int		 wstall_ms;	/* writes: no room this long */
+	int		 wintr_fd;	/* writes: readable = stop, or -1 */
 	struct frame_dec dec;
-	uint8_t		*payload;	/* max_payload bytes, for dec */
+	uint8_t		*payload;	/* the decoder's storage */
 	uint8_t		*rbuf;
 	size_t		 rpos, rlen, rcap;
 	uint8_t		*wbuf;
 	size_t		 wlen, wcap;
 	uint64_t	 bytes_in, bytes_out;
-	/*
-	 * Called after each chunk of a conn_send_file transfer with the
-	 * bytes sent so far; a non-zero return aborts it (errno ECANCELED).
-	 */
-	int		(*progress)(void *arg, uint64_t done);
-	void		*progress_arg;
-	/*
-	 * conn_send_file sends a big DATA frame from a mapping of the file
-	 * rather than through a read buffer (the client's PUT; see conn.c).
-	 */
-	int		 map_file;
 };
 
 /* A frame just read; payload stays valid until the next conn_read. */
@@ -56,30 +54,47 @@ struct conn_frame {
 
 /*
  * Set up c around connected socket fd: made non-blocking, TCP_NODELAY
- * where it is TCP.  max_payload 0 or above FRAME_MAX means FRAME_MAX; the
- * payload storage is allocated on the first frame that has a payload.
- * 0, or -1 with errno (ENOMEM, or fcntl's).
+ * where it is TCP.  max_payload (0 or above FRAME_MAX: FRAME_MAX) is the
+ * largest payload accepted; its storage is allocated on the first frame
+ * that has a payload.  A write that finds no room for wstall_ms fails
+ * with ETIMEDOUT, and with ECANCELED once wintr_fd (-1: none) becomes
+ * readable.  0, or -1 with errno (ENOMEM, or fcntl's).
  */
-int	conn_init(struct conn *c, int fd, uint32_t max_payload, int stall_ms);
+int	conn_init(struct conn *c, int fd, uint32_t max_payload,
+	    int wstall_ms, int wintr_fd);
 /* Free the buffers; closes nothing (the fd is the caller's). */
 void	conn_free(struct conn *c);
 
 /*
- * Read the next frame.  Until its first byte arrives, wait up to idle_ms
- * (-1 = for ever) and give up if c->intr_fd becomes readable; once a frame
- * has begun, wait at most c->stall_ms without progress (and stop on
- * intr_fd too when c->intr_always is set).
- * Returns 1 with *f filled, 0 on end of stream between frames, -1 with
- * errno: ETIMEDOUT (idle or stall), ECANCELED (intr_fd), EPROTO (frame
- * error: too big, or truncated; see c->dec.err), or the socket's error.
+ * Read the next frame, waiting as w says.  Returns 1 with *f filled, 0
+ * on end of stream between frames, -1 with errno: ETIMEDOUT (idle or
+ * stall), ECANCELED (intr_fd), EPROTO (frame error: conn_frame_error()
+ * tells which), or the socket's error.  A frame begun when a wait ends
+ * is kept: the next call reads on where this one stopped.
  */
-int	conn_read_frame(struct conn *c, int idle_ms, struct conn_frame *f);
-/* Read a frame and decode it.  As conn_read_frame; errno EBADMSG when the
- * payload does not decode (*perr tells why, if not NULL). */
-int	conn_read_msg(struct conn *c, int idle_ms, struct tfs_msg *m,
-	    enum proto_err *perr);
-/* Input bytes already buffered (a pipelined request is waiting). */
+int	conn_read_frame(struct conn *c, const struct conn_wait *w,
+	    struct conn_frame *f);
+/*
+ * Read a frame and decode it.  As conn_read_frame; errno EBADMSG when
+ * the payload does not decode (*perr tells why, if not NULL; the frame's
+ * type is in m->type).
+ */
+int	conn_read_msg(struct conn *c, const struct conn_wait *w,
+	    struct tfs_msg *m, enum proto_err *perr);
+/* Input bytes already buffered, whole frames or not. */
 size_t	conn_pending(const struct conn *c);
+/*
+ * 1 when a whole frame waits in the read buffer: a reply may then wait
+ * to go out with the next one.  A frame only partly here does not count.
+ */
+int	conn_frame_waiting(const struct conn *c);
+/*
+ * Bytes of a frame under way that have arrived, header included (0
+ * between frames); *type gets its type once its header is complete.
+ */
+size_t	conn_in_frame(const struct conn *c, uint8_t *type);
+/* Why the framing broke (FRAME_OK while it has not). */
+enum frame_err conn_frame_error(const struct conn *c);
 
 /* Queue a message; flushed when the buffer fills or on conn_flush. */
 int	conn_send(struct conn *c, const struct tfs_msg *m);
@@ -93,14 +108,16 @@ int	conn_send_end(struct conn *c, uint64_t count);
 /* fmt NULL sends the error table's words for code. */
 int	conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
 /*
- * Send bytes off .. off+len-1 of file fd as DATA frames of at most
- * c->max_payload bytes, calling c->progress.  Does
- * not send FILE or END.  A frame smaller than 16 KiB is read into the
- * write buffer and stays queued (conn_flush or the next flushing send
- * writes it); a big one flushes what was queued before it.  A file
- * shorter than off+len fails with EIO.  0 or -1 with errno.
+ * For body.c, which fills frames from files.  conn_queue_space() makes
+ * room for a frame of len payload bytes behind what is queued and
+ * returns where the payload goes (NULL with errno); conn_queue_commit()
+ * then queues it.  Nothing is queued until the commit.
  */
-int	conn_send_file(struct conn *c, int fd, uint64_t off, uint64_t len);
+uint8_t	*conn_queue_space(struct conn *c, size_t len);
+void	 conn_queue_commit(struct conn *c, uint8_t type, size_t len);
+/* Write what is queued, then the iovecs, in one go.  0 or -1. */
+int	 conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt);
 
 #endif /* COMMON_CONN_H */

@@ -12,6 +12,7 @@
 
 #include "frame.h"
 
+static uint32_t	frame_header_len(const uint8_t *);
 static size_t	frame_limit(const struct frame_dec *);
 static ssize_t	frame_fail(struct frame_dec *, enum frame_err);
 static int	frame_in_payload(const struct frame_dec *);
@@ -26,6 +27,23 @@ frame_header_encode(uint8_t hdr[FRAME_HDR_LEN], uint8_t type, uint32_t len)
 	hdr[2] = (uint8_t)(len >> 16);
 	hdr[3] = (uint8_t)(len >> 8);
 	hdr[4] = (uint8_t)len;
+}
+
+/* The length field of a header; p holds FRAME_HDR_LEN bytes. */
+static uint32_t
+frame_header_len(const uint8_t *p)
+{
+	return (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 8 | (uint32_t)p[4];
+}
+
+int
+frame_whole(const uint8_t *p, size_t n)
+{
+	if (n < FRAME_HDR_LEN) {
+		return 0;
+	}
+	return n - FRAME_HDR_LEN >= frame_header_len(p);
 }
 
 void
@@ -82,9 +100,7 @@ frame_take_header(struct frame_dec *d, const uint8_t *in, size_t n)
 	d->hdr_have += want;
 	if (d->hdr_have == FRAME_HDR_LEN) {
 		d->type = d->hdr[0];
-		d->len = (uint32_t)d->hdr[1] << 24 |
-		    (uint32_t)d->hdr[2] << 16 |
-		    (uint32_t)d->hdr[3] << 8 | (uint32_t)d->hdr[4];
+		d->len = frame_header_len(d->hdr);
 		d->have = 0;
 	}
 	return want;
@@ -158,6 +174,20 @@ frame_dec_partial(const struct frame_dec *d)
 		return 0;
 	}
 	return d->hdr_have > 0;
+}
+
+size_t
+frame_dec_arrived(const struct frame_dec *d, uint8_t *type)
+{
+	*type = 0;
+	if (d->ready || d->hdr_have == 0) {
+		return 0;
+	}
+	if (d->hdr_have < FRAME_HDR_LEN) {
+		return d->hdr_have;
+	}
+	*type = d->type;
+	return FRAME_HDR_LEN + d->have;
 }
 
 /*

@@ -39,6 +39,17 @@ struct frame_dec {
 
 void		frame_header_encode(uint8_t hdr[FRAME_HDR_LEN], uint8_t type,
 		    uint32_t len);
+/*
+ * 1 when the n bytes at p begin with a whole frame (header and all of
+ * its payload), 0 when more bytes are needed.  No limit is checked.
+ */
+int		frame_whole(const uint8_t *p, size_t n);
+/*
+ * Bytes of the frame under way that have arrived, header included (0
+ * between frames); *type gets its type once the header is complete,
+ * else 0.
+ */
+size_t		frame_dec_arrived(const struct frame_dec *, uint8_t *type);
 void		frame_dec_init(struct frame_dec *, uint8_t *buf, size_t cap);
 /*
  * Set the payload storage later (buf may be NULL at init, so a connection

@@ -11,7 +11,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -25,9 +24,6 @@
 #include <unistd.h>
 
 #include "xio.h"
-
-/* Largest single sendfile call: Linux moves at most about 2 GiB at once. */
-#define XIO_SENDFILE_MAX	(1U << 30)
 
 static int	xio_poll_first(int, int, int);
 static ssize_t	xio_try_read(int, void *, size_t);
@@ -289,55 +285,6 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms,
 	return 0;
 }
 
-/*
- * Send n bytes of file fd from offset off to sock.  sendfile(2) has no
- * MSG_DONTWAIT, so a blocking socket given a timeout is polled first.
- * A file that shrank under us gives sendfile 0: fail with EIO rather
- * than spin or send fewer bytes than the frame announced.
- */
-int
-xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n, int timeout_ms)
-{
-	off_t	 pos;
-	ssize_t	 r;
-	size_t	 chunk;
-	int	 fl, blocking;
-
-	if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) {
-		errno = EINVAL;
-		return -1;
-	}
-	fl = fcntl(sock, F_GETFL);
-	blocking = fl != -1 && !(fl & O_NONBLOCK) && timeout_ms >= 0;
-	pos = (off_t)off;
-	while (n > 0) {
-		if (blocking &&
-		    xio_wait(sock, POLLOUT, timeout_ms, -1) == -1) {
-			return -1;
-		}
-		chunk = n > XIO_SENDFILE_MAX ? XIO_SENDFILE_MAX : (size_t)n;
-		r = sendfile(sock, fd, &pos, chunk);
-		if (r > 0) {
-			n -= (uint64_t)r;
-			continue;
-		}
-		if (r == 0) {
-			errno = EIO;
-			return -1;
-		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (xio_wait(sock, POLLOUT, timeout_ms, -1) == -1) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
 ssize_t
 xio_pread_full(int fd, void *buf, size_t n, uint64_t off)
@@ -376,21 +323,6 @@ xio_set_nonblock(int fd, int on)
 	}
 	nfl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
 	if (nfl != fl && fcntl(fd, F_SETFL, nfl) == -1) {
-		return -1;
-	}
-	return 0;
-}
-
-/* For descriptors not opened with O_CLOEXEC/SOCK_CLOEXEC at birth. */
-int
-xio_set_cloexec(int fd)
-{
-	int	 fl;
-
-	if ((fl = fcntl(fd, F_GETFD)) == -1) {
-		return -1;
-	}
-	if (!(fl & FD_CLOEXEC) && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1) {
 		return -1;
 	}
 	return 0;

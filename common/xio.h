@@ -1,7 +1,7 @@
 /*
  * xio.h -- thin system-call wrappers: full reads and writes that survive
  * EINTR, short counts and EAGAIN (waiting in poll with a stall timeout),
- * sendfile of a file range, socket options.  Never interprets bytes.
+ * socket options.  Never interprets bytes.
  *
  * Timeouts are in milliseconds and count time without progress: each
  * byte moved starts the clock again.  -1 waits for ever.  A timeout
@@ -45,17 +45,10 @@ int	 xio_send_full(int fd, const void *buf, size_t n, int flags,
 /* Write every iovec in full (the array is modified); intr_fd as above. */
 int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt,
 	    int timeout_ms, int intr_fd);
-/*
- * Send n bytes of file fd from offset off to socket sock with sendfile.
- * A file that shrank under us fails with EIO rather than hanging.
- */
-int	 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
-	    int timeout_ms);
 /* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
 ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
 int	 xio_set_nonblock(int fd, int on);
-int	 xio_set_cloexec(int fd);
 /* TCP_NODELAY; fails with EOPNOTSUPP on sockets that are not TCP. */
 int	 xio_tcp_nodelay(int fd);
 /* Milliseconds of CLOCK_MONOTONIC. */

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "body.h"
 #include "config.h"
 #include "conn.h"
 #include "digest.h"
@@ -50,7 +51,8 @@ static int	ops_path(struct ops_req *, const struct tfs_str *, char *,
 static void	ops_send(struct ops_req *, const struct tfs_msg *);
 static void	ops_entry_msg(struct tfs_msg *, const struct stat *,
 		    const char *);
-static void	ops_progress(struct ops_req *, uint64_t);
+static int	ops_progress(void *, uint64_t);
+static void	ops_body_opts(struct ops_req *, struct body_opts *);
 static void	ops_local(struct ops_req *, int);
 static int	ops_entry_cmp(const void *, const void *);
 static int	ops_name_ok(const char *);
@@ -215,14 +217,31 @@ ops_entry_msg(struct tfs_msg *m, const struct stat *st, const char *name)
 }
 
 /* A transfer moved bytes: tell the master's stall watch. */
-static void
-ops_progress(struct ops_req *r, uint64_t bytes)
+static int
+ops_progress(void *arg, uint64_t bytes)
 {
+	struct ops_req	*r = arg;
+
 	r->bytes = bytes;
 	if (r->slot != NULL) {
 		r->slot->bytes = bytes;
 		r->slot->last_progress = xio_now_ms();
 	}
+	return 0;
+}
+
+/*
+ * How a body moves for this request: the stall timeout, and no stop in
+ * between (a graceful stop lets a transfer under way finish).
+ */
+static void
+ops_body_opts(struct ops_req *r, struct body_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->stall_ms = r->stall_ms;
+	o->intr_fd = -1;
+	o->progress = ops_progress;
+	o->arg = r;
 }
 
 /*
@@ -428,7 +447,7 @@ ops_stat(struct ops_req *r, const struct tfs_msg *m)
 }
 
 /*
- * GET: FILE, DATA frames by sendfile, END.  The descriptor holds the
+ * GET: FILE, the DATA frames (body.c), END.  The descriptor holds the
  * inode found at the start, so a PUT renaming a new file into place
  * meanwhile changes nothing here: the reader gets the old version whole.
  * A file shrinking under us (changed in place by someone else) is seen
@@ -440,9 +459,11 @@ ops_stat(struct ops_req *r, const struct tfs_msg *m)
 static void
 ops_get(struct ops_req *r, const struct tfs_msg *m)
 {
+	struct body_opts o;
+	struct body_stat bs;
 	struct tfs_msg	 f;
-	struct stat	 st, now;
-	uint64_t	 size, pos, chunk;
+	struct stat	 st;
+	uint64_t	 size;
 	int		 fd;
 
 	if (ops_path(r, &m->path, r->path, 0) == -1) {
@@ -463,37 +484,31 @@ ops_get(struct ops_req *r, const struct tfs_msg *m)
 	f.size = size;
 	f.offset = m->offset;
 	ops_send(r, &f);
-	for (pos = m->offset; pos < size && !r->close; pos += chunk) {
-		chunk = size - pos;
-		if (chunk > r->conn->max_payload) {
-			chunk = r->conn->max_payload;
-		}
-		/* the first frame is covered by resolve_file's fstat */
-		if (pos != m->offset && (fstat(fd, &now) == -1 ||
-		    (uint64_t)now.st_size < pos + chunk)) {
-			ops_fail(r, TFS_EIO, "the file shrank while being "
-			    "read");
-			goto out_close;
-		}
-		if (conn_send_file(r->conn, fd, pos, chunk) == -1) {
-			r->close = 1;
-			if (errno == ETIMEDOUT) {
-				r->err = TFS_ETIMEOUT;
-				r->note = "stalled";
-			} else if (errno == EIO) {
-				r->err = TFS_EIO;
-				r->note = "read failed inside a frame";
-			} else {
-				r->note = "peer gone";
-			}
-			goto out_close;
-		}
-		ops_progress(r, pos + chunk - m->offset);
+	if (r->close) {
+		goto out_close;
 	}
-	memset(&f, 0, sizeof(f));
-	f.type = TFS_END;
-	f.count = size - m->offset;
-	ops_send(r, &f);
+	ops_body_opts(r, &o);
+	switch (body_send(r->conn, fd, m->offset, size - m->offset, &o,
+	    &bs)) {
+	case BODY_OK:
+		break;
+	case BODY_SHORT:
+		ops_fail(r, TFS_EIO, "the file shrank while being read");
+		break;
+	default:
+		r->close = 1;
+		if (errno == ETIMEDOUT) {
+			r->err = TFS_ETIMEOUT;
+			r->note = "stalled";
+		} else if (errno == EIO) {
+			r->err = TFS_EIO;
+			r->note = "read failed inside a frame";
+		} else {
+			r->note = "peer gone";
+		}
+		break;
+	}
+	r->bytes = bs.done;
 out_close:
 	close(fd);
 }
@@ -501,92 +516,54 @@ out_close:
 /*
  * Receive the DATA frames and END of an upload into pfd: want bytes.
  * Returns 0 when all arrived and were written; 1 when they arrived but
- * writing failed (*werr holds errno; the stream is in step, the
- * connection stays usable); -1 when the connection must end (the
- * error, if any, is answered).  intr_fd is off meanwhile: a graceful
- * stop lets the upload finish.
+ * writing failed (errno; the stream is in step, the connection stays
+ * usable); -1 when the connection must end (the error, if any, is
+ * answered).
  */
 static int
 ops_upload(struct ops_req *r, int pfd, uint64_t want)
 {
-	struct conn		*c = r->conn;
-	struct conn_frame	 f;
-	struct tfs_msg		 m;
-	uint64_t		 got = 0;
-	int			 intr = c->intr_fd, n, werr = 0;
+	struct body_opts o;
+	struct body_stat bs;
+	enum body_rc	 rc;
+	int		 werr = 0;
 
-	c->intr_fd = -1;
-	for (;;) {
-		n = conn_read_frame(c, c->stall_ms, &f);
-		if (n == 0) {
-			r->close = 1;
-			r->note = "disconnected mid-upload";
+	ops_body_opts(r, &o);
+	rc = body_recv(r->conn, pfd, want, &o, &bs);
+	if (rc == BODY_WRITE) {
+		/* keep reading: the answer comes after END */
+		werr = errno;
+		/* and give a full disk its space back now */
+		if ((werr == ENOSPC || werr == EDQUOT) &&
+		    ftruncate(pfd, 0) == -1) {
+			log_warn("emptying a partial");
+		}
+		rc = body_drain(r->conn, want, &o, &bs);
+	}
+	switch (rc) {
+	case BODY_OK:
+		if (werr != 0) {
+			errno = werr;
+			return 1;
+		}
+		return 0;
+	case BODY_BROKEN:
+		if (errno == ETIMEDOUT) {
+			ops_fail(r, TFS_ETIMEOUT, "upload stalled");
 			break;
 		}
-		if (n == -1) {
-			if (errno == ETIMEDOUT) {
-				ops_fail(r, TFS_ETIMEOUT, "upload stalled");
-			} else if (errno == EPROTO &&
-			    c->dec.err == FRAME_ETOOBIG) {
-				ops_fail(r, TFS_EPROTOCOL,
-				    "frame longer than %u bytes", FRAME_MAX);
-			} else {
-				r->close = 1;
-				r->note = "disconnected mid-upload";
-			}
-			break;
-		}
-		if (f.type == TFS_DATA) {
-			if (f.len == 0) {
-				ops_fail(r, TFS_EPROTOCOL, "empty DATA");
-				break;
-			}
-			if (f.len > want - got) {
-				ops_fail(r, TFS_EPROTOCOL, "more bytes than "
-				    "announced");
-				break;
-			}
-			if (werr == 0 && xio_write_full(pfd, f.payload, f.len,
-			    -1) == -1) {
-				/* keep reading: the answer comes after END */
-				werr = errno;
-				/* and give a full disk its space back now */
-				if ((werr == ENOSPC || werr == EDQUOT) &&
-				    ftruncate(pfd, 0) == -1) {
-					log_warn("emptying a partial");
-				}
-			}
-			got += f.len;
-			ops_progress(r, got);
-			continue;
-		}
-		if (f.type == TFS_END) {
-			if (proto_decode(f.type, f.payload, f.len, &m) !=
-			    PROTO_OK) {
-				ops_fail(r, TFS_EPROTOCOL, "malformed END");
-			} else if (got != want) {
-				ops_fail(r, TFS_EPROTOCOL, "END after %llu of "
-				    "%llu bytes", (unsigned long long)got,
-				    (unsigned long long)want);
-			} else if (m.count != want) {
-				ops_fail(r, TFS_EPROTOCOL, "END count %llu, "
-				    "sent %llu", (unsigned long long)m.count,
-				    (unsigned long long)got);
-			} else {
-				c->intr_fd = intr;
-				if (werr != 0) {
-					errno = werr;
-					return 1;
-				}
-				return 0;
-			}
-			break;
-		}
+		/* FALLTHROUGH */
+	case BODY_EOF:
+		r->note = "disconnected mid-upload";
+		break;
+	case BODY_OTHER:
 		ops_fail(r, TFS_EPROTOCOL, "%s frame during an upload",
-		    tfs_type_name(f.type));
+		    tfs_type_name(bs.frame.type));
+		break;
+	default:
+		ops_fail(r, TFS_EPROTOCOL, "%s", bs.why);
 		break;
 	}
-	c->intr_fd = intr;
 	r->close = 1;
 	return -1;
 }

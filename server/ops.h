@@ -18,6 +18,7 @@ struct ops_req {
 	struct conn	*conn;
 	int		 root_fd;	/* O_PATH of the served folder */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
+	int		 stall_ms;	/* a transfer without a byte moved */
 	char		 path[PATH_MAX_LEN + 1];
 	char		 to[PATH_MAX_LEN + 1];
 	uint64_t	 bytes;		/* file bytes moved */

@@ -47,13 +47,11 @@
 #include "ops.h"
 #include "partial.h"
 #include "proto.h"
+#include "version.h"
 #include "worker.h"
 #include "xio.h"
 
-#ifndef TFSD_VERSION
-#define TFSD_VERSION	"1.0"
-#endif
-#define WORKER_SERVER	"tfsd/" TFSD_VERSION
+#define WORKER_SERVER	"tfsd/" TFS_RELEASE
 /* How often an idle worker wakes to see whether partials need a sweep. */
 #define WORKER_SWEEP_S	600
 /* How long a connection accepted as a stop came may take to ask. */
@@ -81,7 +79,6 @@ static int	worker_master_gone(int);
 static void	worker_peer(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t);
 static int	worker_ms(int);
-static int	worker_frame_buffered(const struct conn *);
 static int	worker_request(struct worker_session *, struct conn_frame *);
 static void	worker_log(struct worker_session *, uint8_t, int64_t,
 		    const char *);
@@ -199,28 +196,6 @@ worker_ms(int seconds)
 		seconds = 86400 * 24;
 	}
 	return seconds * 1000;
-}
-
-/*
- * 1 when a whole frame waits in the read buffer: the reply being built
- * may then wait to go out with the next one.  A frame only partly here
- * does not count, so a client that waits for a reply before sending the
- * rest of its next request cannot deadlock against us.
- */
-static int
-worker_frame_buffered(const struct conn *c)
-{
-	const uint8_t	*p;
-	size_t		 avail = conn_pending(c);
-	uint32_t	 len;
-
-	if (avail < FRAME_HDR_LEN) {
-		return 0;
-	}
-	p = c->rbuf + c->rpos;
-	len = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 8 | p[4];
-	return avail - FRAME_HDR_LEN >= len;
 }
 
 static void
@@ -348,8 +323,10 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 {
 	struct worker_session	*s;
 	struct conn_frame	 f;
+	struct conn_wait	 w;
 	struct tfs_msg		 hello;
-	int			 idle_ms, n, grace = 0, peer_eof = 0;
+	uint8_t			 type;
+	int			 n, begun, grace = 0, peer_eof = 0;
 	unsigned long		 nreq = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -359,16 +336,20 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 	}
 	s->wa = wa;
 	(void)strlcpy(s->peer, peer, sizeof(s->peer));
-	if (conn_init(&s->conn, fd, FRAME_MAX,
-	    worker_ms(cfg.stall_timeout)) == -1) {
+	if (conn_init(&s->conn, fd, FRAME_MAX, worker_ms(cfg.stall_timeout),
+	    -1) == -1) {
 		log_warn("%s: connection setup", peer);
 		goto out_free;
 	}
-	s->conn.intr_fd = worker_pipe[0];
+	/* between requests a stop ends the wait; a frame begun is read */
+	w.idle_ms = worker_ms(cfg.idle_timeout);
+	w.stall_ms = worker_ms(cfg.stall_timeout);
+	w.intr_fd = worker_pipe[0];
+	w.intr_in_frame = 0;
 	s->req.conn = &s->conn;
 	s->req.root_fd = wa->root_fd;
 	s->req.slot = wa->slot;
-	idle_ms = worker_ms(cfg.idle_timeout);
+	s->req.stall_ms = w.stall_ms;
 	log_debug("%s: connected", peer);
 
 	memset(&hello, 0, sizeof(hello));
@@ -398,35 +379,32 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 			 * progress if it arrives within a moment.
 			 */
 			grace = 1;
-			s->conn.intr_fd = -1;
-			idle_ms = WORKER_GRACE_MS;
+			w.intr_fd = -1;
+			w.idle_ms = WORKER_GRACE_MS;
 		}
-		if (!worker_frame_buffered(&s->conn)) {
+		if (!conn_frame_waiting(&s->conn)) {
 			if (conn_flush(&s->conn) == -1) {
 				break;
 			}
 			setproctitle("worker %s idle", peer);
 		}
-		n = conn_read_frame(&s->conn, idle_ms, &f);
+		n = conn_read_frame(&s->conn, &w, &f);
 		if (n == 0) {
 			peer_eof = 1;
 			break;
 		}
 		if (n == -1) {
-			if (errno == ETIMEDOUT && grace &&
-			    !frame_dec_partial(&s->conn.dec)) {
+			begun = conn_in_frame(&s->conn, &type) > 0;
+			if (errno == ETIMEDOUT && grace && !begun) {
 				(void)conn_send_error(&s->conn,
 				    TFS_ESHUTTING_DOWN, NULL);
 			} else if (errno == ETIMEDOUT) {
 				(void)conn_send_error(&s->conn, TFS_ETIMEOUT,
-				    frame_dec_partial(&s->conn.dec) ?
-				    "frame stalled for %d s" :
-				    "idle for %d s",
-				    frame_dec_partial(&s->conn.dec) ?
+				    begun ? "frame stalled for %d s" :
+				    "idle for %d s", begun ?
 				    cfg.stall_timeout : cfg.idle_timeout);
 				log_info("%s: closed: %s", peer,
-				    frame_dec_partial(&s->conn.dec) ?
-				    "stalled" : "idle");
+				    begun ? "stalled" : "idle");
 			} else if (errno == ECANCELED && nreq == 0) {
 				continue;	/* the grace above */
 			} else if (errno == ECANCELED) {
@@ -434,9 +412,10 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 				    TFS_ESHUTTING_DOWN, NULL);
 			} else if (errno == EPROTO) {
 				(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
-				    "%s", frame_strerror(s->conn.dec.err));
-				log_info("%s: closed: %s", peer,
-				    frame_strerror(s->conn.dec.err));
+				    "%s", frame_strerror(
+				    conn_frame_error(&s->conn)));
+				log_info("%s: closed: %s", peer, frame_strerror(
+				    conn_frame_error(&s->conn)));
 			} else {
 				log_debug("%s: read: %s", peer,
 				    strerror(errno));

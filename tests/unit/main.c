@@ -13,19 +13,10 @@
 
 #include "suites.h"
 
-/* Add a module's suite here and declare it in suites.h. */
-static void	(*const suites[])(void) = {
-	suite_frame,
-	suite_proto,
-	suite_path,
-	suite_xio,
-	suite_conn,
-	suite_digest,
-	suite_log,
-	suite_cmdline,
-	suite_progress,
-	suite_glob,
-	suite_exitcode,
+#define TEST_SUITE_ENTRY(name)	{ #name, NULL, NULL, NULL, NULL, tests_##name },
+static CU_SuiteInfo	suites[] = {
+	TEST_SUITES(TEST_SUITE_ENTRY)
+	CU_SUITE_INFO_NULL,
 };
 
 static int	run_named(int, char **);
@@ -51,21 +42,16 @@ int
 main(int argc, char **argv)
 {
 	unsigned int	 run, failed;
-	size_t		 i;
 	int		 bad;
 
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "unit-tests: %s\n", CU_get_error_msg());
 		return 1;
 	}
-	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-		suites[i]();
-		if (CU_get_error() != CUE_SUCCESS) {
-			fprintf(stderr, "unit-tests: %s\n",
-			    CU_get_error_msg());
-			CU_cleanup_registry();
-			return 1;
-		}
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		fprintf(stderr, "unit-tests: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 1;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	if (argc > 1) {

@@ -1,22 +1,32 @@
 /*
- * suites.h -- every CUnit suite of the unit-test runner.  Each
- * test_<module>.c defines one suite_<module>() that registers its suite;
- * main.c calls them all from its table.
+ * suites.h -- the one list of the unit-test runner's CUnit suites.  Each
+ * test_<module>.c defines the table tests_<module>[] of its tests (TEST
+ * rows, then CU_TEST_INFO_NULL); adding a module is one line here.
  */
 
 #ifndef TESTS_UNIT_SUITES_H
 #define TESTS_UNIT_SUITES_H
 
-void	suite_frame(void);
-void	suite_proto(void);
-void	suite_path(void);
-void	suite_xio(void);
-void	suite_conn(void);
-void	suite_digest(void);
-void	suite_log(void);
-void	suite_cmdline(void);
-void	suite_progress(void);
-void	suite_glob(void);
-void	suite_exitcode(void);
+#define TEST_SUITES(X)							\
+	X(frame)							\
+	X(proto)							\
+	X(path)								\
+	X(xio)								\
+	X(conn)								\
+	X(body)								\
+	X(digest)							\
+	X(log)								\
+	X(cmdline)							\
+	X(progress)							\
+	X(glob)								\
+	X(exitcode)
+
+#include <CUnit/CUnit.h>
+
+/* A row of a tests_<module>[] table: the function under its own name. */
+#define TEST(fn)	{ #fn, fn }
+
+#define TEST_SUITE_DECLARE(name)	extern CU_TestInfo tests_##name[];
+TEST_SUITES(TEST_SUITE_DECLARE)
 
 #endif /* TESTS_UNIT_SUITES_H */

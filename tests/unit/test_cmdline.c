@@ -293,21 +293,13 @@ test_cmdline_word_index(void)
 	free(cmd);
 }
 
-void
-suite_cmdline(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("cmdline", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_cmdline_split", test_cmdline_split);
-	CU_add_test(s, "test_cmdline_split_partial",
-	    test_cmdline_split_partial);
-	CU_add_test(s, "test_cmdline_opts", test_cmdline_opts);
-	CU_add_test(s, "test_cmdline_batch", test_cmdline_batch);
-	CU_add_test(s, "test_cmdline_target", test_cmdline_target);
-	CU_add_test(s, "test_cmdline_quote_roundtrip",
-	    test_cmdline_quote_roundtrip);
-	CU_add_test(s, "test_cmdline_word_index", test_cmdline_word_index);
-}
+CU_TestInfo tests_cmdline[] = {
+	TEST(test_cmdline_split),
+	TEST(test_cmdline_split_partial),
+	TEST(test_cmdline_opts),
+	TEST(test_cmdline_batch),
+	TEST(test_cmdline_target),
+	TEST(test_cmdline_quote_roundtrip),
+	TEST(test_cmdline_word_index),
+	CU_TEST_INFO_NULL,
+};

@@ -1,18 +1,12 @@
 /*
- * test_conn.c -- a TFS/1 connection over socketpairs and loopback TCP:
- * messages both ways, pipelining, big DATA read straight into the
- * payload storage, DATA from a file range with sendfile, frames arriving
- * in tiny pieces, idle and stall timeouts, cancellation while idle, end
- * of stream and refused frames.
+ * test_conn.c -- a TFS/1 connection over socketpairs: messages both
+ * ways, pipelining, big DATA read straight into the payload storage,
+ * frames arriving in tiny pieces, idle and stall timeouts, cancellation
+ * while idle, end of stream and refused frames.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,21 +26,14 @@
 
 static void	sleep_ms(int);
 static int	pair(struct conn *, struct conn *, uint32_t, int);
+static const struct conn_wait *W(int);
 static void	unpair(struct conn *, struct conn *);
 static int	str_is(struct tfs_str, const char *);
-static int	tcp_pair(int *, int *);
-static void	recv_data_child(int, int, uint64_t, uint64_t, uint32_t)
-		    __attribute__((noreturn));
-static int	count_progress(void *, uint64_t);
-static int	stop_progress(void *, uint64_t);
 
 static void	test_conn_roundtrip_messages(void);
 static void	test_conn_pipelined_pending(void);
 static void	test_conn_lazy_payload(void);
-static void	test_conn_lowered_max(void);
 static void	test_conn_big_data(void);
-static void	test_conn_send_file(void);
-static void	test_conn_progress_abort(void);
 static void	test_conn_tiny_pieces(void);
 static void	test_conn_idle_timeout(void);
 static void	test_conn_stall_timeout(void);
@@ -56,7 +43,6 @@ static void	test_conn_too_big(void);
 static void	test_conn_bad_msg(void);
 static void	test_conn_send_error(void);
 static void	test_conn_large_message(void);
-static void	test_conn_tcp(void);
 
 static void
 sleep_ms(int ms)
@@ -68,6 +54,9 @@ sleep_ms(int ms)
 	}
 }
 
+/* The stall limit of the last pair(), for W(). */
+static int	t_stall;
+
 /* Two connections joined by a socketpair.  0 or -1. */
 static int
 pair(struct conn *a, struct conn *b, uint32_t maxp, int stall_ms)
@@ -77,11 +66,25 @@ pair(struct conn *a, struct conn *b, uint32_t maxp, int stall_ms)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		return -1;
 	}
-	if (conn_init(a, sv[0], maxp, stall_ms) == -1 ||
-	    conn_init(b, sv[1], maxp, stall_ms) == -1) {
+	t_stall = stall_ms;
+	if (conn_init(a, sv[0], maxp, stall_ms, -1) == -1 ||
+	    conn_init(b, sv[1], maxp, stall_ms, -1) == -1) {
 		return -1;
 	}
 	return 0;
+}
+
+/* A read's wait: idle ms for a frame, the pair's stall inside it. */
+static const struct conn_wait *
+W(int idle)
+{
+	static struct conn_wait	 w;
+
+	w.idle_ms = idle;
+	w.stall_ms = t_stall;
+	w.intr_fd = -1;
+	w.intr_in_frame = 0;
+	return &w;
 }
 
 static void
@@ -101,95 +104,6 @@ static int
 str_is(struct tfs_str s, const char *c)
 {
 	return s.len == strlen(c) && memcmp(s.p, c, s.len) == 0;
-}
-
-/* A connected loopback TCP pair.  0 or -1. */
-static int
-tcp_pair(int *cli, int *srv)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 l;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		return -1;
-	}
-	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(l, 1) == -1 ||
-	    getsockname(l, (struct sockaddr *)&sin, &len) == -1 ||
-	    (*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(*cli, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    (*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-		(void)close(l);
-		return -1;
-	}
-	(void)close(l);
-	return 0;
-}
-
-/*
- * Child: read DATA frames of at most maxp bytes carrying pattern bytes
- * start .. start+total-1, then END total, then end of stream.  Exit 0
- * when all of it is right.
- */
-static void
-recv_data_child(int fd, int closefd, uint64_t start, uint64_t total,
-    uint32_t maxp)
-{
-	struct conn	 c;
-	struct tfs_msg	 m;
-	uint64_t	 got = 0;
-	size_t		 i;
-
-	(void)close(closefd);
-	if (conn_init(&c, fd, FRAME_MAX, 10000) == -1) {
-		_exit(10);
-	}
-	for (;;) {
-		if (conn_read_msg(&c, 10000, &m, NULL) != 1) {
-			_exit(11);
-		}
-		if (m.type == TFS_END) {
-			break;
-		}
-		if (m.type != TFS_DATA || m.datalen > maxp) {
-			_exit(12);
-		}
-		for (i = 0; i < m.datalen; i++) {
-			if (m.data[i] != tu_pattern(start + got + i)) {
-				_exit(13);
-			}
-		}
-		got += m.datalen;
-	}
-	if (m.count != total || got != total) {
-		_exit(14);
-	}
-	if (conn_read_msg(&c, 10000, &m, NULL) != 0) {
-		_exit(15);
-	}
-	conn_free(&c);
-	_exit(0);
-}
-
-static int
-count_progress(void *arg, uint64_t done)
-{
-	uint64_t	*calls = arg;
-
-	calls[0]++;
-	calls[1] = done;
-	return 0;
-}
-
-static int
-stop_progress(void *arg, uint64_t done)
-{
-	(void)arg;
-	return done > 0;
 }
 
 /* Each kind of message goes through the buffers and back out intact. */
@@ -231,27 +145,27 @@ test_conn_roundtrip_messages(void)
 	CU_ASSERT_EQUAL(a.wlen, 0);
 	sent = a.bytes_out;
 
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_HELLO);
 	CU_ASSERT_EQUAL(m.max_payload, FRAME_MAX);
 	CU_ASSERT_TRUE(str_is(m.name, "tfsd test"));
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_ENTRY);
 	CU_ASSERT_EQUAL(m.kind, TFS_KIND_DIR);
 	CU_ASSERT_EQUAL(m.mtime, 1700000000);
 	CU_ASSERT_TRUE(str_is(m.name, "sub"));
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_DIGEST);
 	CU_ASSERT_EQUAL(m.digest.len, TFS_SHA256_LEN);
 	CU_ASSERT_EQUAL(memcmp(m.digest.p, dig, sizeof(dig)), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_DATA);
 	CU_ASSERT_EQUAL(m.datalen, 3);
 	CU_ASSERT_EQUAL(memcmp(m.data, "xyz", 3), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_END);
 	CU_ASSERT_EQUAL(m.count, 3);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
 	CU_ASSERT_EQUAL(b.bytes_in, sent);
 	CU_ASSERT_EQUAL(conn_pending(&b), 0);
@@ -278,15 +192,15 @@ test_conn_pipelined_pending(void)
 	CU_ASSERT_EQUAL(b.bytes_in, 0);
 	CU_ASSERT_EQUAL(conn_flush(&a), 0);
 
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_LIST);
 	CU_ASSERT_EQUAL(m.path.len, 0);
 	/* STAT: header, u16 and "a/b"; QUIT: header alone */
 	CU_ASSERT_EQUAL(conn_pending(&b), 5 + 2 + 3 + 5);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_STAT);
 	CU_ASSERT_TRUE(str_is(m.path, "a/b"));
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), 1);
 	CU_ASSERT_EQUAL(f.type, TFS_QUIT);
 	CU_ASSERT_EQUAL(f.len, 0);
 	CU_ASSERT_PTR_NOT_NULL(f.payload);
@@ -305,38 +219,14 @@ test_conn_lazy_payload(void)
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
 	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_QUIT, NULL, 0), 0);
 	CU_ASSERT_EQUAL(conn_flush(&a), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_QUIT);
 	CU_ASSERT_PTR_NULL(b.payload);
 	CU_ASSERT_EQUAL(conn_send_end(&a, 5), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.count, 5);
 	CU_ASSERT_PTR_NOT_NULL(b.payload);
-	unpair(&a, &b);
-}
-
-/*
- * A caller lowering max_payload (to size what it sends) before the first
- * payload arrives must not shrink the storage below the decoder's limit:
- * a 64 KiB frame still fits, under ASan too.
- */
-static void
-test_conn_lowered_max(void)
-{
-	struct conn	 a, b;
-	struct conn_frame f;
-	static uint8_t	 blob[64 * 1024];
-
-	memset(blob, 0xa5, sizeof(blob));
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
-	b.max_payload = 16;
-	CU_ASSERT_EQUAL(conn_send_frame(&a, TFS_DATA, blob, sizeof(blob)), 0);
-	CU_ASSERT_EQUAL(conn_flush(&a), 0);
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 1);
-	CU_ASSERT_EQUAL(f.len, sizeof(blob));
-	CU_ASSERT(f.payload != NULL &&
-	    memcmp(f.payload, blob, sizeof(blob)) == 0);
 	unpair(&a, &b);
 }
 
@@ -375,7 +265,7 @@ test_conn_big_data(void)
 	}
 	(void)close(a.fd);
 	a.fd = -1;
-	while (conn_read_msg(&b, 5000, &m, NULL) == 1 &&
+	while (conn_read_msg(&b, W(5000), &m, NULL) == 1 &&
 	    m.type == TFS_DATA) {
 		for (i = 0; i < m.datalen; i++) {
 			bad += m.data[i] != buf[got + i];
@@ -390,59 +280,6 @@ test_conn_big_data(void)
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 	unpair(&a, &b);
 	free(buf);
-}
-
-/* DATA from a file range with sendfile, in frames of max_payload. */
-static void
-test_conn_send_file(void)
-{
-	struct conn	 a, b;
-	uint64_t	 calls[2] = { 0, 0 };
-	uint64_t	 off = 54321, len = 3 * MIB + 17;
-	pid_t		 pid;
-	int		 fd;
-
-	fd = tu_pattern_file(4 * MIB);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 256 * 1024, 5000), 0);
-	if ((pid = fork()) == 0) {
-		recv_data_child(b.fd, a.fd, off, len, 256 * 1024);
-	}
-	(void)close(b.fd);
-	b.fd = -1;
-	a.progress = count_progress;
-	a.progress_arg = calls;
-	CU_ASSERT_EQUAL(conn_send_file(&a, fd, off, len), 0);
-	CU_ASSERT_EQUAL(conn_send_end(&a, len), 0);
-	CU_ASSERT_EQUAL(calls[0], 13);
-	CU_ASSERT_EQUAL(calls[1], len);
-	CU_ASSERT_EQUAL(a.bytes_out, len + 13 * 5 + 5 + 8);
-	(void)close(a.fd);
-	a.fd = -1;
-	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	/* nothing at all: no frame, no progress */
-	CU_ASSERT_EQUAL(conn_send_file(&a, fd, 0, 0), 0);
-	unpair(&a, &b);
-	(void)close(fd);
-}
-
-/* A progress callback that says stop ends the transfer with ECANCELED. */
-static void
-test_conn_progress_abort(void)
-{
-	struct conn	 a, b;
-	int		 fd;
-
-	fd = tu_pattern_file(100000);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 16384, 1000), 0);
-	a.progress = stop_progress;
-	errno = 0;
-	CU_ASSERT_EQUAL(conn_send_file(&a, fd, 0, 100000), -1);
-	CU_ASSERT_EQUAL(errno, ECANCELED);
-	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
-	unpair(&a, &b);
-	(void)close(fd);
 }
 
 /*
@@ -496,23 +333,23 @@ test_conn_tiny_pieces(void)
 	}
 	(void)close(a.fd);
 	a.fd = -1;
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(2000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_GET);
 	CU_ASSERT_TRUE(str_is(m.path, "f"));
 	CU_ASSERT_EQUAL(m.offset, 7);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(2000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_DATA);
 	CU_ASSERT_EQUAL_FATAL(m.datalen, sizeof(big));
 	for (i = 0, k = 0; i < sizeof(big); i++) {
 		k += m.data[i] != big[i];
 	}
 	CU_ASSERT_EQUAL(k, 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(2000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(2000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_END);
 	CU_ASSERT_EQUAL(m.count, 40000);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 2000, &m, NULL), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(2000), &m, NULL), 0);
 	CU_ASSERT_EQUAL(b.bytes_in, n);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 	unpair(&a, &b);
@@ -529,7 +366,7 @@ test_conn_idle_timeout(void)
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 5000), 0);
 	t0 = xio_now_ms();
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 100, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(100), &f), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
 	CU_ASSERT(xio_now_ms() - t0 < 2000);
 	unpair(&a, &b);
@@ -549,7 +386,7 @@ test_conn_stall_timeout(void)
 	CU_ASSERT_EQUAL(write(a.fd, hdr, 3), 3);
 	t0 = xio_now_ms();
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, -1, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(-1), &f), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
 	CU_ASSERT(xio_now_ms() - t0 < 2000);
 	unpair(&a, &b);
@@ -559,7 +396,7 @@ test_conn_stall_timeout(void)
 	CU_ASSERT_EQUAL(write(a.fd, hdr, 5), 5);
 	CU_ASSERT_EQUAL(write(a.fd, "\0\x08" "abcd", 6), 6);
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, -1, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(-1), &f), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
 	unpair(&a, &b);
 }
@@ -573,16 +410,17 @@ test_conn_intr_idle_only(void)
 {
 	struct conn		 a, b;
 	struct conn_frame	 f;
+	struct conn_wait	 w = { 3000, 3000, -1, 0 };
 	uint8_t			 fr[FRAME_HDR_LEN + 2];
 	pid_t			 pid;
 	int			 ip[2];
 
 	CU_ASSERT_EQUAL_FATAL(pipe2(ip, O_CLOEXEC), 0);
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 3000), 0);
-	b.intr_fd = ip[0];
+	w.intr_fd = ip[0];
 	CU_ASSERT_EQUAL(write(ip[1], "!", 1), 1);
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 3000, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, &w, &f), -1);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 
 	frame_header_encode(fr, TFS_SUM, 2);
@@ -593,13 +431,13 @@ test_conn_intr_idle_only(void)
 		sleep_ms(100);
 		_exit(write(a.fd, fr + 4, 3) == 3 ? 0 : 1);
 	}
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 3000, &f), 1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, &w, &f), 1);
 	CU_ASSERT_EQUAL(f.type, TFS_SUM);
 	CU_ASSERT_EQUAL(f.len, 2);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 	/* idle again: cancelled again */
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 3000, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, &w, &f), -1);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	(void)close(ip[0]);
 	(void)close(ip[1]);
@@ -618,8 +456,8 @@ test_conn_eof(void)
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
 	(void)close(a.fd);
 	a.fd = -1;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 1);
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), 0);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), 1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), 0);
 	unpair(&a, &b);
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
@@ -629,9 +467,9 @@ test_conn_eof(void)
 	(void)close(a.fd);
 	a.fd = -1;
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
 	CU_ASSERT_EQUAL(errno, EPROTO);
-	CU_ASSERT_EQUAL(b.dec.err, FRAME_ETRUNC);
+	CU_ASSERT_EQUAL(conn_frame_error(&b), FRAME_ETRUNC);
 	unpair(&a, &b);
 }
 
@@ -644,24 +482,23 @@ test_conn_too_big(void)
 	uint8_t			 hdr[FRAME_HDR_LEN];
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
-	CU_ASSERT_EQUAL(b.max_payload, FRAME_MAX);
 	frame_header_encode(hdr, TFS_DATA, FRAME_MAX + 1);
 	CU_ASSERT_EQUAL(write(a.fd, hdr, sizeof(hdr)), 5);
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
 	CU_ASSERT_EQUAL(errno, EPROTO);
-	CU_ASSERT_EQUAL(b.dec.err, FRAME_ETOOBIG);
+	CU_ASSERT_EQUAL(conn_frame_error(&b), FRAME_ETOOBIG);
 	CU_ASSERT_PTR_NULL(b.payload);
 	/* sticky */
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
 	unpair(&a, &b);
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 1000, 1000), 0);
 	frame_header_encode(hdr, TFS_DATA, 1001);
 	CU_ASSERT_EQUAL(write(a.fd, hdr, sizeof(hdr)), 5);
-	CU_ASSERT_EQUAL(conn_read_frame(&b, 1000, &f), -1);
-	CU_ASSERT_EQUAL(b.dec.err, FRAME_ETOOBIG);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
+	CU_ASSERT_EQUAL(conn_frame_error(&b), FRAME_ETOOBIG);
 	unpair(&a, &b);
 }
 
@@ -681,18 +518,18 @@ test_conn_bad_msg(void)
 	    9), 0);
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
 	errno = 0;
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), -1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, &e), -1);
 	CU_ASSERT_EQUAL(errno, EBADMSG);
 	CU_ASSERT_EQUAL(e, PROTO_ESHORT);
 	CU_ASSERT_EQUAL(m.type, TFS_LIST);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), -1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, &e), -1);
 	CU_ASSERT_EQUAL(e, PROTO_EUNKNOWN);
 	CU_ASSERT_EQUAL(m.type, 0x33);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), -1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, &e), -1);
 	CU_ASSERT_EQUAL(e, PROTO_EEMPTY);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), -1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), -1);
 	CU_ASSERT_EQUAL(errno, EBADMSG);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, &e), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, &e), 1);
 	CU_ASSERT_EQUAL(e, PROTO_OK);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
 	unpair(&a, &b);
@@ -707,21 +544,21 @@ test_conn_send_error(void)
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
 	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_ENOT_FOUND, NULL), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_ERROR);
 	CU_ASSERT_EQUAL(m.code, TFS_ENOT_FOUND);
 	CU_ASSERT_TRUE(str_is(m.text, "no such file or folder"));
 
 	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_EBAD_PATH, "%s: %d", "x/..",
 	    4), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.code, TFS_EBAD_PATH);
 	CU_ASSERT_TRUE(str_is(m.text, "x/..: 4"));
 
 	memset(longmsg, 'L', sizeof(longmsg) - 1);
 	longmsg[sizeof(longmsg) - 1] = '\0';
 	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_EIO, "%s", longmsg), 0);
-	CU_ASSERT_EQUAL(conn_read_msg(&b, 1000, &m, NULL), 1);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT(m.text.len > 0 && m.text.len < sizeof(longmsg));
 	unpair(&a, &b);
 }
@@ -742,11 +579,11 @@ test_conn_large_message(void)
 	if ((pid = fork()) == 0) {
 		(void)close(a.fd);
 		free(name);
-		if (conn_read_msg(&b, 3000, &m, NULL) != 1 ||
+		if (conn_read_msg(&b, W(3000), &m, NULL) != 1 ||
 		    m.type != TFS_OK) {
 			_exit(2);
 		}
-		if (conn_read_msg(&b, 3000, &m, NULL) != 1 ||
+		if (conn_read_msg(&b, W(3000), &m, NULL) != 1 ||
 		    m.type != TFS_RENAME || m.path.len != UINT16_MAX ||
 		    m.to.len != UINT16_MAX || m.to.p[UINT16_MAX - 1] != 'r') {
 			_exit(1);
@@ -771,77 +608,19 @@ test_conn_large_message(void)
 	free(name);
 }
 
-/* Real TCP: options set, a request, and a file sent back with sendfile. */
-static void
-test_conn_tcp(void)
-{
-	struct conn	 a, b;
-	struct tfs_msg	 m;
-	socklen_t	 len;
-	pid_t		 pid;
-	int		 cli = -1, srv = -1, on = 0, fd;
-
-	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
-	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000), 0);
-	len = sizeof(on);
-	CU_ASSERT_EQUAL(getsockopt(srv, IPPROTO_TCP, TCP_NODELAY, &on, &len),
-	    0);
-	CU_ASSERT_EQUAL(on, 1);
-	CU_ASSERT_NOT_EQUAL(fcntl(srv, F_GETFL) & O_NONBLOCK, 0);
-	fd = tu_pattern_file(2 * MIB + 3);
-	CU_ASSERT_FATAL(fd != -1);
-	if ((pid = fork()) == 0) {
-		(void)close(srv);
-		if (conn_init(&b, cli, 0, 5000) == -1) {
-			_exit(20);
-		}
-		memset(&m, 0, sizeof(m));
-		m.type = TFS_GET;
-		m.path = tfs_str_c("f");
-		m.offset = 3;
-		if (conn_send(&b, &m) == -1 || conn_flush(&b) == -1) {
-			_exit(21);
-		}
-		conn_free(&b);
-		recv_data_child(cli, -1, 3, 2 * MIB, FRAME_MAX);
-	}
-	(void)close(cli);
-	CU_ASSERT_EQUAL(conn_read_msg(&a, 5000, &m, NULL), 1);
-	CU_ASSERT_EQUAL(m.type, TFS_GET);
-	CU_ASSERT_EQUAL(m.offset, 3);
-	CU_ASSERT_EQUAL(conn_send_file(&a, fd, m.offset, 2 * MIB), 0);
-	CU_ASSERT_EQUAL(conn_send_end(&a, 2 * MIB), 0);
-	(void)close(srv);
-	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	conn_free(&a);
-	(void)close(fd);
-}
-
-void
-suite_conn(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("conn", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_conn_roundtrip_messages",
-	    test_conn_roundtrip_messages);
-	CU_add_test(s, "test_conn_pipelined_pending",
-	    test_conn_pipelined_pending);
-	CU_add_test(s, "test_conn_lazy_payload", test_conn_lazy_payload);
-	CU_add_test(s, "test_conn_lowered_max", test_conn_lowered_max);
-	CU_add_test(s, "test_conn_big_data", test_conn_big_data);
-	CU_add_test(s, "test_conn_send_file", test_conn_send_file);
-	CU_add_test(s, "test_conn_progress_abort", test_conn_progress_abort);
-	CU_add_test(s, "test_conn_tiny_pieces", test_conn_tiny_pieces);
-	CU_add_test(s, "test_conn_idle_timeout", test_conn_idle_timeout);
-	CU_add_test(s, "test_conn_stall_timeout", test_conn_stall_timeout);
-	CU_add_test(s, "test_conn_intr_idle_only", test_conn_intr_idle_only);
-	CU_add_test(s, "test_conn_eof", test_conn_eof);
-	CU_add_test(s, "test_conn_too_big", test_conn_too_big);
-	CU_add_test(s, "test_conn_bad_msg", test_conn_bad_msg);
-	CU_add_test(s, "test_conn_send_error", test_conn_send_error);
-	CU_add_test(s, "test_conn_large_message", test_conn_large_message);
-	CU_add_test(s, "test_conn_tcp", test_conn_tcp);
-}
+CU_TestInfo tests_conn[] = {
+	TEST(test_conn_roundtrip_messages),
+	TEST(test_conn_pipelined_pending),
+	TEST(test_conn_lazy_payload),
+	TEST(test_conn_big_data),
+	TEST(test_conn_tiny_pieces),
+	TEST(test_conn_idle_timeout),
+	TEST(test_conn_stall_timeout),
+	TEST(test_conn_intr_idle_only),
+	TEST(test_conn_eof),
+	TEST(test_conn_too_big),
+	TEST(test_conn_bad_msg),
+	TEST(test_conn_send_error),
+	TEST(test_conn_large_message),
+	CU_TEST_INFO_NULL,
+};

@@ -110,17 +110,11 @@ test_digest_hex(void)
 	CU_ASSERT_STRING_EQUAL(digest_hex(b, 0, out), "");
 }
 
-void
-suite_digest(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("digest", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_digest_vectors", test_digest_vectors);
-	CU_add_test(s, "test_digest_million_a", test_digest_million_a);
-	CU_add_test(s, "test_digest_from_offset", test_digest_from_offset);
-	CU_add_test(s, "test_digest_bad_fd", test_digest_bad_fd);
-	CU_add_test(s, "test_digest_hex", test_digest_hex);
-}
+CU_TestInfo tests_digest[] = {
+	TEST(test_digest_vectors),
+	TEST(test_digest_million_a),
+	TEST(test_digest_from_offset),
+	TEST(test_digest_bad_fd),
+	TEST(test_digest_hex),
+	CU_TEST_INFO_NULL,
+};

@@ -73,17 +73,10 @@ test_exitcode_interactive(void)
 	CU_ASSERT_EQUAL(exitcode_clamp(130), 1);
 }
 
-void
-suite_exitcode(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("exitcode", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_exitcode_from_sess", test_exitcode_from_sess);
-	CU_add_test(s, "test_exitcode_merge", test_exitcode_merge);
-	CU_add_test(s, "test_exitcode_batch", test_exitcode_batch);
-	CU_add_test(s, "test_exitcode_interactive",
-	    test_exitcode_interactive);
-}
+CU_TestInfo tests_exitcode[] = {
+	TEST(test_exitcode_from_sess),
+	TEST(test_exitcode_merge),
+	TEST(test_exitcode_batch),
+	TEST(test_exitcode_interactive),
+	CU_TEST_INFO_NULL,
+};

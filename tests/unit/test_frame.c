@@ -398,24 +398,18 @@ test_frame_strerror(void)
 	    frame_strerror(FRAME_ETRUNC));
 }
 
-void
-suite_frame(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("frame", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_frame_header_encode", test_frame_header_encode);
-	CU_add_test(s, "test_frame_whole_stream", test_frame_whole_stream);
-	CU_add_test(s, "test_frame_byte_by_byte", test_frame_byte_by_byte);
-	CU_add_test(s, "test_frame_random_splits", test_frame_random_splits);
-	CU_add_test(s, "test_frame_too_big_4g", test_frame_too_big_4g);
-	CU_add_test(s, "test_frame_cap_limit", test_frame_cap_limit);
-	CU_add_test(s, "test_frame_frame_max", test_frame_frame_max);
-	CU_add_test(s, "test_frame_truncated", test_frame_truncated);
-	CU_add_test(s, "test_frame_zero_copy", test_frame_zero_copy);
-	CU_add_test(s, "test_frame_late_buffer", test_frame_late_buffer);
-	CU_add_test(s, "test_frame_ready_stops", test_frame_ready_stops);
-	CU_add_test(s, "test_frame_strerror", test_frame_strerror);
-}
+CU_TestInfo tests_frame[] = {
+	TEST(test_frame_header_encode),
+	TEST(test_frame_whole_stream),
+	TEST(test_frame_byte_by_byte),
+	TEST(test_frame_random_splits),
+	TEST(test_frame_too_big_4g),
+	TEST(test_frame_cap_limit),
+	TEST(test_frame_frame_max),
+	TEST(test_frame_truncated),
+	TEST(test_frame_zero_copy),
+	TEST(test_frame_late_buffer),
+	TEST(test_frame_ready_stops),
+	TEST(test_frame_strerror),
+	CU_TEST_INFO_NULL,
+};

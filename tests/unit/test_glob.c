@@ -103,16 +103,10 @@ test_glob_filter(void)
 	CU_ASSERT_EQUAL(k, 2);
 }
 
-void
-suite_glob(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("glob", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_glob_match", test_glob_match);
-	CU_add_test(s, "test_glob_magic", test_glob_magic);
-	CU_add_test(s, "test_glob_split", test_glob_split);
-	CU_add_test(s, "test_glob_filter", test_glob_filter);
-}
+CU_TestInfo tests_glob[] = {
+	TEST(test_glob_match),
+	TEST(test_glob_magic),
+	TEST(test_glob_split),
+	TEST(test_glob_filter),
+	CU_TEST_INFO_NULL,
+};

@@ -225,18 +225,12 @@ test_log_vis(void)
 	CU_ASSERT_STRING_EQUAL(log_vis(out, 3, "abcdef", 6), "");
 }
 
-void
-suite_log(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("log", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_log_file_levels", test_log_file_levels);
-	CU_add_test(s, "test_log_stderr_format", test_log_stderr_format);
-	CU_add_test(s, "test_log_reopen", test_log_reopen);
-	CU_add_test(s, "test_log_fatal_exits", test_log_fatal_exits);
-	CU_add_test(s, "test_log_bad_file", test_log_bad_file);
-	CU_add_test(s, "test_log_vis", test_log_vis);
-}
+CU_TestInfo tests_log[] = {
+	TEST(test_log_file_levels),
+	TEST(test_log_stderr_format),
+	TEST(test_log_reopen),
+	TEST(test_log_fatal_exits),
+	TEST(test_log_bad_file),
+	TEST(test_log_vis),
+	CU_TEST_INFO_NULL,
+};

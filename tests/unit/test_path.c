@@ -276,22 +276,14 @@ test_path_join(void)
 	CU_ASSERT_EQUAL(errno, ENAMETOOLONG);
 }
 
-void
-suite_path(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("path", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_path_table", test_path_table);
-	CU_add_test(s, "test_path_component_length",
-	    test_path_component_length);
-	CU_add_test(s, "test_path_total_length", test_path_total_length);
-	CU_add_test(s, "test_path_strerror", test_path_strerror);
-	CU_add_test(s, "test_path_resolve", test_path_resolve);
-	CU_add_test(s, "test_path_resolve_overflow",
-	    test_path_resolve_overflow);
-	CU_add_test(s, "test_path_basename", test_path_basename);
-	CU_add_test(s, "test_path_join", test_path_join);
-}
+CU_TestInfo tests_path[] = {
+	TEST(test_path_table),
+	TEST(test_path_component_length),
+	TEST(test_path_total_length),
+	TEST(test_path_strerror),
+	TEST(test_path_resolve),
+	TEST(test_path_resolve_overflow),
+	TEST(test_path_basename),
+	TEST(test_path_join),
+	CU_TEST_INFO_NULL,
+};

@@ -203,18 +203,12 @@ test_progress_final(void)
 	}
 }
 
-void
-suite_progress(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("progress", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_progress_widths", test_progress_widths);
-	CU_add_test(s, "test_progress_fields", test_progress_fields);
-	CU_add_test(s, "test_progress_stalled", test_progress_stalled);
-	CU_add_test(s, "test_progress_units", test_progress_units);
-	CU_add_test(s, "test_progress_eta", test_progress_eta);
-	CU_add_test(s, "test_progress_final", test_progress_final);
-}
+CU_TestInfo tests_progress[] = {
+	TEST(test_progress_widths),
+	TEST(test_progress_fields),
+	TEST(test_progress_stalled),
+	TEST(test_progress_units),
+	TEST(test_progress_eta),
+	TEST(test_progress_final),
+	CU_TEST_INFO_NULL,
+};

@@ -505,29 +505,19 @@ test_proto_str_c(void)
 	CU_ASSERT_EQUAL(s.len, 0);
 }
 
-void
-suite_proto(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("proto", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_proto_roundtrip_all", test_proto_roundtrip_all);
-	CU_add_test(s, "test_proto_wire_bytes", test_proto_wire_bytes);
-	CU_add_test(s, "test_proto_short_every_prefix",
-	    test_proto_short_every_prefix);
-	CU_add_test(s, "test_proto_long_extra_byte",
-	    test_proto_long_extra_byte);
-	CU_add_test(s, "test_proto_str_past_end", test_proto_str_past_end);
-	CU_add_test(s, "test_proto_data_empty", test_proto_data_empty);
-	CU_add_test(s, "test_proto_unknown_types", test_proto_unknown_types);
-	CU_add_test(s, "test_proto_encode_small_cap",
-	    test_proto_encode_small_cap);
-	CU_add_test(s, "test_proto_extremes", test_proto_extremes);
-	CU_add_test(s, "test_proto_type_tables", test_proto_type_tables);
-	CU_add_test(s, "test_proto_err_table", test_proto_err_table);
-	CU_add_test(s, "test_proto_err_from_errno",
-	    test_proto_err_from_errno);
-	CU_add_test(s, "test_proto_str_c", test_proto_str_c);
-}
+CU_TestInfo tests_proto[] = {
+	TEST(test_proto_roundtrip_all),
+	TEST(test_proto_wire_bytes),
+	TEST(test_proto_short_every_prefix),
+	TEST(test_proto_long_extra_byte),
+	TEST(test_proto_str_past_end),
+	TEST(test_proto_data_empty),
+	TEST(test_proto_unknown_types),
+	TEST(test_proto_encode_small_cap),
+	TEST(test_proto_extremes),
+	TEST(test_proto_type_tables),
+	TEST(test_proto_err_table),
+	TEST(test_proto_err_from_errno),
+	TEST(test_proto_str_c),
+	CU_TEST_INFO_NULL,
+};

@@ -2,7 +2,7 @@
  * test_xio.c -- the system-call wrappers over socketpairs and files: full
  * writes against a peer that reads slowly in small pieces, stall
  * timeouts that restart on progress, cancellation through intr_fd,
- * sendfile of a file range, and the descriptor helpers.
+ * pread of a file range, and the descriptor helpers.
  */
 
 #include <sys/types.h>
@@ -40,8 +40,6 @@ static void	test_xio_intr_cancels(void);
 static void	test_xio_data_before_intr(void);
 static void	test_xio_eof(void);
 static void	test_xio_epipe(void);
-static void	test_xio_sendfile_range(void);
-static void	test_xio_sendfile_shrunk(void);
 static void	test_xio_pread_full(void);
 static void	test_xio_pipe_read(void);
 static void	test_xio_fd_flags(void);
@@ -315,55 +313,6 @@ test_xio_epipe(void)
 	(void)close(sv[0]);
 }
 
-/* A range from the middle of a 3 MiB file, through a slow reader. */
-static void
-test_xio_sendfile_range(void)
-{
-	uint64_t	 off = 123457, n = 2u * 1024 * 1024 + 77;
-	pid_t		 pid;
-	int		 fd, sv[2], nb;
-
-	fd = tu_pattern_file(3u * 1024 * 1024);
-	CU_ASSERT_FATAL(fd != -1);
-	for (nb = 0; nb < 2; nb++) {
-		CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv),
-		    0);
-		CU_ASSERT_EQUAL(xio_set_nonblock(sv[0], nb), 0);
-		pid = tu_slow_reader(sv[1], sv[0], off, n, 4096);
-		(void)close(sv[1]);
-		CU_ASSERT_EQUAL(xio_sendfile_full(sv[0], fd, off, n, 10000),
-		    0);
-		(void)close(sv[0]);
-		CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	}
-	/* the file offset is not moved */
-	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_CUR), 3 * 1024 * 1024);
-	(void)close(fd);
-}
-
-/* Asking for more than the file holds fails with EIO, not a hang. */
-static void
-test_xio_sendfile_shrunk(void)
-{
-	uint8_t	 buf[4096];
-	int	 fd, sv[2];
-
-	fd = tu_pattern_file(1000);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	errno = 0;
-	CU_ASSERT_EQUAL(xio_sendfile_full(sv[0], fd, 500, 2000, 1000), -1);
-	CU_ASSERT_EQUAL(errno, EIO);
-	CU_ASSERT_EQUAL(read(sv[1], buf, sizeof(buf)), 500);
-	errno = 0;
-	CU_ASSERT_EQUAL(xio_sendfile_full(sv[0], fd, 5000, 1, 1000), -1);
-	CU_ASSERT_EQUAL(errno, EIO);
-	CU_ASSERT_EQUAL(xio_sendfile_full(sv[0], fd, 5000, 0, 1000), 0);
-	(void)close(sv[0]);
-	(void)close(sv[1]);
-	(void)close(fd);
-}
-
 static void
 test_xio_pread_full(void)
 {
@@ -414,17 +363,12 @@ test_xio_fd_flags(void)
 	int	 p[2];
 
 	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
-	CU_ASSERT_EQUAL(fcntl(p[0], F_GETFD) & FD_CLOEXEC, 0);
-	CU_ASSERT_EQUAL(xio_set_cloexec(p[0]), 0);
-	CU_ASSERT_NOT_EQUAL(fcntl(p[0], F_GETFD) & FD_CLOEXEC, 0);
-	CU_ASSERT_EQUAL(xio_set_cloexec(p[0]), 0);
 	CU_ASSERT_EQUAL(xio_set_nonblock(p[1], 1), 0);
 	CU_ASSERT_NOT_EQUAL(fcntl(p[1], F_GETFL) & O_NONBLOCK, 0);
 	CU_ASSERT_EQUAL(xio_set_nonblock(p[1], 0), 0);
 	CU_ASSERT_EQUAL(fcntl(p[1], F_GETFL) & O_NONBLOCK, 0);
 	(void)close(p[0]);
 	(void)close(p[1]);
-	CU_ASSERT_EQUAL(xio_set_cloexec(-1), -1);
 	CU_ASSERT_EQUAL(xio_set_nonblock(-1, 1), -1);
 }
 
@@ -446,32 +390,20 @@ test_xio_nodelay(void)
 	(void)close(sv[1]);
 }
 
-void
-suite_xio(void)
-{
-	CU_pSuite	 s;
-
-	if ((s = CU_add_suite("xio", NULL, NULL)) == NULL) {
-		return;
-	}
-	CU_add_test(s, "test_xio_write_slow_reader",
-	    test_xio_write_slow_reader);
-	CU_add_test(s, "test_xio_writev_slow_reader",
-	    test_xio_writev_slow_reader);
-	CU_add_test(s, "test_xio_read_full_trickle",
-	    test_xio_read_full_trickle);
-	CU_add_test(s, "test_xio_read_timeout", test_xio_read_timeout);
-	CU_add_test(s, "test_xio_stall_restarts", test_xio_stall_restarts);
-	CU_add_test(s, "test_xio_write_timeout", test_xio_write_timeout);
-	CU_add_test(s, "test_xio_intr_cancels", test_xio_intr_cancels);
-	CU_add_test(s, "test_xio_data_before_intr",
-	    test_xio_data_before_intr);
-	CU_add_test(s, "test_xio_eof", test_xio_eof);
-	CU_add_test(s, "test_xio_epipe", test_xio_epipe);
-	CU_add_test(s, "test_xio_sendfile_range", test_xio_sendfile_range);
-	CU_add_test(s, "test_xio_sendfile_shrunk", test_xio_sendfile_shrunk);
-	CU_add_test(s, "test_xio_pread_full", test_xio_pread_full);
-	CU_add_test(s, "test_xio_pipe_read", test_xio_pipe_read);
-	CU_add_test(s, "test_xio_fd_flags", test_xio_fd_flags);
-	CU_add_test(s, "test_xio_nodelay", test_xio_nodelay);
-}
+CU_TestInfo tests_xio[] = {
+	TEST(test_xio_write_slow_reader),
+	TEST(test_xio_writev_slow_reader),
+	TEST(test_xio_read_full_trickle),
+	TEST(test_xio_read_timeout),
+	TEST(test_xio_stall_restarts),
+	TEST(test_xio_write_timeout),
+	TEST(test_xio_intr_cancels),
+	TEST(test_xio_data_before_intr),
+	TEST(test_xio_eof),
+	TEST(test_xio_epipe),
+	TEST(test_xio_pread_full),
+	TEST(test_xio_pipe_read),
+	TEST(test_xio_fd_flags),
+	TEST(test_xio_nodelay),
+	CU_TEST_INFO_NULL,
+};

@@ -1,0 +1,610 @@
+/*
+ * test_body.c -- file bodies on the wire (body.c) over socketpairs and
+ * loopback TCP: a file range sent in frames of a given size and received
+ * into a file, small frames coalesced with what is queued, a file that
+ * shrinks between frames, progress that stops a transfer, every rule a
+ * receiver checks, a failed write drained, ticks, stalls and Ctrl-C.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "body.h"
+#include "suites.h"
+#include "testutil.h"
+#include "xio.h"
+
+#define MIB	(1024u * 1024)
+
+struct counts {
+	uint64_t	 calls;
+	uint64_t	 last;
+	int		 stop_after;	/* calls; 0 = never */
+	int		 shrink_fd;	/* truncate it on the first call */
+};
+
+static int	pair(struct conn *, struct conn *);
+static void	unpair(struct conn *, struct conn *);
+static int	count(void *, uint64_t);
+static int	seen_bytes(void *, const uint8_t *, size_t);
+static int	tcp_pair(int *, int *);
+static int	check_file(int, uint64_t, uint64_t);
+static void	sender(struct conn *, int, uint64_t, uint64_t, uint32_t, int)
+		    __attribute__((noreturn));
+static enum body_rc recv_raw(const void *, size_t, uint64_t,
+		    struct body_stat *);
+
+static void	test_body_range(void);
+static void	test_body_small_queued(void);
+static void	test_body_empty(void);
+static void	test_body_progress_stops(void);
+static void	test_body_shrinks(void);
+static void	test_body_recv_rules(void);
+static void	test_body_write_drain(void);
+static void	test_body_inspect(void);
+static void	test_body_ticks_stall(void);
+static void	test_body_intr(void);
+static void	test_body_tcp_mapped(void);
+
+static int
+pair(struct conn *a, struct conn *b)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		return -1;
+	}
+	if (conn_init(a, sv[0], 0, 5000, -1) == -1 ||
+	    conn_init(b, sv[1], 0, 5000, -1) == -1) {
+		return -1;
+	}
+	return 0;
+}
+
+static void
+unpair(struct conn *a, struct conn *b)
+{
+	if (a->fd != -1) {
+		(void)close(a->fd);
+	}
+	if (b->fd != -1) {
+		(void)close(b->fd);
+	}
+	conn_free(a);
+	conn_free(b);
+}
+
+static int
+count(void *arg, uint64_t done)
+{
+	struct counts	*c = arg;
+
+	c->calls++;
+	c->last = done;
+	if (c->shrink_fd != -1 && ftruncate(c->shrink_fd, 1000) == -1) {
+		return 1;
+	}
+	return c->stop_after != 0 && c->calls >= (uint64_t)c->stop_after;
+}
+
+/* A connected loopback TCP pair.  0 or -1. */
+static int
+tcp_pair(int *cli, int *srv)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 l;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		return -1;
+	}
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(l, 1) == -1 ||
+	    getsockname(l, (struct sockaddr *)&sin, &len) == -1 ||
+	    (*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(*cli, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    (*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		(void)close(l);
+		return -1;
+	}
+	(void)close(l);
+	return 0;
+}
+
+/* 1 when fd holds exactly pattern bytes start .. start+n-1. */
+static int
+check_file(int fd, uint64_t start, uint64_t n)
+{
+	uint8_t		 buf[65536];
+	uint64_t	 i = 0;
+	ssize_t		 r;
+	size_t		 k;
+
+	if (lseek(fd, 0, SEEK_END) != (off_t)n) {
+		return 0;
+	}
+	while (i < n) {
+		r = pread(fd, buf, sizeof(buf), (off_t)i);
+		if (r <= 0) {
+			return 0;
+		}
+		for (k = 0; k < (size_t)r; k++) {
+			if (buf[k] != tu_pattern(start + i + k)) {
+				return 0;
+			}
+		}
+		i += (uint64_t)r;
+	}
+	return 1;
+}
+
+/* Child: body_send of fd's range, flushed; exit 0 on BODY_OK. */
+static void
+sender(struct conn *a, int fd, uint64_t off, uint64_t len, uint32_t fmax,
+    int map)
+{
+	struct body_opts	 o;
+	struct body_stat	 st;
+	int			 ok;
+
+	memset(&o, 0, sizeof(o));
+	o.frame_max = fmax;
+	o.map = map;
+	ok = body_send(a, fd, off, len, &o, &st) == BODY_OK &&
+	    conn_flush(a) == 0 && st.done == len;
+	conn_free(a);
+	_exit(ok ? 0 : 1);
+}
+
+/*
+ * A range of a 4 MiB file in frames of 256 KiB, received into a file:
+ * every byte right, one progress call a frame, END counted.
+ */
+static void
+test_body_range(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct counts		 c = { 0, 0, 0, -1 };
+	uint64_t		 off = 54321, len = 3 * MIB + 17;
+	pid_t			 pid;
+	int			 fd, out;
+
+	fd = tu_pattern_file(4 * MIB);
+	out = tu_pattern_file(0);
+	CU_ASSERT_FATAL(fd != -1 && out != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(b.fd);
+		sender(&a, fd, off, len, 256 * 1024, 0);
+	}
+	(void)close(a.fd);
+	a.fd = -1;
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 5000;
+	o.intr_fd = -1;
+	o.progress = count;
+	o.arg = &c;
+	CU_ASSERT_EQUAL(body_recv(&b, out, len, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(st.done, len);
+	CU_ASSERT_EQUAL(c.calls, 13);
+	CU_ASSERT_EQUAL(c.last, len);
+	CU_ASSERT_EQUAL(b.bytes_in, len + 13 * 5 + 5 + 8);
+	CU_ASSERT(check_file(out, off, len));
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	unpair(&a, &b);
+	(void)close(fd);
+	(void)close(out);
+}
+
+/*
+ * A small body is queued behind a reply already queued: nothing is
+ * written until the flush, then reply, DATA and END arrive together.
+ */
+static void
+test_body_small_queued(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct tfs_msg		 m = { .type = TFS_FILE, .size = 1000 };
+	struct conn_wait	 w = { 1000, 1000, -1, 0 };
+	int			 fd;
+
+	fd = tu_pattern_file(1000);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	memset(&o, 0, sizeof(o));
+	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 1000, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(a.bytes_out, 0);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+	CU_ASSERT_EQUAL(a.bytes_out, 5 + 16 + 5 + 1000 + 5 + 8);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_FILE);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_DATA);
+	CU_ASSERT_EQUAL(m.datalen, 1000);
+	CU_ASSERT_EQUAL(m.data[999], tu_pattern(999));
+	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_END);
+	CU_ASSERT_EQUAL(m.count, 1000);
+	unpair(&a, &b);
+	(void)close(fd);
+}
+
+/* An empty body is END 0 alone, both ways. */
+static void
+test_body_empty(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct counts		 c = { 0, 0, 0, -1 };
+	int			 fd;
+
+	fd = tu_pattern_file(10);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 1000;
+	o.intr_fd = -1;
+	o.progress = count;
+	o.arg = &c;
+	CU_ASSERT_EQUAL(body_send(&a, fd, 10, 0, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+	CU_ASSERT_EQUAL(a.bytes_out, 5 + 8);
+	CU_ASSERT_EQUAL(c.calls, 0);
+	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(st.done, 0);
+	unpair(&a, &b);
+	(void)close(fd);
+}
+
+/* A progress callback that says stop ends the transfer: ECANCELED. */
+static void
+test_body_progress_stops(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct counts		 c = { 0, 0, 1, -1 };
+	int			 fd;
+
+	fd = tu_pattern_file(100000);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	memset(&o, 0, sizeof(o));
+	o.frame_max = 16384;
+	o.progress = count;
+	o.arg = &c;
+	errno = 0;
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 100000, &o, &st), BODY_BROKEN);
+	CU_ASSERT_EQUAL(errno, ECANCELED);
+	CU_ASSERT_EQUAL(st.done, 16384);
+	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
+	unpair(&a, &b);
+	(void)close(fd);
+}
+
+/*
+ * The file shrinks after the first frame: the second is never begun
+ * (BODY_SHORT), no END goes out, and the stream is in step.
+ */
+static void
+test_body_shrinks(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct counts		 c = { 0, 0, 0, -1 };
+	struct conn_wait	 w = { 1000, 1000, -1, 0 };
+	struct tfs_msg		 m;
+	int			 fd;
+
+	fd = tu_pattern_file(100000);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	c.shrink_fd = fd;
+	memset(&o, 0, sizeof(o));
+	o.frame_max = 20000;
+	o.progress = count;
+	o.arg = &c;
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 100000, &o, &st), BODY_SHORT);
+	CU_ASSERT_EQUAL(st.done, 20000);
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_DATA);
+	CU_ASSERT_EQUAL(m.datalen, 20000);
+	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
+	CU_ASSERT_EQUAL(m.type, TFS_OK);
+	unpair(&a, &b);
+	(void)close(fd);
+}
+
+/* Feed raw bytes to body_recv of a len-byte body; fd -1 drops them. */
+static enum body_rc
+recv_raw(const void *raw, size_t n, uint64_t len, struct body_stat *st)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	enum body_rc		 rc;
+
+	if (pair(&a, &b) == -1) {
+		return (enum body_rc)-1;
+	}
+	if (xio_write_full(a.fd, raw, n, 1000) == -1) {
+		unpair(&a, &b);
+		return (enum body_rc)-1;
+	}
+	(void)close(a.fd);
+	a.fd = -1;
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 1000;
+	o.intr_fd = -1;
+	rc = body_recv(&b, -1, len, &o, st);
+	unpair(&a, &b);
+	return rc;
+}
+
+#define D3	"\x20\0\0\0\x03" "abc"
+#define END3	"\x21\0\0\0\x08" "\0\0\0\0\0\0\0\x03"
+
+/* Every rule a receiver checks, one broken at a time. */
+static void
+test_body_recv_rules(void)
+{
+	static const struct {
+		const char	*raw;
+		size_t		 n;
+		uint64_t	 len;
+		enum body_rc	 rc;
+		const char	*why;
+	} t[] = {
+		{ D3 END3, 21, 3, BODY_OK, "" },
+		{ "\x20\0\0\0\0" D3 END3, 26, 3, BODY_PROTO, "empty DATA" },
+		{ D3 D3, 16, 3, BODY_PROTO, "more bytes than the 3 announced" },
+		{ D3 "\x21\0\0\0\x08" "\0\0\0\0\0\0\0\x03", 21, 4,
+		    BODY_PROTO, "END after 3 of 4 bytes" },
+		{ D3 "\x21\0\0\0\x08" "\0\0\0\0\0\0\0\x09", 21, 3,
+		    BODY_PROTO, "END count 9, sent 3" },
+		{ D3 "\x21\0\0\0\x02" "\0\0", 15, 3, BODY_PROTO,
+		    "malformed END" },
+		{ "\x20\x00\x10\x00\x01", 5, 3, BODY_PROTO,
+		    "frame longer than 1048576 bytes" },
+		{ D3 "\x20\0\0\0\x03" "ab", 15, 6, BODY_EOF, "" },
+		{ D3, 8, 6, BODY_EOF, "" },
+		{ D3 "\x7f\0\0\0\x04" "\0\x0c\0\0", 17, 6, BODY_OTHER, "" },
+	};
+	struct body_stat	 st;
+	enum body_rc		 rc;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = recv_raw(t[i].raw, t[i].n, t[i].len, &st);
+		CU_ASSERT_EQUAL(rc, t[i].rc);
+		if (rc == BODY_PROTO) {
+			CU_ASSERT_STRING_EQUAL(st.why, t[i].why);
+		}
+		if (rc == BODY_OTHER) {
+			CU_ASSERT_EQUAL(st.frame.type, TFS_ERROR);
+			CU_ASSERT_EQUAL(st.frame.len, 4);
+			CU_ASSERT_EQUAL(st.done, 3);
+		}
+	}
+}
+
+/*
+ * A write that fails (a read-only descriptor) is BODY_WRITE with the
+ * frame counted; body_drain then reads the rest and the END in step.
+ */
+static void
+test_body_write_drain(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	char			 path[64];
+	int			 fd, ro;
+
+	fd = tu_pattern_file(50000);
+	CU_ASSERT_FATAL(fd != -1);
+	ro = tu_temp_file(path, "", 0);
+	CU_ASSERT_FATAL(ro != -1);
+	(void)close(ro);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	(void)unlink(path);
+	CU_ASSERT_FATAL(ro != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	memset(&o, 0, sizeof(o));
+	o.frame_max = 10000;
+	o.stall_ms = 1000;
+	o.intr_fd = -1;
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 50000, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
+	errno = 0;
+	CU_ASSERT_EQUAL(body_recv(&b, ro, 50000, &o, &st), BODY_WRITE);
+	CU_ASSERT_EQUAL(errno, EBADF);
+	CU_ASSERT_EQUAL(st.done, 10000);
+	CU_ASSERT_EQUAL(body_drain(&b, 50000, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(st.done, 50000);
+	/* in step: the OK after the body is the next frame */
+	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OTHER);
+	CU_ASSERT_EQUAL(st.frame.type, TFS_OK);
+	unpair(&a, &b);
+	(void)close(fd);
+	(void)close(ro);
+}
+
+static int
+seen_bytes(void *arg, const uint8_t *p, size_t n)
+{
+	uint64_t	*sum = arg;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		sum[0] += p[i];
+	}
+	sum[1] += n;
+	return 0;
+}
+
+/* inspect sees every payload byte, in order, before it is written. */
+static void
+test_body_inspect(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	uint64_t		 sum[2] = { 0, 0 }, want = 0, i;
+	int			 fd, out;
+
+	fd = tu_pattern_file(70000);
+	out = tu_pattern_file(0);
+	CU_ASSERT_FATAL(fd != -1 && out != -1);
+	for (i = 0; i < 70000; i++) {
+		want += tu_pattern(i);
+	}
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	memset(&o, 0, sizeof(o));
+	o.frame_max = 30000;
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 70000, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(conn_flush(&a), 0);
+	o.stall_ms = 1000;
+	o.intr_fd = -1;
+	o.inspect = seen_bytes;
+	o.arg = sum;
+	CU_ASSERT_EQUAL(body_recv(&b, out, 70000, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(sum[1], 70000);
+	CU_ASSERT_EQUAL(sum[0], want);
+	CU_ASSERT(check_file(out, 0, 70000));
+	unpair(&a, &b);
+	(void)close(fd);
+	(void)close(out);
+}
+
+/*
+ * With ticks, progress is called while nothing arrives, and the stall
+ * limit counts across ticks: a silent peer is cut after stall_ms, not
+ * after the first tick.
+ */
+static void
+test_body_ticks_stall(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct counts		 c = { 0, 0, 0, -1 };
+	int64_t			 t0, ms;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 400;
+	o.tick_ms = 50;
+	o.intr_fd = -1;
+	o.progress = count;
+	o.arg = &c;
+	/* a DATA frame begun: 3 of its 10 bytes */
+	CU_ASSERT_EQUAL(write(a.fd, "\x20\0\0\0\x0a" "abc", 8), 8);
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(body_recv(&b, -1, 10, &o, &st), BODY_BROKEN);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	ms = xio_now_ms() - t0;
+	CU_ASSERT(ms >= 350 && ms < 3000);
+	CU_ASSERT(c.calls >= 3);
+	/* the bytes of the frame under way count as progress shown */
+	CU_ASSERT_EQUAL(c.last, 3);
+	unpair(&a, &b);
+}
+
+/* intr_fd ends the wait, inside a frame too. */
+static void
+test_body_intr(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	int			 ip[2];
+
+	CU_ASSERT_EQUAL_FATAL(pipe2(ip, O_CLOEXEC), 0);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	CU_ASSERT_EQUAL(write(a.fd, "\x20\0\0\0\x0a" "abc", 8), 8);
+	CU_ASSERT_EQUAL(write(ip[1], "!", 1), 1);
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 5000;
+	o.intr_fd = ip[0];
+	errno = 0;
+	CU_ASSERT_EQUAL(body_recv(&b, -1, 10, &o, &st), BODY_BROKEN);
+	CU_ASSERT_EQUAL(errno, ECANCELED);
+	(void)close(ip[0]);
+	(void)close(ip[1]);
+	unpair(&a, &b);
+}
+
+/* Real TCP, big frames sent from a mapping of the file. */
+static void
+test_body_tcp_mapped(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	pid_t			 pid;
+	int			 cli = -1, srv = -1, fd, out;
+
+	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+	fd = tu_pattern_file(2 * MIB + 3);
+	out = tu_pattern_file(0);
+	CU_ASSERT_FATAL(fd != -1 && out != -1);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(cli);
+		sender(&a, fd, 3, 2 * MIB, 0, 1);
+	}
+	(void)close(srv);
+	conn_free(&a);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 5000;
+	o.intr_fd = -1;
+	CU_ASSERT_EQUAL(body_recv(&b, out, 2 * MIB, &o, &st), BODY_OK);
+	CU_ASSERT(check_file(out, 3, 2 * MIB));
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	(void)close(cli);
+	conn_free(&b);
+	(void)close(fd);
+	(void)close(out);
+}
+
+CU_TestInfo tests_body[] = {
+	TEST(test_body_range),
+	TEST(test_body_small_queued),
+	TEST(test_body_empty),
+	TEST(test_body_progress_stops),
+	TEST(test_body_shrinks),
+	TEST(test_body_recv_rules),
+	TEST(test_body_write_drain),
+	TEST(test_body_inspect),
+	TEST(test_body_ticks_stall),
+	TEST(test_body_intr),
+	TEST(test_body_tcp_mapped),
+	CU_TEST_INFO_NULL,
+};
