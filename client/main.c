@@ -23,8 +23,7 @@
 #include "progress.h"
 #include "proto.h"
 #include "shell.h"
-
-#define TFS_CLIENT_VERSION	"1.0"
+#include "version.h"
 
 enum {
 	OPT_VERIFY = 256,
@@ -134,7 +133,7 @@ main(int argc, char *argv[])
 			usage(stdout);
 			return ST_OK;
 		case 'V':
-			printf("tfs %s (TFS/%d)\n", TFS_CLIENT_VERSION,
+			printf("tfs %s (TFS/%d)\n", TFS_RELEASE,
 			    TFS_VERSION);
 			return ST_OK;
 		default:
@@ -149,8 +148,11 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return ST_USAGE;
 	}
-	(void)snprintf(port, sizeof(port), "%s", optport[0] != '\0' ?
-	    optport : "10069");
+	if (optport[0] != '\0') {
+		(void)strlcpy(port, optport, sizeof(port));
+	} else {
+		(void)snprintf(port, sizeof(port), "%d", TFS_DEFAULT_PORT);
+	}
 	if (cmdline_target(argv[0], host, sizeof(host), port, sizeof(port),
 	    &errstr) == -1) {
 		warnx("%s: %s", argv[0], errstr);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "proto.h"
 
 struct tfsd_config cfg;
 
@@ -17,7 +18,7 @@ config_defaults(struct tfsd_config *c)
 	memset(c, 0, sizeof(*c));
 	strlcpy(c->root, ".", sizeof(c->root));
 	c->listen_addr = NULL;
-	c->port = CONFIG_DEFAULT_PORT;
+	c->port = TFS_DEFAULT_PORT;
 	c->workers = 4;
 	c->min_spare = 2;
 	c->max_spare = 8;

@@ -32,9 +32,6 @@ struct tfsd_config {
 	int		 daemonized;	/* set once detached from the terminal */
 };
 
-#define CONFIG_DEFAULT_PORT	10069
-#define TFSD_VERSION		"1.0"
-
 /* Defined in config.c, filled by main.c before anything else runs. */
 extern struct tfsd_config cfg;
 

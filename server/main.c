@@ -20,6 +20,8 @@
 #include "daemon.h"
 #include "log.h"
 #include "pool.h"
+#include "proto.h"
+#include "version.h"
 
 extern char **environ;
 
@@ -108,7 +110,7 @@ usage(FILE *fp, int status)
 "  -v, --verbose              more logging\n"
 "  -q, --quiet                less logging\n"
 "  -h, --help                 this help\n"
-"  -V, --version              version\n", CONFIG_DEFAULT_PORT);
+"  -V, --version              version\n", TFS_DEFAULT_PORT);
 	exit(status);
 }
 
@@ -289,7 +291,7 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout, 0);
 		case 'V':
-			printf("tfsd %s (TFS/1)\n", TFSD_VERSION);
+			printf("tfsd %s (TFS/%d)\n", TFS_RELEASE, TFS_VERSION);
 			exit(0);
 		case ':':
 			if (optopt != 0) {

@@ -41,11 +41,12 @@
 #include "digest.h"
 #include "log.h"
 #include "partial.h"
+#include "path.h"
 
-#define PARTIAL_PREFIX	".tfs-part-"
-#define PARTIAL_LONG	".tfs-long-"
+#define PARTIAL_PREFIX	PATH_RESERVED "part-"
+#define PARTIAL_LONG	PATH_RESERVED "long-"
 #define PARTIAL_XATTR	"user.tfs.size"
-#define PARTIAL_STAMP	".tfs-sweep"
+#define PARTIAL_STAMP	PATH_RESERVED "sweep"
 #define PARTIAL_TRIES	8
 /* The deepest folder the walk enters. */
 #define PARTIAL_DEPTH	64
@@ -60,8 +61,7 @@ static void	partial_walk(int, int, int);
 int
 partial_reserved(const char *name)
 {
-	return strncmp(name, PARTIAL_RESERVED,
-	    sizeof(PARTIAL_RESERVED) - 1) == 0;
+	return strncmp(name, PATH_RESERVED, sizeof(PATH_RESERVED) - 1) == 0;
 }
 
 /* A partial (not some other reserved file such as the sweep stamp). */

@@ -10,9 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Every name beginning so is the server's own; clients never see one. */
-#define PARTIAL_RESERVED	".tfs-"
-
 /* 1 when name (a directory entry) is one of the server's own files. */
 int	partial_reserved(const char *name);
 /*

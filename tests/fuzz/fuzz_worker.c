@@ -56,6 +56,7 @@
 #include "frame.h"
 #include "log.h"
 #include "partial.h"
+#include "path.h"
 #include "proto.h"
 #include "scoreboard.h"
 #include "worker.h"
@@ -295,15 +296,15 @@ fw_lay_root(void)
 	}
 
 	/* kept partials; without user xattrs they just never resume */
-	fw_file(dfd, PARTIAL_RESERVED "part-a", "01234", 5);
-	if ((fd = openat(dfd, PARTIAL_RESERVED "part-a", O_RDONLY |
+	fw_file(dfd, PATH_RESERVED "part-a", "01234", 5);
+	if ((fd = openat(dfd, PATH_RESERVED "part-a", O_RDONLY |
 	    O_CLOEXEC)) != -1) {
 		(void)fsetxattr(fd, "user.tfs.size", "20", 2, 0);
 		close(fd);
 	}
-	fw_file(dfd, "d/" PARTIAL_RESERVED "part-old", body, 3);
-	(void)utimensat(dfd, "d/" PARTIAL_RESERVED "part-old", old, 0);
-	fw_file(dfd, "e/" PARTIAL_RESERVED "part-x", body, 3);
+	fw_file(dfd, "d/" PATH_RESERVED "part-old", body, 3);
+	(void)utimensat(dfd, "d/" PATH_RESERVED "part-old", old, 0);
+	fw_file(dfd, "e/" PATH_RESERVED "part-x", body, 3);
 }
 
 /* Nothing outside the root changed, and big was never written. */
@@ -360,9 +361,9 @@ fw_check_reply(struct fw_client *c)
 		if (m.kind != TFS_KIND_FILE && m.kind != TFS_KIND_DIR) {
 			fw_fail("ENTRY of kind 0x%02x", m.kind);
 		}
-		if (m.name.len >= sizeof(PARTIAL_RESERVED) - 1 &&
-		    memcmp(m.name.p, PARTIAL_RESERVED,
-		    sizeof(PARTIAL_RESERVED) - 1) == 0) {
+		if (m.name.len >= sizeof(PATH_RESERVED) - 1 &&
+		    memcmp(m.name.p, PATH_RESERVED,
+		    sizeof(PATH_RESERVED) - 1) == 0) {
 			fw_fail("ENTRY of a reserved name");
 		}
 		if (memchr(m.name.p, '/', m.name.len) != NULL) {
