@@ -28,43 +28,93 @@ struct wr {
 	int		 bad;
 };
 
+/* The fields a payload is made of, each with its wire type. */
+enum field {
+	F_END = 0,	/* ends a layout */
+	F_PATH,		/* str */
+	F_TO,		/* str */
+	F_NAME,		/* str */
+	F_TEXT,		/* str */
+	F_ALGO,		/* str */
+	F_DIGEST,	/* str */
+	F_MECH,		/* str */
+	F_SASL,		/* str */
+	F_USER,		/* str */
+	F_OFFSET,	/* u64 */
+	F_SIZE,		/* u64 */
+	F_COUNT,	/* u64 */
+	F_MTIME,	/* s64 */
+	F_MODE,		/* u32 */
+	F_MAXP,		/* u32 */
+	F_VERSION,	/* u16 */
+	F_CODE,		/* u16 */
+	F_FLAGS,	/* u8 */
+	F_KIND,		/* u8 */
+	F_RIGHTS,	/* u8 */
+	F_DATA,		/* raw bytes: the rest of the payload */
+};
+
+#define PROTO_FIELDS	6
+#define C2S		0x01	/* sent by clients */
+#define S2C		0x02	/* sent by servers */
+#define REQ		0x04	/* a request (not part of a transfer) */
+
+/* A type of PROTOCOL.md: its name, who sends it, its payload. */
+struct layout {
+	uint8_t		 type;
+	const char	*name;
+	uint8_t		 dir;
+	uint8_t		 fields[PROTO_FIELDS];
+};
+
 static const uint8_t	*rd_take(struct rd *, size_t);
 static uint8_t		 rd_u8(struct rd *);
 static uint16_t		 rd_u16(struct rd *);
 static uint32_t		 rd_u32(struct rd *);
 static uint64_t		 rd_u64(struct rd *);
 static struct tfs_str	 rd_str(struct rd *);
+static void		 rd_field(struct rd *, enum field, struct tfs_msg *);
 static void		 wr_put(struct wr *, const void *, size_t);
 static void		 wr_u8(struct wr *, uint8_t);
 static void		 wr_u16(struct wr *, uint16_t);
 static void		 wr_u32(struct wr *, uint32_t);
 static void		 wr_u64(struct wr *, uint64_t);
 static void		 wr_str(struct wr *, struct tfs_str);
+static void		 wr_field(struct wr *, enum field,
+			    const struct tfs_msg *);
+static struct tfs_str	*msg_str(struct tfs_msg *, enum field);
+static const struct layout *proto_layout(uint8_t);
 static void		 proto_fields(const struct tfs_msg *, struct wr *);
 
-static const struct {
-	uint8_t		 type;
-	const char	*name;
-} tfs_types[] = {
-	{ TFS_LIST,	"LIST" },
-	{ TFS_STAT,	"STAT" },
-	{ TFS_GET,	"GET" },
-	{ TFS_PUT,	"PUT" },
-	{ TFS_DELETE,	"DELETE" },
-	{ TFS_RENAME,	"RENAME" },
-	{ TFS_MKDIR,	"MKDIR" },
-	{ TFS_SUM,	"SUM" },
-	{ TFS_QUIT,	"QUIT" },
-	{ TFS_DATA,	"DATA" },
-	{ TFS_END,	"END" },
-	{ TFS_HELLO,	"HELLO" },
-	{ TFS_OK,	"OK" },
-	{ TFS_ENTRY,	"ENTRY" },
-	{ TFS_FILE,	"FILE" },
-	{ TFS_READY,	"READY" },
-	{ TFS_DIGEST,	"DIGEST" },
-	{ TFS_ERROR,	"ERROR" },
+/* Every type and its payload: the one description of each layout. */
+static const struct layout tfs_types[] = {
+	{ TFS_LIST,	"LIST",		C2S | REQ, { F_PATH } },
+	{ TFS_STAT,	"STAT",		C2S | REQ, { F_PATH } },
+	{ TFS_GET,	"GET",		C2S | REQ, { F_PATH, F_OFFSET } },
+	{ TFS_PUT,	"PUT",		C2S | REQ,
+	    { F_PATH, F_SIZE, F_FLAGS } },
+	{ TFS_DELETE,	"DELETE",	C2S | REQ, { F_PATH } },
+	{ TFS_RENAME,	"RENAME",	C2S | REQ, { F_PATH, F_TO } },
+	{ TFS_MKDIR,	"MKDIR",	C2S | REQ, { F_PATH } },
+	{ TFS_SUM,	"SUM",		C2S | REQ, { F_PATH } },
+	{ TFS_QUIT,	"QUIT",		C2S | REQ, { F_END } },
+	{ TFS_AUTH,	"AUTH",		C2S | REQ, { F_MECH, F_SASL } },
+	{ TFS_STEP,	"STEP",		C2S | REQ, { F_SASL } },
+	{ TFS_UTIME,	"UTIME",	C2S | REQ, { F_PATH, F_MTIME } },
+	{ TFS_DATA,	"DATA",		C2S | S2C, { F_DATA } },
+	{ TFS_END,	"END",		C2S | S2C, { F_COUNT } },
+	{ TFS_HELLO,	"HELLO",	S2C, { F_VERSION, F_MAXP, F_NAME } },
+	{ TFS_OK,	"OK",		S2C, { F_END } },
+	{ TFS_ENTRY,	"ENTRY",	S2C,
+	    { F_KIND, F_SIZE, F_MTIME, F_MODE, F_NAME } },
+	{ TFS_FILE,	"FILE",		S2C, { F_SIZE, F_OFFSET } },
+	{ TFS_READY,	"READY",	S2C, { F_OFFSET } },
+	{ TFS_DIGEST,	"DIGEST",	S2C, { F_ALGO, F_DIGEST } },
+	{ TFS_CHALLENGE, "CHALLENGE",	S2C, { F_SASL } },
+	{ TFS_WELCOME,	"WELCOME",	S2C, { F_USER, F_RIGHTS, F_SASL } },
+	{ TFS_ERROR,	"ERROR",	S2C, { F_CODE, F_TEXT } },
 };
+#define PROTO_NTYPES	(sizeof(tfs_types) / sizeof(tfs_types[0]))
 
 /* Indexed by code - 1; the order of the table in PROTOCOL.md. */
 static const struct {
@@ -87,6 +137,8 @@ static const struct {
 	{ "UNSUPPORTED",	"unsupported request or flag" },
 	{ "TIMEOUT",		"timed out" },
 	{ "SHUTTING_DOWN",	"the server is shutting down" },
+	{ "AUTH_FAILED",	"sign-in failed" },
+	{ "AUTH_REQUIRED",	"sign in first" },
 };
 
 /* n bytes of the payload, or NULL (and bad set) if they run past its end. */
@@ -215,6 +267,151 @@ wr_str(struct wr *w, struct tfs_str s)
 	wr_put(w, s.p, s.len);
 }
 
+/* Where a str field lives in a message; NULL for other fields. */
+static struct tfs_str *
+msg_str(struct tfs_msg *m, enum field f)
+{
+	switch (f) {
+	case F_PATH:
+		return &m->path;
+	case F_TO:
+		return &m->to;
+	case F_NAME:
+		return &m->name;
+	case F_TEXT:
+		return &m->text;
+	case F_ALGO:
+		return &m->algo;
+	case F_DIGEST:
+		return &m->digest;
+	case F_MECH:
+		return &m->mech;
+	case F_SASL:
+		return &m->sasl;
+	case F_USER:
+		return &m->user;
+	default:
+		return NULL;
+	}
+}
+
+/* Read field f of the payload into m. */
+static void
+rd_field(struct rd *r, enum field f, struct tfs_msg *m)
+{
+	struct tfs_str	*sp;
+
+	switch (f) {
+	case F_OFFSET:
+		m->offset = rd_u64(r);
+		break;
+	case F_SIZE:
+		m->size = rd_u64(r);
+		break;
+	case F_COUNT:
+		m->count = rd_u64(r);
+		break;
+	case F_MTIME:
+		m->mtime = (int64_t)rd_u64(r);
+		break;
+	case F_MODE:
+		m->mode = rd_u32(r);
+		break;
+	case F_MAXP:
+		m->max_payload = rd_u32(r);
+		break;
+	case F_VERSION:
+		m->version = rd_u16(r);
+		break;
+	case F_CODE:
+		m->code = rd_u16(r);
+		break;
+	case F_FLAGS:
+		m->flags = rd_u8(r);
+		break;
+	case F_KIND:
+		m->kind = rd_u8(r);
+		break;
+	case F_RIGHTS:
+		m->rights = rd_u8(r);
+		break;
+	case F_DATA:
+		m->datalen = r->len - r->off;
+		m->data = rd_take(r, m->datalen);
+		break;
+	default:
+		if ((sp = msg_str(m, f)) != NULL) {
+			*sp = rd_str(r);
+		}
+		break;
+	}
+}
+
+/* Write field f of m. */
+static void
+wr_field(struct wr *w, enum field f, const struct tfs_msg *m)
+{
+	struct tfs_msg	*mm = (struct tfs_msg *)(uintptr_t)m;
+
+	switch (f) {
+	case F_OFFSET:
+		wr_u64(w, m->offset);
+		break;
+	case F_SIZE:
+		wr_u64(w, m->size);
+		break;
+	case F_COUNT:
+		wr_u64(w, m->count);
+		break;
+	case F_MTIME:
+		wr_u64(w, (uint64_t)m->mtime);
+		break;
+	case F_MODE:
+		wr_u32(w, m->mode);
+		break;
+	case F_MAXP:
+		wr_u32(w, m->max_payload);
+		break;
+	case F_VERSION:
+		wr_u16(w, m->version);
+		break;
+	case F_CODE:
+		wr_u16(w, m->code);
+		break;
+	case F_FLAGS:
+		wr_u8(w, m->flags);
+		break;
+	case F_KIND:
+		wr_u8(w, m->kind);
+		break;
+	case F_RIGHTS:
+		wr_u8(w, m->rights);
+		break;
+	case F_DATA:
+		wr_put(w, m->data, m->datalen);
+		break;
+	default:
+		/* msg_str only finds the member; nothing is written to m */
+		if (msg_str(mm, f) != NULL) {
+			wr_str(w, *msg_str(mm, f));
+		}
+		break;
+	}
+}
+
+static const struct layout *
+proto_layout(uint8_t type)
+{
+	size_t	 i;
+
+	for (i = 0; i < PROTO_NTYPES; i++) {
+		if (tfs_types[i].type == type) {
+			return &tfs_types[i];
+		}
+	}
+	return NULL;
+}
+
 /*
  * Decode payload p (len bytes) of a frame of the given type into m.  m is
  * cleared first and m->type is set even on failure, so that the caller
@@ -223,73 +420,20 @@ wr_str(struct wr *w, struct tfs_str s)
 enum proto_err
 proto_decode(uint8_t type, const uint8_t *p, size_t len, struct tfs_msg *m)
 {
-	struct rd	 r = { p, len, 0, 0 };
+	const struct layout	*l;
+	struct rd		 r = { p, len, 0, 0 };
+	size_t			 i;
 
 	memset(m, 0, sizeof(*m));
 	m->type = type;
-	switch (type) {
-	case TFS_LIST:
-	case TFS_STAT:
-	case TFS_DELETE:
-	case TFS_MKDIR:
-	case TFS_SUM:
-		m->path = rd_str(&r);
-		break;
-	case TFS_GET:
-		m->path = rd_str(&r);
-		m->offset = rd_u64(&r);
-		break;
-	case TFS_PUT:
-		m->path = rd_str(&r);
-		m->size = rd_u64(&r);
-		m->flags = rd_u8(&r);
-		break;
-	case TFS_RENAME:
-		m->path = rd_str(&r);
-		m->to = rd_str(&r);
-		break;
-	case TFS_QUIT:
-	case TFS_OK:
-		break;
-	case TFS_DATA:
-		if (len == 0) {
-			return PROTO_EEMPTY;
-		}
-		m->data = rd_take(&r, len);
-		m->datalen = len;
-		break;
-	case TFS_END:
-		m->count = rd_u64(&r);
-		break;
-	case TFS_HELLO:
-		m->version = rd_u16(&r);
-		m->max_payload = rd_u32(&r);
-		m->name = rd_str(&r);
-		break;
-	case TFS_ENTRY:
-		m->kind = rd_u8(&r);
-		m->size = rd_u64(&r);
-		m->mtime = (int64_t)rd_u64(&r);
-		m->mode = rd_u32(&r);
-		m->name = rd_str(&r);
-		break;
-	case TFS_FILE:
-		m->size = rd_u64(&r);
-		m->offset = rd_u64(&r);
-		break;
-	case TFS_READY:
-		m->offset = rd_u64(&r);
-		break;
-	case TFS_DIGEST:
-		m->algo = rd_str(&r);
-		m->digest = rd_str(&r);
-		break;
-	case TFS_ERROR:
-		m->code = rd_u16(&r);
-		m->text = rd_str(&r);
-		break;
-	default:
+	if ((l = proto_layout(type)) == NULL) {
 		return PROTO_EUNKNOWN;
+	}
+	if (type == TFS_DATA && len == 0) {
+		return PROTO_EEMPTY;
+	}
+	for (i = 0; i < PROTO_FIELDS && l->fields[i] != F_END; i++) {
+		rd_field(&r, (enum field)l->fields[i], m);
 	}
 	if (r.bad) {
 		return PROTO_ESHORT;
@@ -300,70 +444,19 @@ proto_decode(uint8_t type, const uint8_t *p, size_t len, struct tfs_msg *m)
 	return PROTO_OK;
 }
 
-/* Write m's fields through w: the single description of every layout. */
+/* Write m's fields through w, as its layout says. */
 static void
 proto_fields(const struct tfs_msg *m, struct wr *w)
 {
-	switch (m->type) {
-	case TFS_LIST:
-	case TFS_STAT:
-	case TFS_DELETE:
-	case TFS_MKDIR:
-	case TFS_SUM:
-		wr_str(w, m->path);
-		break;
-	case TFS_GET:
-		wr_str(w, m->path);
-		wr_u64(w, m->offset);
-		break;
-	case TFS_PUT:
-		wr_str(w, m->path);
-		wr_u64(w, m->size);
-		wr_u8(w, m->flags);
-		break;
-	case TFS_RENAME:
-		wr_str(w, m->path);
-		wr_str(w, m->to);
-		break;
-	case TFS_QUIT:
-	case TFS_OK:
-		break;
-	case TFS_DATA:
-		wr_put(w, m->data, m->datalen);
-		break;
-	case TFS_END:
-		wr_u64(w, m->count);
-		break;
-	case TFS_HELLO:
-		wr_u16(w, m->version);
-		wr_u32(w, m->max_payload);
-		wr_str(w, m->name);
-		break;
-	case TFS_ENTRY:
-		wr_u8(w, m->kind);
-		wr_u64(w, m->size);
-		wr_u64(w, (uint64_t)m->mtime);
-		wr_u32(w, m->mode);
-		wr_str(w, m->name);
-		break;
-	case TFS_FILE:
-		wr_u64(w, m->size);
-		wr_u64(w, m->offset);
-		break;
-	case TFS_READY:
-		wr_u64(w, m->offset);
-		break;
-	case TFS_DIGEST:
-		wr_str(w, m->algo);
-		wr_str(w, m->digest);
-		break;
-	case TFS_ERROR:
-		wr_u16(w, m->code);
-		wr_str(w, m->text);
-		break;
-	default:
+	const struct layout	*l;
+	size_t			 i;
+
+	if ((l = proto_layout(m->type)) == NULL) {
 		w->bad = 1;
-		break;
+		return;
+	}
+	for (i = 0; i < PROTO_FIELDS && l->fields[i] != F_END; i++) {
+		wr_field(w, (enum field)l->fields[i], m);
 	}
 }
 
@@ -432,21 +525,16 @@ tfs_str_c(const char *s)
 int
 tfs_type_known(uint8_t type)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(tfs_types) / sizeof(tfs_types[0]); i++) {
-		if (tfs_types[i].type == type) {
-			return 1;
-		}
-	}
-	return 0;
+	return proto_layout(type) != NULL;
 }
 
 /* The client-to-server requests; DATA and END belong to transfers. */
 int
 tfs_type_is_request(uint8_t type)
 {
-	return type >= TFS_LIST && type <= TFS_QUIT;
+	const struct layout	*l = proto_layout(type);
+
+	return l != NULL && (l->dir & REQ) != 0;
 }
 
 /*
@@ -456,13 +544,11 @@ tfs_type_is_request(uint8_t type)
 const char *
 tfs_type_name(uint8_t type)
 {
-	static char	 hex[8];
-	size_t		 i;
+	static char		 hex[8];
+	const struct layout	*l = proto_layout(type);
 
-	for (i = 0; i < sizeof(tfs_types) / sizeof(tfs_types[0]); i++) {
-		if (tfs_types[i].type == type) {
-			return tfs_types[i].name;
-		}
+	if (l != NULL) {
+		return l->name;
 	}
 	(void)snprintf(hex, sizeof(hex), "0x%02x", type);
 	return hex;

@@ -23,6 +23,9 @@ enum tfs_type {
 	TFS_MKDIR	= 0x07,
 	TFS_SUM		= 0x08,
 	TFS_QUIT	= 0x09,
+	TFS_AUTH	= 0x0a,
+	TFS_STEP	= 0x0b,
+	TFS_UTIME	= 0x0c,
 	TFS_DATA	= 0x20,
 	TFS_END		= 0x21,
 	TFS_HELLO	= 0x40,
@@ -31,6 +34,8 @@ enum tfs_type {
 	TFS_FILE	= 0x43,
 	TFS_READY	= 0x44,
 	TFS_DIGEST	= 0x45,
+	TFS_CHALLENGE	= 0x46,
+	TFS_WELCOME	= 0x47,
 	TFS_ERROR	= 0x7f,
 };
 
@@ -51,12 +56,18 @@ enum tfs_err {
 	TFS_EUNSUPPORTED,
 	TFS_ETIMEOUT,
 	TFS_ESHUTTING_DOWN,
-	TFS_ERR_MAX = TFS_ESHUTTING_DOWN
+	TFS_EAUTH_FAILED,
+	TFS_EAUTH_REQUIRED,
+	TFS_ERR_MAX = TFS_EAUTH_REQUIRED
 };
 
 #define TFS_PUT_RESUME		0x01
 #define TFS_PUT_NOCLOBBER	0x02
 #define TFS_PUT_FLAGS		(TFS_PUT_RESUME | TFS_PUT_NOCLOBBER)
+
+/* WELCOME's rights, and what a connection may do. */
+#define TFS_RIGHT_READ		0x01
+#define TFS_RIGHT_WRITE		0x02
 
 #define TFS_KIND_FILE		'f'
 #define TFS_KIND_DIR		'd'
@@ -73,6 +84,8 @@ struct tfs_str {
  * One message.  Only the fields of m->type are read or written:
  *   LIST STAT DELETE MKDIR SUM: path    GET: path offset
  *   PUT: path size flags                RENAME: path to
+ *   AUTH: mech sasl                     STEP CHALLENGE: sasl
+ *   UTIME: path mtime                   WELCOME: user rights sasl
  *   DATA: data datalen                  END: count
  *   HELLO: version max_payload name     ENTRY: kind size mtime mode name
  *   FILE: size offset                   READY: offset
@@ -87,6 +100,9 @@ struct tfs_msg {
 	struct tfs_str	 text;
 	struct tfs_str	 algo;
 	struct tfs_str	 digest;
+	struct tfs_str	 mech;		/* SASL mechanism */
+	struct tfs_str	 sasl;		/* a SASL (SCRAM) message */
+	struct tfs_str	 user;
 	const uint8_t	*data;
 	size_t		 datalen;
 	uint64_t	 offset;
@@ -99,6 +115,7 @@ struct tfs_msg {
 	uint16_t	 code;
 	uint8_t		 flags;
 	uint8_t		 kind;
+	uint8_t		 rights;	/* TFS_RIGHT_* */
 };
 
 enum proto_err {

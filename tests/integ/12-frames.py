@@ -107,6 +107,7 @@ def run(srv):
     protocol(srv, frame(END, u64(0)), "END outside an upload")
     for ty, name in ((0x40, "HELLO"), (0x41, "OK"), (0x42, "ENTRY"),
                      (0x43, "FILE"), (0x44, "READY"), (0x45, "DIGEST"),
+                     (0x46, "CHALLENGE"), (0x47, "WELCOME"),
                      (0x7F, "ERROR")):
         protocol(srv, frame(ty, b""), "%s from a client" % name)
     protocol(srv, frame(0x7F, u16(1) + s("boo")), "a well-formed ERROR from "
@@ -120,7 +121,7 @@ def run(srv):
 
     # unknown types: UNSUPPORTED, skipped, the connection goes on
     with tfslib.Conn(srv.port) as c:
-        for ty in (0x00, 0x0A, 0x1F, 0x22, 0x3F, 0x46, 0x7E, 0x80, 0xFF):
+        for ty in (0x00, 0x0D, 0x1F, 0x22, 0x3F, 0x48, 0x7E, 0x80, 0xFF):
             c.send(ty, b"some payload")
             t.eq(c.expect_error(), "UNSUPPORTED", "type 0x%02x: UNSUPPORTED"
                  % ty)

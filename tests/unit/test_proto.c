@@ -18,8 +18,9 @@
 
 static const uint8_t	 sample_types[] = {
 	TFS_LIST, TFS_STAT, TFS_GET, TFS_PUT, TFS_DELETE, TFS_RENAME,
-	TFS_MKDIR, TFS_SUM, TFS_QUIT, TFS_DATA, TFS_END, TFS_HELLO, TFS_OK,
-	TFS_ENTRY, TFS_FILE, TFS_READY, TFS_DIGEST, TFS_ERROR,
+	TFS_MKDIR, TFS_SUM, TFS_QUIT, TFS_AUTH, TFS_STEP, TFS_UTIME,
+	TFS_DATA, TFS_END, TFS_HELLO, TFS_OK, TFS_ENTRY, TFS_FILE, TFS_READY,
+	TFS_DIGEST, TFS_CHALLENGE, TFS_WELCOME, TFS_ERROR,
 };
 
 static const uint8_t	 sha[TFS_SHA256_LEN] = {
@@ -74,6 +75,24 @@ sample(uint8_t type, struct tfs_msg *m)
 	case TFS_RENAME:
 		m->path = tfs_str_c("old name");
 		m->to = tfs_str_c("dir/new");
+		break;
+	case TFS_AUTH:
+		m->mech = tfs_str_c("SCRAM-SHA-256");
+		m->sasl = tfs_str_c("n,,n=bob,r=rOprNGfwEbeRWgbNEkqO");
+		break;
+	case TFS_STEP:
+	case TFS_CHALLENGE:
+		m->sasl = tfs_str_c("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTC,"
+		    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+		break;
+	case TFS_UTIME:
+		m->path = tfs_str_c("kept/times");
+		m->mtime = -1234567890123LL;
+		break;
+	case TFS_WELCOME:
+		m->user = tfs_str_c("bob");
+		m->rights = TFS_RIGHT_READ | TFS_RIGHT_WRITE;
+		m->sasl = tfs_str_c("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
 		break;
 	case TFS_DATA:
 		m->data = data;
@@ -131,6 +150,10 @@ check_same(const struct tfs_msg *a, const struct tfs_msg *b)
 	CU_ASSERT_TRUE(str_eq(a->text, b->text));
 	CU_ASSERT_TRUE(str_eq(a->algo, b->algo));
 	CU_ASSERT_TRUE(str_eq(a->digest, b->digest));
+	CU_ASSERT_TRUE(str_eq(a->mech, b->mech));
+	CU_ASSERT_TRUE(str_eq(a->sasl, b->sasl));
+	CU_ASSERT_TRUE(str_eq(a->user, b->user));
+	CU_ASSERT_EQUAL(a->rights, b->rights);
 	CU_ASSERT_EQUAL(a->datalen, b->datalen);
 	if (a->datalen == b->datalen && a->datalen > 0) {
 		CU_ASSERT_EQUAL(memcmp(a->data, b->data, a->datalen), 0);
@@ -177,6 +200,10 @@ test_proto_wire_bytes(void)
 	static const uint8_t	 hello[] = { 0x00, 0x01, 0x00, 0x10, 0x00,
 				    0x00, 0x00, 0x01, 'S' };
 	static const uint8_t	 err[] = { 0x00, 0x0d, 0x00, 0x00 };
+	static const uint8_t	 welcome[] = { 0x00, 0x01, 'u', 0x03, 0x00,
+				    0x02, 'v', '=' };
+	static const uint8_t	 utime[] = { 0x00, 0x01, 'f', 0xff, 0xff,
+				    0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
 	static const uint8_t	 entry[] = { 'd', 0, 0, 0, 0, 0, 0, 0, 0,
 				    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				    0xff, 0x00, 0x00, 0x01, 0xed, 0x00, 0x00 };
@@ -215,6 +242,20 @@ test_proto_wire_bytes(void)
 	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
 	    (ssize_t)sizeof(err));
 	CU_ASSERT_EQUAL(memcmp(buf, err, sizeof(err)), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_WELCOME;
+	m.user = tfs_str_c("u");
+	m.rights = 3;
+	m.sasl = tfs_str_c("v=");
+	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
+	    (ssize_t)sizeof(welcome));
+	CU_ASSERT_EQUAL(memcmp(buf, welcome, sizeof(welcome)), 0);
+
+	CU_ASSERT_EQUAL(proto_decode(TFS_UTIME, utime, sizeof(utime), &m),
+	    PROTO_OK);
+	CU_ASSERT_EQUAL(m.mtime, -2);
+	CU_ASSERT_EQUAL(m.path.len, 1);
 
 	/* s64 -1 and mode 0755 of a folder named "" (the root) */
 	CU_ASSERT_EQUAL(proto_decode(TFS_ENTRY, entry, sizeof(entry), &m),
@@ -325,7 +366,7 @@ test_proto_data_empty(void)
 	CU_ASSERT_PTR_EQUAL(m.data, &b);
 }
 
-/* All 256 codes: exactly the 18 of the table decode. */
+/* All 256 codes: exactly the 23 of the table decode. */
 static void
 test_proto_unknown_types(void)
 {
@@ -427,32 +468,36 @@ test_proto_type_tables(void)
 	CU_ASSERT_STRING_EQUAL(tfs_type_name(TFS_DIGEST), "DIGEST");
 	CU_ASSERT_STRING_EQUAL(tfs_type_name(0x33), "0x33");
 	CU_ASSERT_STRING_EQUAL(tfs_type_name(0x00), "0x00");
+	CU_ASSERT_STRING_EQUAL(tfs_type_name(TFS_CHALLENGE), "CHALLENGE");
 	for (t = 0; t < 256; t++) {
 		CU_ASSERT_EQUAL(tfs_type_is_request((uint8_t)t),
-		    t >= TFS_LIST && t <= TFS_QUIT);
+		    t >= TFS_LIST && t <= TFS_UTIME);
 	}
 	CU_ASSERT_FALSE(tfs_type_is_request(TFS_DATA));
 	CU_ASSERT_FALSE(tfs_type_is_request(TFS_END));
+	CU_ASSERT_FALSE(tfs_type_is_request(TFS_WELCOME));
 	CU_ASSERT_TRUE(tfs_type_known(TFS_END));
-	CU_ASSERT_FALSE(tfs_type_known(0x0a));
+	CU_ASSERT_TRUE(tfs_type_known(0x0a));
+	CU_ASSERT_FALSE(tfs_type_known(0x0d));
+	CU_ASSERT_FALSE(tfs_type_known(0x48));
 	CU_ASSERT_FALSE(tfs_type_known(0x80));
 	CU_ASSERT_PTR_NOT_NULL(proto_strerror(PROTO_ESHORT));
 	CU_ASSERT_STRING_NOT_EQUAL(proto_strerror(PROTO_ESHORT),
 	    proto_strerror(PROTO_ELONG));
 }
 
-/* The 16 codes of PROTOCOL.md, both ways. */
+/* The 18 codes of PROTOCOL.md, both ways. */
 static void
 test_proto_err_table(void)
 {
 	static const char	*names[] = { "NOT_FOUND", "EXISTS", "DENIED",
 		"BAD_PATH", "NOT_A_FILE", "NOT_A_DIR", "NOT_EMPTY", "NO_SPACE",
 		"TOO_LARGE", "BUSY", "RANGE", "IO", "PROTOCOL", "UNSUPPORTED",
-		"TIMEOUT", "SHUTTING_DOWN" };
+		"TIMEOUT", "SHUTTING_DOWN", "AUTH_FAILED", "AUTH_REQUIRED" };
 	unsigned int		 c;
 
-	CU_ASSERT_EQUAL(TFS_ERR_MAX, 16);
-	for (c = 1; c <= 16; c++) {
+	CU_ASSERT_EQUAL(TFS_ERR_MAX, 18);
+	for (c = 1; c <= 18; c++) {
 		CU_ASSERT_STRING_EQUAL(tfs_err_name(c), names[c - 1]);
 		CU_ASSERT_EQUAL(tfs_err_from_name(names[c - 1]), (int)c);
 		CU_ASSERT_PTR_NOT_NULL(tfs_err_text(c));
@@ -462,7 +507,8 @@ test_proto_err_table(void)
 	CU_ASSERT_EQUAL(TFS_ESHUTTING_DOWN, 16);
 	CU_ASSERT_EQUAL(TFS_EIO, 12);
 	CU_ASSERT_PTR_NULL(tfs_err_name(0));
-	CU_ASSERT_PTR_NULL(tfs_err_name(17));
+	CU_ASSERT_EQUAL(TFS_EAUTH_REQUIRED, 18);
+	CU_ASSERT_PTR_NULL(tfs_err_name(19));
 	CU_ASSERT_PTR_NULL(tfs_err_text(0));
 	CU_ASSERT_PTR_NULL(tfs_err_text(1000));
 	CU_ASSERT_EQUAL(tfs_err_from_name("not_found"), -1);
