@@ -54,15 +54,38 @@ LIBCOMMON	= $(BUILD)/libtfscommon.a
 PROGS		= $(BIN)/tfsd $(BIN)/tfs
 UNIT_RUNNER	= $(BUILD)/tests/unit-tests
 
-.PHONY: all check unit integ asan valgrind fuzz bench run install clean deps
+.PHONY: all check unit integ asan valgrind fuzz bench run install clean deps \
+	deps-build
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c
+# Each pkg-config module the build needs and the Debian package that
+# ships it: a machine without one is told what to install, once, before
+# the compiler says something less clear.
+DEP_MODULES	= libbsd-overlay:libbsd-dev libcrypto:libssl-dev \
+		  readline:libreadline-dev libgsasl:libgsasl-dev \
+		  libseccomp:libseccomp-dev libsystemd:libsystemd-dev
+DEPS_OK		= $(BUILD)/.deps-ok
+
+$(DEPS_OK):
+	@missing=""; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing=" pkg-config"; \
+	for m in $(DEP_MODULES); do \
+		$(PKG_CONFIG) --exists "$${m%%:*}" 2>/dev/null || \
+		    missing="$$missing $${m#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "tfs: missing Debian packages:$$missing" >&2; \
+		echo "tfs: install them with: sudo scripts/install-deps" >&2; \
+		exit 1; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CUNIT_CFLAGS) -Iserver -Iclient -c -o $@ $<
 
@@ -89,9 +112,12 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBCOMMON) $(DEPS_LIBS) \
 	    -lpthread
 
-# Installs the build dependencies first when something is missing, so a
-# fresh machine needs nothing but this command.
+# Installs what is missing first (the test tools too, but for make run),
+# so a fresh machine needs nothing but this command.
 deps:
+	@scripts/install-deps --test
+
+deps-build:
 	@scripts/install-deps
 
 check: deps
@@ -137,7 +163,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@scripts/bench
 
-run: deps
+run: deps-build
 	@$(MAKE) --no-print-directory all
 	@mkdir -p srv
 	$(BIN)/tfsd -f -l 127.0.0.1 -p 10069 -r srv
