@@ -541,7 +541,7 @@ xfer_put_once(struct xfer_state *x, const char *rpath, int fd, uint8_t flags)
 	progress_start(&x->prog, path_basename(rpath), x->off, x->size);
 
 	xfer_body_opts(x, &o);
-	o.map = 1;
+	o.how = BODY_MAP;
 	brc = body_send(&s->conn, fd, x->off, x->size - x->off, &o, &bs);
 	x->moved += bs.done;
 	if (brc == BODY_OK && conn_flush(&s->conn) == -1) {

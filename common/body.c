@@ -5,20 +5,29 @@
  * Sending picks how each frame leaves by its size.  A small frame is
  * read into the connection's write buffer behind whatever is queued,
  * so that a small GET's FILE, DATA and END go out in one write.  A big
- * one is read in BODY_PIECE pieces and written with what was queued
- * before it, or, when the caller asks (opts.map), sent from a mapping of
- * the file in one sendmsg.  Receiving reads whole frames through the
- * connection and writes their payload at the descriptor's offset.
+ * one goes as the caller asks: by default its header (with what was
+ * queued, held back with MSG_MORE) then sendfile, so the file's bytes
+ * are copied once, from the page cache into the socket; or from a
+ * mapping of the file in one sendmsg; or read in BODY_PIECE pieces and
+ * written.  Where sendfile cannot read a file the frame goes on by
+ * reading.
+ *
+ * Receiving reads each frame's header first.  A DATA payload is spliced
+ * from the socket through a pipe into the file when the caller has a
+ * pipe (one copy fewer: the bytes never enter user space), else the
+ * frame is read whole and written.
  *
  * All checks of a body's framing (sizes, END counts, empty DATA) live
  * here, for both programs.  Never knows what a request is.
  */
 
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,19 +44,69 @@
 #endif
 /* Mappings start on a page; 4 KiB divides every page size in use. */
 #define BODY_PAGE	4096
+/* Scratch for dropping what a failed splice left in the pipe. */
+#define BODY_SCRATCH	4096
+
+/* What a receive is doing across waits: for ticks and the stall limit. */
+struct body_rx {
+	struct conn		*c;
+	const struct body_opts	*o;
+	struct body_stat	*st;
+	struct conn_wait	 w;
+	uint64_t		 seen;		/* c->bytes_in at the last byte */
+	int64_t			 last;		/* when it moved */
+};
 
 static int	body_queue_small(struct conn *, int, uint64_t, size_t);
-static int	body_send_pieces(struct conn *, int, uint64_t, size_t,
-		    uint8_t *);
+static int	body_send_pieces(struct conn *, int, uint64_t, size_t, int,
+		    uint8_t **);
 static int	body_send_mapped(struct conn *, int, uint64_t, size_t);
+static int	body_send_file(struct conn *, int, uint64_t, size_t,
+		    uint8_t **);
+static int	body_send_frame(struct conn *, int, uint64_t, size_t,
+		    const struct body_opts *, uint8_t **);
 static int	body_shrunk(int, uint64_t);
 static int	body_progress(const struct body_opts *, uint64_t);
+static int	body_waited(struct body_rx *);
 static enum body_rc body_take(struct conn *, int, uint64_t,
 		    const struct body_opts *, struct body_stat *);
+static int	body_take_frame(struct body_rx *, int, uint64_t,
+		    enum body_rc *);
+static enum body_rc body_splice(struct body_rx *, int, uint32_t);
+static void	body_pipe_empty(const struct body_pipe *);
+static enum body_rc body_data_rule(struct body_stat *, uint32_t, uint64_t);
 static enum body_rc body_end(const struct conn_frame *, uint64_t, uint64_t,
 		    struct body_stat *);
 static enum body_rc body_proto(struct body_stat *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+
+int
+body_pipe_open(struct body_pipe *p)
+{
+	int	 fds[2];
+
+	p->rd = p->wr = -1;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1) {
+		return -1;
+	}
+	/* a whole frame at once; a smaller pipe only means more splices */
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)FRAME_MAX);
+	p->rd = fds[0];
+	p->wr = fds[1];
+	return 0;
+}
+
+void
+body_pipe_close(struct body_pipe *p)
+{
+	if (p->rd != -1) {
+		close(p->rd);
+	}
+	if (p->wr != -1) {
+		close(p->wr);
+	}
+	p->rd = p->wr = -1;
+}
 
 /* Tell the caller; ECANCELED when it says stop. */
 static int
@@ -92,15 +151,16 @@ body_queue_small(struct conn *c, int fd, uint64_t off, size_t len)
 }
 
 /*
- * One big DATA frame from fd at off, read into buf (BODY_PIECE bytes)
- * piece by piece and written, the header and what was queued going with
- * the first piece.  Returns 0; 1 when the first piece cannot be read
- * (nothing of the frame sent); -1 with errno otherwise, EIO for a read
- * failing once the header is out.
+ * One big DATA frame from fd at off, read into a buffer (made on first
+ * use, BODY_PIECE bytes) piece by piece and written; the header, unless
+ * already sent, and what was queued go with the first piece.  Returns 0;
+ * 1 when the first piece cannot be read and nothing of the frame was
+ * sent; -1 with errno otherwise, EIO for a read failing once the header
+ * is out.
  */
 static int
 body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
-    uint8_t *buf)
+    int header, uint8_t **buf)
 {
 	uint8_t		 hdr[FRAME_HDR_LEN];
 	struct iovec	 iov[2];
@@ -108,25 +168,35 @@ body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
 	ssize_t		 n;
 	int		 cnt;
 
+	/*
+	 * Per transfer, and mapped rather than malloc'd: malloc would keep
+	 * it in the heap after the free, and an idle worker's memory with
+	 * it.
+	 */
+	if (*buf == NULL && (*buf = mmap(NULL, BODY_PIECE, PROT_READ |
+	    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+		*buf = NULL;
+		return -1;
+	}
 	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
 	while (done < len) {
 		piece = len - done > BODY_PIECE ? BODY_PIECE : len - done;
-		n = xio_pread_full(fd, buf, piece, off + done);
+		n = xio_pread_full(fd, *buf, piece, off + done);
 		if (n == -1 || (size_t)n != piece) {
-			if (done == 0) {
+			if (done == 0 && header) {
 				return 1;
 			}
 			errno = EIO;
 			return -1;
 		}
 		cnt = 0;
-		if (done == 0) {
+		if (done == 0 && header) {
 			iov[cnt].iov_base = hdr;
 			iov[cnt++].iov_len = sizeof(hdr);
 		}
-		iov[cnt].iov_base = buf;
+		iov[cnt].iov_base = *buf;
 		iov[cnt++].iov_len = piece;
-		if (conn_send_iov(c, iov, cnt) == -1) {
+		if (conn_send_iov(c, iov, cnt, 0) == -1) {
 			return -1;
 		}
 		done += piece;
@@ -137,13 +207,9 @@ body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
 /*
  * One big DATA frame from a mapping of fd, header and bytes in one
  * sendmsg: the kernel copies the page cache into the socket once, where
- * body_send_pieces copies it twice.  For a PUT over loopback the server
- * is the receiver and its copies decide the speed, and the sender's
- * single copy leaves the bytes in cache for it: 1 GiB PUT from about
- * 50 % to 55-70 % of the stream ceiling in interleaved runs.  Only the
- * kernel touches the mapping, so a file that shrinks gives EFAULT (made
- * EIO), never SIGBUS.  Returns 1, nothing sent, when fd cannot be
- * mapped: the caller reads it instead.
+ * body_send_pieces copies it twice.  Only the kernel touches the
+ * mapping, so a file that shrinks gives EFAULT (made EIO), never
+ * SIGBUS.  Returns 1, nothing sent, when fd cannot be mapped.
  */
 static int
 body_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
@@ -170,13 +236,73 @@ body_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
 	iov[0].iov_len = sizeof(hdr);
 	iov[1].iov_base = map + (off - start);
 	iov[1].iov_len = len;
-	r = conn_send_iov(c, iov, 2);
+	r = conn_send_iov(c, iov, 2, 0);
 	saved = errno == EFAULT ? EIO : errno;
 	(void)munmap(map, maplen);
 	if (r == -1) {
 		errno = saved;
 	}
 	return r;
+}
+
+/*
+ * One big DATA frame by sendfile.  The header (with the replies queued
+ * before it) is held back with MSG_MORE, so that it leaves in the same
+ * segments as the file's first bytes.  A file sendfile cannot read
+ * (EINVAL, ENOSYS, nothing sent) is read and written instead, the
+ * header being out already.  0 or -1 with errno; EIO when the file
+ * ended inside the frame.
+ */
+static int
+body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
+    uint8_t **buf)
+{
+	uint8_t		 hdr[FRAME_HDR_LEN];
+	struct iovec	 iov[1];
+	uint64_t	 sent;
+	int		 r;
+
+	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	if (conn_send_iov(c, iov, 1, MSG_MORE) == -1) {
+		return -1;
+	}
+	r = xio_sendfile_full(c->fd, fd, off, len, c->wstall_ms, c->wintr_fd,
+	    &sent);
+	c->bytes_out += sent;
+	if (r == -1 && sent == 0 && (errno == EINVAL || errno == ENOSYS)) {
+		r = body_send_pieces(c, fd, off, len, 0, buf);
+	}
+	return r;
+}
+
+/*
+ * One DATA frame of len bytes from fd at off, as o->how says.  0; 1 when
+ * nothing of it was sent because the file could not give its bytes; -1
+ * with errno.
+ */
+static int
+body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
+    const struct body_opts *o, uint8_t **buf)
+{
+	int	 r;
+
+	if (len < BODY_SMALL) {
+		return body_queue_small(c, fd, off, len);
+	}
+	switch (o->how) {
+	case BODY_MAP:
+		if ((r = body_send_mapped(c, fd, off, len)) != 1) {
+			return r;
+		}
+		break;
+	case BODY_SENDFILE:
+		return body_send_file(c, fd, off, len, buf);
+	default:
+		break;
+	}
+	return body_send_pieces(c, fd, off, len, 1, buf);
 }
 
 enum body_rc
@@ -201,28 +327,7 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 			rc = BODY_SHORT;
 			break;
 		}
-		r = 1;
-		if (chunk < BODY_SMALL) {
-			r = body_queue_small(c, fd, off + done, chunk);
-		} else if (o->map) {
-			r = body_send_mapped(c, fd, off + done, chunk);
-		}
-		if (r == 1 && chunk >= BODY_SMALL) {
-			/*
-			 * Per transfer, and mapped rather than malloc'd:
-			 * malloc would keep it in the heap after the free,
-			 * and an idle worker's memory with it.
-			 */
-			if (buf == NULL && (buf = mmap(NULL, BODY_PIECE,
-			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0)) == MAP_FAILED) {
-				buf = NULL;
-				r = -1;
-			} else {
-				r = body_send_pieces(c, fd, off + done, chunk,
-				    buf);
-			}
-		}
+		r = body_send_frame(c, fd, off + done, chunk, o, &buf);
 		if (r != 0) {
 			rc = r == 1 ? BODY_SHORT : BODY_BROKEN;
 			break;
@@ -281,6 +386,206 @@ body_end(const struct conn_frame *f, uint64_t got, uint64_t len,
 }
 
 /*
+ * A DATA frame of flen bytes against a body of len, st->done in: empty
+ * and too long are the peer's errors.
+ */
+static enum body_rc
+body_data_rule(struct body_stat *st, uint32_t flen, uint64_t len)
+{
+	/* the peer's count: never more than it announced */
+	if (flen == 0) {
+		return body_proto(st, "empty DATA");
+	}
+	if (flen > len - st->done) {
+		return body_proto(st, "more bytes than the %llu announced",
+		    (unsigned long long)len);
+	}
+	return BODY_OK;
+}
+
+/*
+ * A wait ended with ETIMEDOUT.  Without ticks that is the stall.  With
+ * them, tell progress (the bytes of a DATA frame under way included)
+ * and wait again, unless no byte came for stall_ms.  0 to wait again,
+ * -1 with errno.
+ */
+static int
+body_waited(struct body_rx *x)
+{
+	size_t	 arrived;
+	uint8_t	 type;
+
+	if (x->o->tick_ms <= 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (x->c->bytes_in != x->seen) {
+		x->seen = x->c->bytes_in;
+		x->last = xio_now_ms();
+	} else if (x->o->stall_ms >= 0 &&
+	    xio_now_ms() - x->last >= x->o->stall_ms) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	arrived = conn_in_frame(x->c, &type);
+	if (type != TFS_DATA || arrived < FRAME_HDR_LEN) {
+		arrived = FRAME_HDR_LEN;
+	}
+	return body_progress(x->o, x->st->done + arrived - FRAME_HDR_LEN);
+}
+
+/* Drop whatever a failed splice left in the pipe. */
+static void
+body_pipe_empty(const struct body_pipe *p)
+{
+	uint8_t	 buf[BODY_SCRATCH];
+
+	while (read(p->rd, buf, sizeof(buf)) > 0) {
+		continue;
+	}
+}
+
+/*
+ * The payload of a DATA frame (flen bytes, its header read) into fd:
+ * what the read buffer holds of it is written, the rest spliced from
+ * the socket through the pipe.  After a failed write the rest of the
+ * frame is still read, so that the stream stays in step.
+ */
+static enum body_rc
+body_splice(struct body_rx *x, int fd, uint32_t flen)
+{
+	const struct body_pipe	*pp = x->o->pipe;
+	struct conn_frame	 f;
+	const uint8_t		*p;
+	size_t			 left = flen, nb;
+	ssize_t			 n;
+	int			 werr = 0, r;
+
+	if ((nb = conn_payload_buffered(x->c, &p)) > 0) {
+		werr = xio_write_full(fd, p, nb, -1) == -1 ? errno : 0;
+		conn_payload_taken(x->c, nb, 0);
+		left -= nb;
+	}
+	while (left > 0 && werr == 0) {
+		n = xio_splice_in(x->c->fd, pp->wr, left, x->w.stall_ms,
+		    x->w.intr_fd);
+		if (n == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
+			continue;
+		}
+		if (n <= 0) {
+			return n == 0 ? BODY_EOF : BODY_BROKEN;
+		}
+		conn_payload_taken(x->c, 0, (size_t)n);
+		left -= (size_t)n;
+		if (xio_splice_out(pp->rd, fd, (size_t)n) == -1) {
+			werr = errno;
+			body_pipe_empty(pp);
+		} else if (left > 0 && body_progress(x->o,
+		    x->st->done + flen - left) == -1) {
+			return BODY_BROKEN;
+		}
+	}
+	while (left > 0) {
+		/* the rest goes to the frame storage, to be dropped */
+		r = conn_read_frame(x->c, &x->w, &f);
+		if (r == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
+			continue;
+		}
+		if (r != 1) {
+			return r == 0 ? BODY_EOF : BODY_BROKEN;
+		}
+		left = 0;
+	}
+	x->st->done += flen;
+	if (werr != 0) {
+		errno = werr;
+		return BODY_WRITE;
+	}
+	return BODY_OK;
+}
+
+/*
+ * Take the next frame of the body into fd (-1: drop it).  Returns 1
+ * while the body goes on, 0 with *rc once it ended (BODY_OK after its
+ * END) or failed.
+ */
+static int
+body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
+{
+	const struct body_opts	*o = x->o;
+	struct body_stat	*st = x->st;
+	struct conn_frame	 f;
+	uint32_t		 flen;
+	uint8_t			 type;
+	int			 r;
+
+	r = conn_read_header(x->c, &x->w, &type, &flen);
+	if (r == 1 && type == TFS_DATA && fd != -1 && o->pipe != NULL &&
+	    o->inspect == NULL) {
+		if ((*rc = body_data_rule(st, flen, len)) != BODY_OK ||
+		    (*rc = body_splice(x, fd, flen)) != BODY_OK) {
+			return 0;
+		}
+		if (body_progress(o, st->done) == -1) {
+			*rc = BODY_BROKEN;
+			return 0;
+		}
+		return 1;
+	}
+	if (r == 1) {
+		r = conn_read_frame(x->c, &x->w, &f);
+	}
+	if (r == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
+		return 1;
+	}
+	if (r == 0) {
+		*rc = BODY_EOF;
+		return 0;
+	}
+	if (r == -1) {
+		if (errno != EPROTO) {
+			*rc = BODY_BROKEN;
+		} else if (conn_frame_error(x->c) == FRAME_ETRUNC) {
+			*rc = BODY_EOF;
+		} else {
+			*rc = body_proto(st, "frame longer than %u bytes",
+			    FRAME_MAX);
+		}
+		return 0;
+	}
+	if (f.type == TFS_END) {
+		*rc = body_end(&f, st->done, len, st);
+		return 0;
+	}
+	if (f.type != TFS_DATA) {
+		st->frame = f;
+		*rc = BODY_OTHER;
+		return 0;
+	}
+	if ((*rc = body_data_rule(st, f.len, len)) != BODY_OK) {
+		return 0;
+	}
+	st->done += f.len;
+	if (fd != -1) {
+		if (o->inspect != NULL &&
+		    o->inspect(o->arg, f.payload, f.len) != 0) {
+			errno = EIO;
+			*rc = BODY_WRITE;
+			return 0;
+		}
+		if (xio_write_full(fd, f.payload, f.len, -1) == -1) {
+			*rc = BODY_WRITE;
+			return 0;
+		}
+	}
+	if (body_progress(o, st->done) == -1) {
+		*rc = BODY_BROKEN;
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Read DATA frames until END: written into fd, or dropped when fd is
  * -1.  st->done counts the payload bytes taken off the wire, and goes
  * on from its value on entry.  With a tick, waits are cut into ticks
@@ -291,81 +596,23 @@ static enum body_rc
 body_take(struct conn *c, int fd, uint64_t len, const struct body_opts *o,
     struct body_stat *st)
 {
-	struct conn_wait	 w;
-	struct conn_frame	 f;
-	uint64_t		 seen = c->bytes_in;
-	int64_t			 last = xio_now_ms();
-	size_t			 arrived;
-	uint8_t			 type;
-	int			 r;
+	struct body_rx	 x;
+	enum body_rc	 rc = BODY_OK;
 
-	w.idle_ms = w.stall_ms = o->tick_ms > 0 ? o->tick_ms : o->stall_ms;
-	w.intr_fd = o->intr_fd;
-	w.intr_in_frame = 1;
-	for (;;) {
-		r = conn_read_frame(c, &w, &f);
-		if (r == 0) {
-			return BODY_EOF;
-		}
-		if (r == -1 && errno == ETIMEDOUT && o->tick_ms > 0) {
-			if (c->bytes_in != seen) {
-				seen = c->bytes_in;
-				last = xio_now_ms();
-			} else if (o->stall_ms >= 0 &&
-			    xio_now_ms() - last >= o->stall_ms) {
-				errno = ETIMEDOUT;
-				return BODY_BROKEN;
-			}
-			arrived = conn_in_frame(c, &type);
-			if (type != TFS_DATA || arrived < FRAME_HDR_LEN) {
-				arrived = FRAME_HDR_LEN;
-			}
-			if (body_progress(o, st->done + arrived -
-			    FRAME_HDR_LEN) == -1) {
-				return BODY_BROKEN;
-			}
-			continue;
-		}
-		if (r == -1) {
-			if (errno != EPROTO) {
-				return BODY_BROKEN;
-			}
-			if (conn_frame_error(c) == FRAME_ETRUNC) {
-				return BODY_EOF;
-			}
-			return body_proto(st, "frame longer than %u bytes",
-			    FRAME_MAX);
-		}
-		if (f.type == TFS_END) {
-			return body_end(&f, st->done, len, st);
-		}
-		if (f.type != TFS_DATA) {
-			st->frame = f;
-			return BODY_OTHER;
-		}
-		/* the peer's count: never more than it announced */
-		if (f.len == 0) {
-			return body_proto(st, "empty DATA");
-		}
-		if (f.len > len - st->done) {
-			return body_proto(st, "more bytes than the %llu "
-			    "announced", (unsigned long long)len);
-		}
-		st->done += f.len;
-		if (fd != -1) {
-			if (o->inspect != NULL &&
-			    o->inspect(o->arg, f.payload, f.len) != 0) {
-				errno = EIO;
-				return BODY_WRITE;
-			}
-			if (xio_write_full(fd, f.payload, f.len, -1) == -1) {
-				return BODY_WRITE;
-			}
-		}
-		if (body_progress(o, st->done) == -1) {
-			return BODY_BROKEN;
-		}
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.o = o;
+	x.st = st;
+	x.w.idle_ms = x.w.stall_ms = o->tick_ms > 0 ? o->tick_ms :
+	    o->stall_ms;
+	x.w.intr_fd = o->intr_fd;
+	x.w.intr_in_frame = 1;
+	x.seen = c->bytes_in;
+	x.last = xio_now_ms();
+	while (body_take_frame(&x, fd, len, &rc)) {
+		continue;
 	}
+	return rc;
 }
 
 enum body_rc

@@ -14,6 +14,21 @@
 
 #include "conn.h"
 
+/* How a big DATA frame leaves (a small one is queued and copied). */
+enum body_how {
+	BODY_SENDFILE = 0,	/* the header, then sendfile: one copy */
+	BODY_MAP,		/* header and a mapping in one sendmsg */
+	BODY_READ,		/* read into a buffer, then write: two */
+};
+
+/*
+ * A pipe that receiving splices through: socket to pipe to file, with
+ * no copy to user space.  One per process, made once, as big as a frame.
+ */
+struct body_pipe {
+	int		 rd, wr;
+};
+
 /*
  * How one body moves.  stall_ms, tick_ms and intr_fd are for receiving;
  * sending waits as the connection's writes do (conn_init).
@@ -25,11 +40,9 @@ struct body_opts {
 	int		 tick_ms;	/* receiving: call progress this often
 					   while waiting (0: only on bytes) */
 	int		 intr_fd;	/* readable: stop, ECANCELED (-1 none) */
-	/*
-	 * Sending: big frames go out from a mapping of the file in one
-	 * copy, rather than read into a buffer first (see body.c).
-	 */
-	int		 map;
+	enum body_how	 how;		/* sending */
+	/* receiving: splice DATA through it into fd; NULL: read, write */
+	const struct body_pipe *pipe;
 	/*
 	 * Called as bytes move (and on ticks) with the body bytes moved so
 	 * far; while receiving, that counts the bytes of a DATA frame still
@@ -82,6 +95,13 @@ struct body_stat {
 	struct conn_frame	 frame;		/* BODY_OTHER */
 	char			 why[128];	/* BODY_PROTO */
 };
+
+/*
+ * Make p, sized for a whole frame where the system allows.  0, or -1
+ * with errno (p is then left closed: receive without it).
+ */
+int		body_pipe_open(struct body_pipe *p);
+void		body_pipe_close(struct body_pipe *p);
 
 /*
  * Send bytes off .. off+len-1 of fd as DATA frames, then END len.

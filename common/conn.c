@@ -199,9 +199,10 @@ conn_read_frame(struct conn *c, const struct conn_wait *w,
 {
 	int	 r;
 
-	if (c->dec.ready) {
+	if (c->dec.ready && !c->held) {
 		frame_dec_next(&c->dec);
 	}
+	c->held = 0;
 	for (;;) {
 		if (c->dec.err != FRAME_OK) {
 			errno = EPROTO;
@@ -229,6 +230,81 @@ conn_read_frame(struct conn *c, const struct conn_wait *w,
 			conn_frame_out(c, f);
 			return 1;
 		}
+	}
+}
+
+/*
+ * Header bytes only are given to the decoder, so that it stops at the
+ * payload whether or not it has storage for one.
+ */
+int
+conn_read_header(struct conn *c, const struct conn_wait *w, uint8_t *type,
+    uint32_t *len)
+{
+	size_t	 want, n;
+	ssize_t	 k;
+	int	 r;
+
+	if (c->dec.ready && !c->held) {
+		frame_dec_next(&c->dec);
+	}
+	for (;;) {
+		if (c->dec.err != FRAME_OK) {
+			errno = EPROTO;
+			return -1;
+		}
+		if (c->dec.ready ||
+		    frame_dec_arrived(&c->dec, type) >= FRAME_HDR_LEN) {
+			*type = c->dec.type;
+			*len = c->dec.len;
+			c->held = 1;
+			return 1;
+		}
+		want = FRAME_HDR_LEN - frame_dec_arrived(&c->dec, type);
+		if ((n = conn_pending(c)) > 0) {
+			k = frame_dec_feed(&c->dec, c->rbuf + c->rpos,
+			    n < want ? n : want);
+			if (k == -1) {
+				errno = EPROTO;
+				return -1;
+			}
+			c->rpos += (size_t)k;
+			continue;
+		}
+		if ((r = conn_fill(c, w)) == -1) {
+			return -1;
+		}
+		if (r == 0) {
+			if (frame_dec_eof(&c->dec) == -1) {
+				errno = EPROTO;
+				return -1;
+			}
+			return 0;
+		}
+	}
+}
+
+size_t
+conn_payload_buffered(const struct conn *c, const uint8_t **p)
+{
+	size_t	 due = c->dec.len - c->dec.have, n = conn_pending(c);
+
+	*p = c->rbuf + c->rpos;
+	if (!c->held || c->dec.ready) {
+		return 0;
+	}
+	return n < due ? n : due;
+}
+
+void
+conn_payload_taken(struct conn *c, size_t buffered, size_t socket)
+{
+	c->rpos += buffered;
+	c->bytes_in += socket;
+	frame_dec_skip(&c->dec, buffered + socket);
+	if (c->dec.ready) {
+		/* taken whole: the next read moves on */
+		c->held = 0;
 	}
 }
 
@@ -315,7 +391,7 @@ conn_reserve(struct conn *c, size_t n)
  * twice.
  */
 int
-conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt)
+conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt, int flags)
 {
 	struct iovec	 v[8];
 	size_t		 total = c->wlen;
@@ -334,7 +410,8 @@ conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt)
 		total += iov[i].iov_len;
 	}
 	c->wlen = 0;
-	if (xio_writev_full(c->fd, v, n, c->wstall_ms, c->wintr_fd) == -1) {
+	if (xio_writev_full(c->fd, v, n, flags, c->wstall_ms,
+	    c->wintr_fd) == -1) {
 		return -1;
 	}
 	c->bytes_out += total;
@@ -407,7 +484,7 @@ conn_send_frame(struct conn *c, uint8_t type, const void *p, size_t len)
 		iov[0].iov_len = sizeof(hdr);
 		iov[1].iov_base = (void *)(uintptr_t)p;
 		iov[1].iov_len = len;
-		return conn_send_iov(c, iov, 2);
+		return conn_send_iov(c, iov, 2, 0);
 	}
 	if ((q = conn_queue_space(c, len)) == NULL) {
 		return -1;

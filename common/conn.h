@@ -37,6 +37,7 @@ struct conn {
 	int		 wstall_ms;	/* writes: no room this long */
 	int		 wintr_fd;	/* writes: readable = stop, or -1 */
 	struct frame_dec dec;
+	int		 held;		/* the ready frame is not yet read */
 	uint8_t		*payload;	/* the decoder's storage */
 	uint8_t		*rbuf;
 	size_t		 rpos, rlen, rcap;
@@ -110,6 +111,20 @@ int	conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
 /*
+ * For body.c, which may move a DATA payload itself.  conn_read_header()
+ * reads until the next frame's header is complete and leaves its
+ * payload unread: 1 with *type and *len, 0 at end of stream between
+ * frames, -1 as conn_read_frame.  Then either conn_read_frame() reads
+ * the frame as usual, or the caller takes the payload: what of it is in
+ * the read buffer (conn_payload_buffered()) and the rest straight off
+ * the socket, and accounts for both with conn_payload_taken().
+ */
+int	conn_read_header(struct conn *c, const struct conn_wait *w,
+	    uint8_t *type, uint32_t *len);
+size_t	conn_payload_buffered(const struct conn *c, const uint8_t **p);
+void	conn_payload_taken(struct conn *c, size_t buffered, size_t socket);
+
+/*
  * For body.c, which fills frames from files.  conn_queue_space() makes
  * room for a frame of len payload bytes behind what is queued and
  * returns where the payload goes (NULL with errno); conn_queue_commit()
@@ -117,7 +132,11 @@ int	conn_send_error(struct conn *c, unsigned code, const char *fmt, ...)
  */
 uint8_t	*conn_queue_space(struct conn *c, size_t len);
 void	 conn_queue_commit(struct conn *c, uint8_t type, size_t len);
-/* Write what is queued, then the iovecs, in one go.  0 or -1. */
-int	 conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt);
+/*
+ * Write what is queued, then the iovecs, in one go; flags MSG_MORE when
+ * more of the same frame follows at once (sendfile).  0 or -1.
+ */
+int	 conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt,
+	    int flags);
 
 #endif /* COMMON_CONN_H */

@@ -240,6 +240,21 @@ frame_dec_commit(struct frame_dec *d, size_t n)
 	}
 }
 
+void
+frame_dec_skip(struct frame_dec *d, size_t n)
+{
+	if (!frame_in_payload(d)) {
+		return;
+	}
+	if (n > d->len - d->have) {
+		n = d->len - d->have;
+	}
+	d->have += n;
+	if (d->have == d->len) {
+		d->ready = 1;
+	}
+}
+
 const char *
 frame_strerror(enum frame_err err)
 {

@@ -80,6 +80,11 @@ int		frame_dec_eof(struct frame_dec *);
  */
 size_t		frame_dec_space(struct frame_dec *, uint8_t **p);
 void		frame_dec_commit(struct frame_dec *, size_t n);
+/*
+ * Account for n payload bytes the caller took elsewhere (never stored
+ * here): a payload moved from socket to file without passing through.
+ */
+void		frame_dec_skip(struct frame_dec *, size_t n);
 const char     *frame_strerror(enum frame_err);
 
 #endif /* COMMON_FRAME_H */

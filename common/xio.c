@@ -11,6 +11,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -25,10 +26,13 @@
 
 #include "xio.h"
 
+/* Largest single sendfile call: Linux moves at most about 2 GiB at once. */
+#define XIO_SENDFILE_MAX	(1U << 30)
+
 static int	xio_poll_first(int, int, int);
 static ssize_t	xio_try_read(int, void *, size_t);
 static ssize_t	xio_try_write(int, const void *, size_t, int);
-static ssize_t	xio_try_writev(int, struct iovec *, int);
+static ssize_t	xio_try_writev(int, struct iovec *, int, int);
 static void	xio_iov_advance(struct iovec **, int *, size_t);
 
 int64_t
@@ -127,14 +131,14 @@ xio_try_write(int fd, const void *buf, size_t n, int flags)
 }
 
 static ssize_t
-xio_try_writev(int fd, struct iovec *iov, int iovcnt)
+xio_try_writev(int fd, struct iovec *iov, int iovcnt, int flags)
 {
 	struct msghdr	 mh = { 0 };
 	ssize_t		 r;
 
 	mh.msg_iov = iov;
 	mh.msg_iovlen = (size_t)iovcnt;
-	r = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	r = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL | flags);
 	if (r == -1 && errno == ENOTSOCK) {
 		r = writev(fd, iov, iovcnt);
 	}
@@ -257,17 +261,20 @@ xio_iov_advance(struct iovec **iov, int *iovcnt, size_t r)
 	}
 }
 
-/* Write every iovec in full (the array is modified).  0 or -1. */
+/*
+ * Write every iovec in full (the array is modified); flags as for
+ * xio_send_full.  0 or -1.
+ */
 int
-xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms,
-    int intr_fd)
+xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
+    int timeout_ms, int intr_fd)
 {
 	ssize_t	 r;
 
 	/* empty iovecs in front would make a zero-byte call look like EOF */
 	xio_iov_advance(&iov, &iovcnt, 0);
 	while (iovcnt > 0) {
-		r = xio_try_writev(fd, iov, iovcnt);
+		r = xio_try_writev(fd, iov, iovcnt, flags);
 		if (r >= 0) {
 			xio_iov_advance(&iov, &iovcnt, (size_t)r);
 			continue;
@@ -279,6 +286,107 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int timeout_ms,
 			return -1;
 		}
 		if (xio_wait(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Send n bytes of file fd from offset off to socket sock with sendfile,
+ * waiting for room as xio_send_full does (the socket is non-blocking).
+ * *sent counts what went out.  A file that ended early gives sendfile 0:
+ * EIO rather than a spin.  0, or -1 with errno (EINVAL or ENOSYS with
+ * nothing sent: sendfile cannot read this file; send it otherwise).
+ */
+int
+xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
+    int timeout_ms, int intr_fd, uint64_t *sent)
+{
+	off_t	 pos;
+	ssize_t	 r;
+	size_t	 chunk;
+
+	*sent = 0;
+	if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) {
+		errno = EINVAL;
+		return -1;
+	}
+	pos = (off_t)off;
+	while (*sent < n) {
+		chunk = n - *sent > XIO_SENDFILE_MAX ? XIO_SENDFILE_MAX :
+		    (size_t)(n - *sent);
+		r = sendfile(sock, fd, &pos, chunk);
+		if (r > 0) {
+			*sent += (uint64_t)r;
+			continue;
+		}
+		if (r == 0) {
+			errno = EIO;
+			return -1;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (xio_wait(sock, POLLOUT, timeout_ms, intr_fd) == -1) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Move at least 1 and at most n bytes from socket sock into pipe pw with
+ * splice, waiting for input as xio_read_some does.  Returns the count, 0
+ * at end of stream, -1 with errno.
+ */
+ssize_t
+xio_splice_in(int sock, int pw, size_t n, int timeout_ms, int intr_fd)
+{
+	ssize_t	 r;
+
+	for (;;) {
+		r = splice(sock, NULL, pw, NULL, n,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (r >= 0) {
+			return r;
+		}
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if (xio_wait(sock, POLLIN, timeout_ms, intr_fd) == -1) {
+			return -1;
+		}
+	}
+}
+
+/*
+ * Move exactly n bytes from pipe pr (which holds them) into file fd at
+ * its offset with splice.  0, or -1 with errno (a failed write: the
+ * bytes left stay in the pipe).
+ */
+int
+xio_splice_out(int pr, int fd, size_t n)
+{
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = splice(pr, NULL, fd, NULL, n, SPLICE_F_MOVE);
+		if (r > 0) {
+			n -= (size_t)r;
+			continue;
+		}
+		if (r == 0) {
+			errno = EIO;
+			return -1;
+		}
+		if (errno != EINTR) {
 			return -1;
 		}
 	}

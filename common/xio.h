@@ -42,9 +42,21 @@ int	 xio_write_full(int fd, const void *buf, size_t n, int timeout_ms);
  */
 int	 xio_send_full(int fd, const void *buf, size_t n, int flags,
 	    int timeout_ms, int intr_fd);
-/* Write every iovec in full (the array is modified); intr_fd as above. */
-int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt,
+/* Write every iovec in full (the array is modified); as above. */
+int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
 	    int timeout_ms, int intr_fd);
+/*
+ * Send n bytes of file fd from off to socket sock with sendfile; *sent
+ * counts what went.  A file that ends early fails with EIO; EINVAL or
+ * ENOSYS with nothing sent means sendfile cannot read it.  0 or -1.
+ */
+int	 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
+	    int timeout_ms, int intr_fd, uint64_t *sent);
+/* splice 1 .. n bytes from socket sock into pipe pw: count, 0 EOF, -1. */
+ssize_t	 xio_splice_in(int sock, int pw, size_t n, int timeout_ms,
+	    int intr_fd);
+/* splice exactly n bytes held by pipe pr into file fd.  0 or -1. */
+int	 xio_splice_out(int pr, int fd, size_t n);
 /* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
 ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
 

@@ -21,19 +21,25 @@ static CU_SuiteInfo	suites[] = {
 
 static int	run_named(int, char **);
 
-/* Run only the suites named in argv; 0, or -1 if one does not exist. */
+/*
+ * Keep only the suites named in argv active, so that one run counts all
+ * of them; 0, or -1 if one does not exist.
+ */
 static int
 run_named(int argc, char **argv)
 {
 	CU_pSuite	 s;
 	int		 i;
 
+	for (s = CU_get_registry()->pSuite; s != NULL; s = s->pNext) {
+		CU_set_suite_active(s, CU_FALSE);
+	}
 	for (i = 1; i < argc; i++) {
 		if ((s = CU_get_suite(argv[i])) == NULL) {
 			fprintf(stderr, "unit-tests: no suite %s\n", argv[i]);
 			return -1;
 		}
-		CU_basic_run_suite(s);
+		CU_set_suite_active(s, CU_TRUE);
 	}
 	return 0;
 }
@@ -54,14 +60,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (argc > 1) {
-		if (run_named(argc, argv) == -1) {
-			CU_cleanup_registry();
-			return 2;
-		}
-	} else {
-		CU_basic_run_tests();
+	if (argc > 1 && run_named(argc, argv) == -1) {
+		CU_cleanup_registry();
+		return 2;
 	}
+	CU_basic_run_tests();
 	run = CU_get_number_of_tests_run();
 	failed = CU_get_number_of_tests_failed();
 	bad = CU_get_number_of_failures() > 0;

@@ -1,9 +1,11 @@
 /*
  * test_body.c -- file bodies on the wire (body.c) over socketpairs and
- * loopback TCP: a file range sent in frames of a given size and received
- * into a file, small frames coalesced with what is queued, a file that
- * shrinks between frames, progress that stops a transfer, every rule a
- * receiver checks, a failed write drained, ticks, stalls and Ctrl-C.
+ * loopback TCP: a file range sent in frames of a given size by each way
+ * of sending (sendfile, a mapping, reads) and received into a file by
+ * each way of receiving (splice through a pipe, reads), small frames
+ * coalesced with what is queued, a file that shrinks between frames,
+ * progress that stops a transfer, every rule a receiver checks, a failed
+ * write drained, ticks, stalls and Ctrl-C.
  */
 
 #include <sys/types.h>
@@ -43,9 +45,9 @@ static int	count(void *, uint64_t);
 static int	seen_bytes(void *, const uint8_t *, size_t);
 static int	tcp_pair(int *, int *);
 static int	check_file(int, uint64_t, uint64_t);
-static void	sender(struct conn *, int, uint64_t, uint64_t, uint32_t, int)
-		    __attribute__((noreturn));
-static enum body_rc recv_raw(const void *, size_t, uint64_t,
+static void	sender(struct conn *, int, uint64_t, uint64_t, uint32_t,
+		    enum body_how) __attribute__((noreturn));
+static enum body_rc recv_raw(const void *, size_t, uint64_t, int,
 		    struct body_stat *);
 
 static void	test_body_range(void);
@@ -58,7 +60,8 @@ static void	test_body_write_drain(void);
 static void	test_body_inspect(void);
 static void	test_body_ticks_stall(void);
 static void	test_body_intr(void);
-static void	test_body_tcp_mapped(void);
+static void	test_body_tcp(void);
+static void	test_body_splice_write_drain(void);
 
 static int
 pair(struct conn *a, struct conn *b)
@@ -158,7 +161,7 @@ check_file(int fd, uint64_t start, uint64_t n)
 /* Child: body_send of fd's range, flushed; exit 0 on BODY_OK. */
 static void
 sender(struct conn *a, int fd, uint64_t off, uint64_t len, uint32_t fmax,
-    int map)
+    enum body_how how)
 {
 	struct body_opts	 o;
 	struct body_stat	 st;
@@ -166,7 +169,7 @@ sender(struct conn *a, int fd, uint64_t off, uint64_t len, uint32_t fmax,
 
 	memset(&o, 0, sizeof(o));
 	o.frame_max = fmax;
-	o.map = map;
+	o.how = how;
 	ok = body_send(a, fd, off, len, &o, &st) == BODY_OK &&
 	    conn_flush(a) == 0 && st.done == len;
 	conn_free(a);
@@ -174,45 +177,60 @@ sender(struct conn *a, int fd, uint64_t off, uint64_t len, uint32_t fmax,
 }
 
 /*
- * A range of a 4 MiB file in frames of 256 KiB, received into a file:
- * every byte right, one progress call a frame, END counted.
+ * A range of a 4 MiB file in frames of 256 KiB, sent each way and
+ * received each way into a file: every byte right, one progress call a
+ * frame, END counted.
  */
 static void
 test_body_range(void)
 {
+	static const enum body_how hows[] = { BODY_SENDFILE, BODY_MAP,
+		BODY_READ };
 	struct conn		 a, b;
 	struct body_opts	 o;
 	struct body_stat	 st;
-	struct counts		 c = { 0, 0, 0, -1 };
+	struct body_pipe	 bp;
+	struct counts		 c;
 	uint64_t		 off = 54321, len = 3 * MIB + 17;
+	size_t			 i;
 	pid_t			 pid;
-	int			 fd, out;
+	int			 fd, out, spliced;
 
 	fd = tu_pattern_file(4 * MIB);
-	out = tu_pattern_file(0);
-	CU_ASSERT_FATAL(fd != -1 && out != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
-	if ((pid = fork()) == 0) {
-		(void)close(b.fd);
-		sender(&a, fd, off, len, 256 * 1024, 0);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(body_pipe_open(&bp), 0);
+	for (i = 0; i < 2 * sizeof(hows) / sizeof(hows[0]); i++) {
+		spliced = i % 2;
+		out = tu_pattern_file(0);
+		CU_ASSERT_FATAL(out != -1);
+		CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+		if ((pid = fork()) == 0) {
+			(void)close(b.fd);
+			sender(&a, fd, off, len, 256 * 1024, hows[i / 2]);
+		}
+		(void)close(a.fd);
+		a.fd = -1;
+		memset(&o, 0, sizeof(o));
+		memset(&c, 0, sizeof(c));
+		c.shrink_fd = -1;
+		o.stall_ms = 5000;
+		o.intr_fd = -1;
+		o.pipe = spliced ? &bp : NULL;
+		o.progress = count;
+		o.arg = &c;
+		CU_ASSERT_EQUAL(body_recv(&b, out, len, &o, &st), BODY_OK);
+		CU_ASSERT_EQUAL(st.done, len);
+		/* spliced frames report as pieces arrive: at least one each */
+		CU_ASSERT(spliced ? c.calls >= 13 : c.calls == 13);
+		CU_ASSERT_EQUAL(c.last, len);
+		CU_ASSERT_EQUAL(b.bytes_in, len + 13 * 5 + 5 + 8);
+		CU_ASSERT(check_file(out, off, len));
+		CU_ASSERT_EQUAL(tu_wait(pid), 0);
+		unpair(&a, &b);
+		(void)close(out);
 	}
-	(void)close(a.fd);
-	a.fd = -1;
-	memset(&o, 0, sizeof(o));
-	o.stall_ms = 5000;
-	o.intr_fd = -1;
-	o.progress = count;
-	o.arg = &c;
-	CU_ASSERT_EQUAL(body_recv(&b, out, len, &o, &st), BODY_OK);
-	CU_ASSERT_EQUAL(st.done, len);
-	CU_ASSERT_EQUAL(c.calls, 13);
-	CU_ASSERT_EQUAL(c.last, len);
-	CU_ASSERT_EQUAL(b.bytes_in, len + 13 * 5 + 5 + 8);
-	CU_ASSERT(check_file(out, off, len));
-	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	unpair(&a, &b);
+	body_pipe_close(&bp);
 	(void)close(fd);
-	(void)close(out);
 }
 
 /*
@@ -340,14 +358,24 @@ test_body_shrinks(void)
 	(void)close(fd);
 }
 
-/* Feed raw bytes to body_recv of a len-byte body; fd -1 drops them. */
+/*
+ * Feed raw bytes to body_recv of a len-byte body: dropped, or with
+ * spliced set, spliced into a file.
+ */
 static enum body_rc
-recv_raw(const void *raw, size_t n, uint64_t len, struct body_stat *st)
+recv_raw(const void *raw, size_t n, uint64_t len, int spliced,
+    struct body_stat *st)
 {
 	struct conn		 a, b;
 	struct body_opts	 o;
+	struct body_pipe	 bp;
 	enum body_rc		 rc;
+	int			 out = -1;
 
+	if (spliced && (body_pipe_open(&bp) == -1 ||
+	    (out = tu_pattern_file(0)) == -1)) {
+		return (enum body_rc)-1;
+	}
 	if (pair(&a, &b) == -1) {
 		return (enum body_rc)-1;
 	}
@@ -360,8 +388,13 @@ recv_raw(const void *raw, size_t n, uint64_t len, struct body_stat *st)
 	memset(&o, 0, sizeof(o));
 	o.stall_ms = 1000;
 	o.intr_fd = -1;
-	rc = body_recv(&b, -1, len, &o, st);
+	o.pipe = spliced ? &bp : NULL;
+	rc = body_recv(&b, out, len, &o, st);
 	unpair(&a, &b);
+	if (spliced) {
+		body_pipe_close(&bp);
+		(void)close(out);
+	}
 	return rc;
 }
 
@@ -398,11 +431,12 @@ test_body_recv_rules(void)
 	enum body_rc		 rc;
 	size_t			 i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		rc = recv_raw(t[i].raw, t[i].n, t[i].len, &st);
-		CU_ASSERT_EQUAL(rc, t[i].rc);
+	for (i = 0; i < 2 * sizeof(t) / sizeof(t[0]); i++) {
+		rc = recv_raw(t[i / 2].raw, t[i / 2].n, t[i / 2].len, i % 2,
+		    &st);
+		CU_ASSERT_EQUAL(rc, t[i / 2].rc);
 		if (rc == BODY_PROTO) {
-			CU_ASSERT_STRING_EQUAL(st.why, t[i].why);
+			CU_ASSERT_STRING_EQUAL(st.why, t[i / 2].why);
 		}
 		if (rc == BODY_OTHER) {
 			CU_ASSERT_EQUAL(st.frame.type, TFS_ERROR);
@@ -560,38 +594,97 @@ test_body_intr(void)
 	unpair(&a, &b);
 }
 
-/* Real TCP, big frames sent from a mapping of the file. */
+/* Real TCP, each way of sending, spliced into a file. */
 static void
-test_body_tcp_mapped(void)
+test_body_tcp(void)
+{
+	static const enum body_how hows[] = { BODY_SENDFILE, BODY_MAP,
+		BODY_READ };
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct body_pipe	 bp;
+	size_t			 i;
+	pid_t			 pid;
+	int			 cli = -1, srv = -1, fd, out;
+
+	fd = tu_pattern_file(2 * MIB + 3);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(body_pipe_open(&bp), 0);
+	for (i = 0; i < sizeof(hows) / sizeof(hows[0]); i++) {
+		out = tu_pattern_file(0);
+		CU_ASSERT_FATAL(out != -1);
+		CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+		CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+		if ((pid = fork()) == 0) {
+			(void)close(cli);
+			sender(&a, fd, 3, 2 * MIB, 0, hows[i]);
+		}
+		(void)close(srv);
+		conn_free(&a);
+		CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+		memset(&o, 0, sizeof(o));
+		o.stall_ms = 5000;
+		o.intr_fd = -1;
+		o.pipe = &bp;
+		CU_ASSERT_EQUAL(body_recv(&b, out, 2 * MIB, &o, &st),
+		    BODY_OK);
+		CU_ASSERT(check_file(out, 3, 2 * MIB));
+		CU_ASSERT_EQUAL(tu_wait(pid), 0);
+		(void)close(cli);
+		conn_free(&b);
+		(void)close(out);
+	}
+	body_pipe_close(&bp);
+	(void)close(fd);
+}
+
+/*
+ * A spliced write that fails (a read-only file) still takes the rest of
+ * its frame: BODY_WRITE with that frame counted, then body_drain reads
+ * on in step.
+ */
+static void
+test_body_splice_write_drain(void)
 {
 	struct conn		 a, b;
 	struct body_opts	 o;
 	struct body_stat	 st;
+	struct body_pipe	 bp;
+	char			 path[64];
 	pid_t			 pid;
-	int			 cli = -1, srv = -1, fd, out;
+	int			 fd, ro;
 
-	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
-	fd = tu_pattern_file(2 * MIB + 3);
-	out = tu_pattern_file(0);
-	CU_ASSERT_FATAL(fd != -1 && out != -1);
-	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+	fd = tu_pattern_file(3 * MIB);
+	ro = tu_temp_file(path, "", 0);
+	CU_ASSERT_FATAL(fd != -1 && ro != -1);
+	(void)close(ro);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	(void)unlink(path);
+	CU_ASSERT_FATAL(ro != -1);
+	CU_ASSERT_EQUAL_FATAL(body_pipe_open(&bp), 0);
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
 	if ((pid = fork()) == 0) {
-		(void)close(cli);
-		sender(&a, fd, 3, 2 * MIB, 0, 1);
+		(void)close(b.fd);
+		sender(&a, fd, 0, 3 * MIB, 0, BODY_SENDFILE);
 	}
-	(void)close(srv);
-	conn_free(&a);
-	CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+	(void)close(a.fd);
+	a.fd = -1;
 	memset(&o, 0, sizeof(o));
 	o.stall_ms = 5000;
 	o.intr_fd = -1;
-	CU_ASSERT_EQUAL(body_recv(&b, out, 2 * MIB, &o, &st), BODY_OK);
-	CU_ASSERT(check_file(out, 3, 2 * MIB));
+	o.pipe = &bp;
+	errno = 0;
+	CU_ASSERT_EQUAL(body_recv(&b, ro, 3 * MIB, &o, &st), BODY_WRITE);
+	CU_ASSERT_EQUAL(errno, EBADF);
+	CU_ASSERT_EQUAL(st.done, MIB);
+	CU_ASSERT_EQUAL(body_drain(&b, 3 * MIB, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(st.done, 3 * MIB);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	(void)close(cli);
-	conn_free(&b);
+	unpair(&a, &b);
+	body_pipe_close(&bp);
 	(void)close(fd);
-	(void)close(out);
+	(void)close(ro);
 }
 
 CU_TestInfo tests_body[] = {
@@ -605,6 +698,7 @@ CU_TestInfo tests_body[] = {
 	TEST(test_body_inspect),
 	TEST(test_body_ticks_stall),
 	TEST(test_body_intr),
-	TEST(test_body_tcp_mapped),
+	TEST(test_body_tcp),
+	TEST(test_body_splice_write_drain),
 	CU_TEST_INFO_NULL,
 };

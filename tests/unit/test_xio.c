@@ -131,7 +131,7 @@ test_xio_writev_slow_reader(void)
 	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	pid = tu_slow_reader(sv[1], sv[0], 100, len, 999);
 	(void)close(sv[1]);
-	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 64, 10000, -1), 0);
+	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 64, 0, 10000, -1), 0);
 	(void)close(sv[0]);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 	free(buf);
@@ -308,7 +308,7 @@ test_xio_epipe(void)
 	iov[0].iov_base = b;
 	iov[0].iov_len = sizeof(b);
 	errno = 0;
-	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 1, 1000, -1), -1);
+	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 1, 0, 1000, -1), -1);
 	CU_ASSERT_EQUAL(errno, EPIPE);
 	(void)close(sv[0]);
 }
