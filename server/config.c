@@ -1,9 +1,11 @@
 /*
  * config.c -- the one struct tfsd_config of the process and its
  * defaults.  Kept out of main.c so the unit tests, which link every
- * server module but main.c, find cfg too.  Never parses anything.
+ * server module but main.c, find cfg too.  Never parses anything:
+ * options.c does.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -31,4 +33,18 @@ config_defaults(struct tfsd_config *c)
 	c->graceful_timeout = 0;
 	c->partial_max_age = 86400;
 	c->verbose = 1;		/* LOG_LVL_INFO */
+	c->anonymous = TFS_RIGHT_READ;
+	c->max_per_ip = 16;
+	c->first_request_timeout = 10;
+	c->min_rate = 1024;
+	c->max_partial = 0;
+	c->max_partial_pct = 10;
+}
+
+void
+config_free(struct tfsd_config *c)
+{
+	while (c->nowned > 0) {
+		free(c->owned[--c->nowned]);
+	}
 }

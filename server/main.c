@@ -1,14 +1,15 @@
 /*
- * main.c -- tfsd's command line: read the options of INTERFACE.md into
- * cfg, then set the server up in order (root, log, pid file, socket,
- * user, daemon) and hand over to the worker pool.  Bad usage exits 2,
- * a failure to start exits 1, each with one line on stderr.
+ * main.c -- tfsd's start: the options (options.c) from the command line
+ * and the configuration file, the one-shot commands (-t, -s, the user
+ * file's commands), then the server set up in order (root, log, pid
+ * file, socket, user, daemon) and handed over to the worker pool.  The
+ * configuration is read again here on HUP.  Bad usage exits 2, a
+ * failure to start exits 1, each with one line on stderr.
  */
 
 #include <sys/types.h>
 
 #include <err.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,100 +20,29 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "options.h"
 #include "pool.h"
 #include "proto.h"
 #include "version.h"
 
 extern char **environ;
 
-static void	usage(FILE *, int) __attribute__((noreturn));
 static void	usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
-static long long number(const char *, const char *, long long, long long);
-static void	main_ready(void);
-static void	main_check(void);
 static const char *main_abs_path(const char *);
+static void	main_abs_paths(struct tfsd_config *);
+static int	main_load(struct tfsd_config *, char *, size_t);
+static void	main_ready(void);
+static void	main_reload(void);
+static const char *main_pidfile(void);
+static int	main_command(void);
+static int	main_serve(void);
 
-enum {
-	OPT_MIN_SPARE = 256,
-	OPT_MAX_SPARE,
-	OPT_MAX_REQUESTS,
-	OPT_READ_ONLY,
-	OPT_IDLE_TIMEOUT,
-	OPT_STALL_TIMEOUT,
-	OPT_MAX_FILE_SIZE,
-	OPT_NO_FSYNC,
-	OPT_GRACEFUL_TIMEOUT,
-	OPT_LOG_FILE,
-	OPT_PARTIAL_MAX_AGE,
-};
-
-static const struct option longopts[] = {
-	{ "root",		required_argument, NULL, 'r' },
-	{ "listen",		required_argument, NULL, 'l' },
-	{ "port",		required_argument, NULL, 'p' },
-	{ "foreground",		no_argument,	   NULL, 'f' },
-	{ "workers",		required_argument, NULL, 'w' },
-	{ "min-spare",		required_argument, NULL, OPT_MIN_SPARE },
-	{ "max-spare",		required_argument, NULL, OPT_MAX_SPARE },
-	{ "max-workers",	required_argument, NULL, 'm' },
-	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
-	{ "pidfile",		required_argument, NULL, 'P' },
-	{ "user",		required_argument, NULL, 'u' },
-	{ "read-only",		no_argument, NULL, OPT_READ_ONLY },
-	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
-	{ "stall-timeout",	required_argument, NULL, OPT_STALL_TIMEOUT },
-	{ "max-file-size",	required_argument, NULL, OPT_MAX_FILE_SIZE },
-	{ "no-fsync",		no_argument,	NULL, OPT_NO_FSYNC },
-	{ "graceful-timeout",	required_argument, NULL,
-	    OPT_GRACEFUL_TIMEOUT },
-	{ "log-file",		required_argument, NULL, OPT_LOG_FILE },
-	{ "partial-max-age",	required_argument, NULL,
-	    OPT_PARTIAL_MAX_AGE },
-	{ "signal",		required_argument, NULL, 's' },
-	{ "verbose",		no_argument,	   NULL, 'v' },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "help",		no_argument,	   NULL, 'h' },
-	{ "version",		no_argument,	   NULL, 'V' },
-	{ NULL,			0,		   NULL, 0 }
-};
-
-static char	 main_addr[128];	/* "ADDR:PORT" once bound */
-
-static void
-usage(FILE *fp, int status)
-{
-	fprintf(fp,
-"usage: tfsd [options]\n"
-"  -r, --root DIR             folder served (default .)\n"
-"  -l, --listen ADDR          address to bind (default :: = IPv6 and IPv4)\n"
-"  -p, --port PORT            TCP port, 0 picks a free one (default %d)\n"
-"  -f, --foreground           do not daemonize; log to stderr\n"
-"  -w, --workers N            workers pre-forked at start (default 4)\n"
-"      --min-spare N          idle workers kept at least (default 2)\n"
-"      --max-spare N          idle workers kept at most (default 8)\n"
-"  -m, --max-workers N        hard cap on workers (default 64)\n"
-"      --max-requests N       replace a worker after N connections\n"
-"                             (default 0 = never)\n"
-"  -P, --pidfile FILE         write and lock a pid file\n"
-"  -u, --user USER            drop root privileges to USER after binding\n"
-"      --read-only            refuse PUT, DELETE, RENAME, MKDIR\n"
-"      --idle-timeout SEC     close idle connections (default 300)\n"
-"      --stall-timeout SEC    abort stalled transfers (default 60)\n"
-"      --max-file-size BYTES  refuse larger uploads\n"
-"      --no-fsync             no fsync before an upload is acknowledged\n"
-"      --graceful-timeout SEC on QUIT/HUP cut transfers after SEC (0 = wait)\n"
-"      --partial-max-age SEC  keep unfinished uploads for RESUME this long\n"
-"                             (default 86400)\n"
-"      --log-file FILE        log to FILE instead of stderr or syslog\n"
-"  -s, --signal stop|quit|reload|reopen\n"
-"                             signal the daemon named by -P and exit\n"
-"  -v, --verbose              more logging\n"
-"  -q, --quiet                less logging\n"
-"  -h, --help                 this help\n"
-"  -V, --version              version\n", TFS_DEFAULT_PORT);
-	exit(status);
-}
+static char		 main_addr[128];	/* "ADDR:PORT" once bound */
+static char		 main_startdir[PATH_MAX];
+static struct tfsd_config main_cli;		/* the command line's */
+static struct optset	 main_given;		/* options it gave */
+static struct tfsd_cmd	 main_cmd;
 
 /* Bad usage: one line on stderr, exit 2. */
 static void
@@ -128,54 +58,91 @@ usage_error(const char *fmt, ...)
 	exit(2);
 }
 
-/* A number from the command line, or a usage error naming the option. */
-static long long
-number(const char *opt, const char *s, long long min, long long max)
-{
-	const char	*errstr;
-	long long	 n;
-
-	n = strtonum(s, min, max, &errstr);
-	if (errstr != NULL) {
-		usage_error("%s %s: %s (%lld to %lld)", opt, s, errstr, min,
-		    max);
-	}
-	return n;
-}
-
-/* Options that only make sense together. */
-static void
-main_check(void)
-{
-	if (cfg.min_spare > cfg.max_spare) {
-		usage_error("--min-spare %d is above --max-spare %d",
-		    cfg.min_spare, cfg.max_spare);
-	}
-	if (cfg.workers > cfg.max_workers) {
-		usage_error("--workers %d is above --max-workers %d",
-		    cfg.workers, cfg.max_workers);
-	}
-}
-
 /*
- * The log file is reopened on SIGUSR1, after the daemon moved to "/":
- * keep it absolute.
+ * A daemon works from "/" and reopens its files on USR1 and HUP: keep
+ * every path absolute, relative to the folder tfsd was started in.
+ * Returns path, or a copy kept for the life of the process.
  */
 static const char *
 main_abs_path(const char *path)
 {
-	char	 cwd[PATH_MAX], *abs;
+	char	*abs;
 
-	if (path[0] == '/') {
+	if (path == NULL || path[0] == '/') {
 		return path;
 	}
-	if (getcwd(cwd, sizeof(cwd)) == NULL) {
-		err(1, "getcwd");
-	}
-	if (asprintf(&abs, "%s/%s", cwd, path) == -1) {
+	if (asprintf(&abs, "%s/%s", main_startdir, path) == -1) {
 		err(1, "asprintf");
 	}
 	return abs;
+}
+
+static void
+main_abs_paths(struct tfsd_config *c)
+{
+	char	 root[sizeof(c->root)];
+
+	c->logfile = main_abs_path(c->logfile);
+	c->pidfile = main_abs_path(c->pidfile);
+	c->users = main_abs_path(c->users);
+	if (c->root[0] != '/' && snprintf(root, sizeof(root), "%s/%s",
+	    main_startdir, c->root) < (int)sizeof(root)) {
+		memcpy(c->root, root, sizeof(root));
+	}
+}
+
+/*
+ * The configuration: the defaults, then the file of -c (but for what
+ * the command line gave), then the command line.  0; -1 with err when
+ * the file is wrong, -2 when options do not go together.
+ */
+static int
+main_load(struct tfsd_config *c, char *err, size_t errsz)
+{
+	config_defaults(c);
+	if (main_cmd.config != NULL && options_file(main_cmd.config, c,
+	    &main_given, err, errsz) == -1) {
+		config_free(c);
+		return -1;
+	}
+	options_overlay(c, &main_cli, &main_given);
+	if (options_check(c, &main_cmd, err, errsz) == -1) {
+		config_free(c);
+		return -2;
+	}
+	main_abs_paths(c);
+	return 0;
+}
+
+/*
+ * HUP: read the configuration again.  A broken one is logged and the
+ * running one kept; options that only a restart can change keep their
+ * old values, and the log says so.
+ */
+static void
+main_reload(void)
+{
+	struct tfsd_config	 next;
+	const char		*name;
+	char			 err[512];
+
+	if (main_cmd.config == NULL) {
+		return;
+	}
+	if (main_load(&next, err, sizeof(err)) != 0) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err);
+		return;
+	}
+	while ((name = options_keep_running(&next, &cfg)) != NULL) {
+		log_warnx("reload: --%s changes only with a restart; keeping "
+		    "the running value", name);
+	}
+	next.daemonized = cfg.daemonized;
+	config_free(&cfg);
+	cfg = next;
+	log_setlevel(cfg.verbose);
+	log_info("configuration %s read again", main_cmd.config);
 }
 
 /* The first worker waits for connections: say so, and detach. */
@@ -192,144 +159,66 @@ main_ready(void)
 	daemon_ready(line);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * The pid file: -P, or for a daemon without it the default of
+ * INTERFACE.md, so that -s finds it.  A server in the foreground writes
+ * one only when asked.
+ */
+static const char *
+main_pidfile(void)
 {
-	const char	*signame = NULL;
-	int		 ch, listen_fd, root_fd, status, sig;
-	enum log_dest	 dest;
+	static char	 buf[PATH_MAX];
+	const char	*rt;
 
-	/* descriptors inherited from whoever started us are not ours */
-	closefrom(STDERR_FILENO + 1);
-	config_defaults(&cfg);
-	setproctitle_init(argc, argv, environ);
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":r:l:p:fw:m:P:u:s:vqhV",
-	    longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			if (strlcpy(cfg.root, optarg, sizeof(cfg.root)) >=
-			    sizeof(cfg.root)) {
-				usage_error("-r %s: path too long", optarg);
-			}
-			break;
-		case 'l':
-			cfg.listen_addr = optarg;
-			break;
-		case 'p':
-			cfg.port = (int)number("-p", optarg, 0, 65535);
-			break;
-		case 'f':
-			cfg.foreground = 1;
-			break;
-		case 'w':
-			cfg.workers = (int)number("-w", optarg, 1, 4096);
-			break;
-		case OPT_MIN_SPARE:
-			cfg.min_spare = (int)number("--min-spare", optarg, 0,
-			    4096);
-			break;
-		case OPT_MAX_SPARE:
-			cfg.max_spare = (int)number("--max-spare", optarg, 1,
-			    4096);
-			break;
-		case 'm':
-			cfg.max_workers = (int)number("-m", optarg, 1, 4096);
-			break;
-		case OPT_MAX_REQUESTS:
-			cfg.max_requests = (long)number("--max-requests",
-			    optarg, 0, LONG_MAX);
-			break;
-		case 'P':
-			cfg.pidfile = optarg;
-			break;
-		case 'u':
-			cfg.user = optarg;
-			break;
-		case OPT_READ_ONLY:
-			cfg.read_only = 1;
-			break;
-		case OPT_IDLE_TIMEOUT:
-			cfg.idle_timeout = (int)number("--idle-timeout",
-			    optarg, 1, INT_MAX / 1000);
-			break;
-		case OPT_STALL_TIMEOUT:
-			cfg.stall_timeout = (int)number("--stall-timeout",
-			    optarg, 1, INT_MAX / 1000);
-			break;
-		case OPT_MAX_FILE_SIZE:
-			cfg.max_file_size = (uint64_t)number("--max-file-size",
-			    optarg, 0, LLONG_MAX);
-			break;
-		case OPT_NO_FSYNC:
-			cfg.fsync = 0;
-			break;
-		case OPT_GRACEFUL_TIMEOUT:
-			cfg.graceful_timeout = (int)number(
-			    "--graceful-timeout", optarg, 0, INT_MAX / 1000);
-			break;
-		case OPT_LOG_FILE:
-			cfg.logfile = optarg;
-			break;
-		case OPT_PARTIAL_MAX_AGE:
-			cfg.partial_max_age = (int)number("--partial-max-age",
-			    optarg, 1, INT_MAX);
-			break;
-		case 's':
-			if (daemon_signal_number(optarg) == -1) {
-				usage_error("-s %s: not one of stop, quit, "
-				    "reload, reopen", optarg);
-			}
-			signame = optarg;
-			break;
-		case 'v':
-			cfg.verbose = LOG_LVL_DEBUG;
-			break;
-		case 'q':
-			cfg.verbose = LOG_LVL_QUIET;
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("tfsd %s (TFS/%d)\n", TFS_RELEASE, TFS_VERSION);
-			exit(0);
-		case ':':
-			if (optopt != 0) {
-				usage_error("option -%c needs a value",
-				    optopt);
-			}
-			usage_error("option %s needs a value",
-			    argv[optind - 1]);
-		default:
-			if (optopt != 0) {
-				usage_error("unknown option -%c", optopt);
-			}
-			usage_error("unknown option %s", argv[optind - 1]);
-		}
+	if (cfg.pidfile != NULL || (cfg.foreground && main_cmd.signame ==
+	    NULL)) {
+		return cfg.pidfile;
 	}
-	if (optind < argc) {
-		usage_error("unexpected argument %s", argv[optind]);
+	if (geteuid() == 0) {
+		return "/run/tfsd.pid";
 	}
-	if (signame != NULL) {
-		if (cfg.pidfile == NULL) {
-			usage_error("-s needs -P FILE");
-		}
-		return daemon_signal(cfg.pidfile, signame);
+	if ((rt = getenv("XDG_RUNTIME_DIR")) != NULL && rt[0] == '/' &&
+	    snprintf(buf, sizeof(buf), "%s/tfsd.pid", rt) < (int)sizeof(buf)) {
+		return buf;
 	}
-	main_check();
+	(void)snprintf(buf, sizeof(buf), "/tmp/tfsd-%ld.pid", (long)getuid());
+	return buf;
+}
+
+/* A one-shot command of the command line: its exit status, or -1. */
+static int
+main_command(void)
+{
+	if (main_cmd.test) {
+		printf("tfsd: configuration ok\n");
+		return 0;
+	}
+	if (main_cmd.signame != NULL) {
+		return daemon_signal(main_pidfile(), main_cmd.signame);
+	}
+	if (main_cmd.set_user != NULL || main_cmd.del_user != NULL ||
+	    main_cmd.list_users) {
+		warnx("the users file commands are not built in yet");
+		return 1;
+	}
+	return -1;
+}
+
+/* Set the server up in order and serve until a signal stops it. */
+static int
+main_serve(void)
+{
+	enum log_dest	 dest;
+	int		 listen_fd, root_fd, status;
 
 	root_fd = daemon_open_root();
-	if (cfg.logfile != NULL) {
-		cfg.logfile = main_abs_path(cfg.logfile);
-		dest = LOG_TO_FILE;
-	} else {
-		dest = cfg.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG;
-	}
+	dest = cfg.logfile != NULL ? LOG_TO_FILE : cfg.foreground ?
+	    LOG_TO_STDERR : LOG_TO_SYSLOG;
 	if (log_init(dest, cfg.verbose, "tfsd", cfg.logfile) == -1) {
 		err(1, "log file %s", cfg.logfile);
 	}
+	cfg.pidfile = main_pidfile();
 	if (cfg.pidfile != NULL) {
-		cfg.pidfile = main_abs_path(cfg.pidfile);
 		daemon_pidfile_open(cfg.pidfile);
 	}
 	listen_fd = daemon_listen(cfg.listen_addr, cfg.port, main_addr,
@@ -342,12 +231,46 @@ main(int argc, char *argv[])
 	}
 	daemon_pidfile_write();
 	setproctitle("master %s", main_addr);
-
-	if ((sig = pool_run(listen_fd, root_fd, main_ready)) != 0) {
-		status = sig;
-	} else {
-		status = 0;
-	}
+	status = pool_run(listen_fd, root_fd, main_ready, main_reload);
 	daemon_cleanup();
 	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char	 msg[512];
+	int	 status;
+
+	/* descriptors inherited from whoever started us are not ours */
+	closefrom(STDERR_FILENO + 1);
+	setproctitle_init(argc, argv, environ);
+	if (getcwd(main_startdir, sizeof(main_startdir)) == NULL) {
+		err(1, "getcwd");
+	}
+	config_defaults(&main_cli);
+	main_cmd.rights = -1;
+	if (options_argv(argc, argv, &main_cli, &main_cmd, &main_given, msg,
+	    sizeof(msg)) == -1) {
+		usage_error("%s", msg);
+	}
+	if (main_cmd.help) {
+		options_usage(stdout);
+		return 0;
+	}
+	if (main_cmd.version) {
+		printf("tfsd %s (TFS/%d)\n", TFS_RELEASE, TFS_VERSION);
+		return 0;
+	}
+	if ((status = main_load(&cfg, msg, sizeof(msg))) != 0) {
+		if (status == -2 && !main_cmd.test) {
+			usage_error("%s", msg);
+		}
+		fprintf(stderr, "tfsd: %s\n", msg);
+		return 1;
+	}
+	if ((status = main_command()) != -1) {
+		return status;
+	}
+	return main_serve();
 }

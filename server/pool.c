@@ -66,6 +66,7 @@ struct pool {
 	int			 exit_status;
 	int			 ready;
 	void			(*ready_cb)(void);
+	void			(*reload_cb)(void);
 	int			 spawn_rate;	/* forks per tick */
 	int			 owed;		/* replacements due */
 	int			 rapid;		/* young deaths */
@@ -682,6 +683,9 @@ pool_reload(struct pool *p)
 	if (p->state != POOL_RUNNING) {
 		return;
 	}
+	if (p->reload_cb != NULL) {
+		p->reload_cb();
+	}
 	/* the root may have been replaced: serve what its path names now */
 	fd = open(cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1) {
@@ -778,7 +782,8 @@ pool_timeout(struct pool *p, int64_t now)
 }
 
 int
-pool_run(int listen_fd, int root_fd, void (*ready)(void))
+pool_run(int listen_fd, int root_fd, void (*ready)(void),
+    void (*reload)(void))
 {
 	struct pool	 pool, *p = &pool;
 	struct pollfd	 pfd;
@@ -790,6 +795,7 @@ pool_run(int listen_fd, int root_fd, void (*ready)(void))
 		return 1;
 	}
 	p->ready_cb = ready;
+	p->reload_cb = reload;
 	for (i = 0; i < cfg.workers; i++) {
 		if (pool_spawn(p) == -1) {
 			pool_fail(p, "cannot start the workers");

@@ -20,9 +20,11 @@
 
 /*
  * Serve until a signal stops the server.  ready() is called once, when
- * the first worker waits for connections.  Returns the exit status: 0
+ * the first worker waits for connections; reload() on HUP, before the
+ * new workers start, to read the configuration again.  Returns the exit status: 0
  * after a signalled stop, 1 when the workers cannot start.
  */
-int	pool_run(int listen_fd, int root_fd, void (*ready)(void));
+int	pool_run(int listen_fd, int root_fd, void (*ready)(void),
+	    void (*reload)(void));
 
 #endif /* SERVER_POOL_H */

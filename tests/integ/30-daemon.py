@@ -102,7 +102,6 @@ def test_usage_errors():
                        (["--min-spare", "9", "--max-spare", "3"],
                         "min-spare above max-spare"),
                        (["-s", "explode", "-P", pidfile], "bad -s name"),
-                       (["-s", "stop"], "-s without -P"),
                        (["extra"], "stray argument")):
         rc, out, err = run(args + ["-f", "-r", root, "-l", "127.0.0.1"])
         t.ok(rc == 2 and len(lines(err)) == 1 and
