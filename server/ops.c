@@ -336,7 +336,7 @@ ops_list_read(struct ops_req *r, int dfd, struct ops_entry **out,
 			    sizeof(full)) == -1) {
 				continue;
 			}
-			if ((lfd = resolve_node(r->root_fd, full, &st)) ==
+			if ((lfd = resolve_node(r->root, full, &st)) ==
 			    -1) {
 				continue;
 			}
@@ -392,7 +392,7 @@ ops_list(struct ops_req *r, const struct tfs_msg *m)
 	if (ops_path(r, &m->path, r->path, PATH_ALLOW_ROOT) == -1) {
 		return;
 	}
-	if ((dfd = resolve_dir(r->root_fd, r->path)) == -1) {
+	if ((dfd = resolve_dir(r->root, r->path)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}
@@ -433,7 +433,7 @@ ops_stat(struct ops_req *r, const struct tfs_msg *m)
 	if (ops_path(r, &m->path, r->path, PATH_ALLOW_ROOT) == -1) {
 		return;
 	}
-	if ((fd = resolve_node(r->root_fd, r->path, &st)) == -1) {
+	if ((fd = resolve_node(r->root, r->path, &st)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}
@@ -469,7 +469,7 @@ ops_get(struct ops_req *r, const struct tfs_msg *m)
 	if (ops_path(r, &m->path, r->path, 0) == -1) {
 		return;
 	}
-	if ((fd = resolve_file(r->root_fd, r->path, &st)) == -1) {
+	if ((fd = resolve_file(r->root, r->path, &st)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}
@@ -607,14 +607,14 @@ ops_put(struct ops_req *r, const struct tfs_msg *m)
 		}
 		return;
 	}
-	if ((dfd = resolve_parent(r->root_fd, r->path, &name)) == -1) {
+	if ((dfd = resolve_parent(r->root, r->path, &name)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}
 	/* what the name is now, links inside the root followed */
 	exists = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	if (exists) {
-		if ((nfd = resolve_node(r->root_fd, r->path, &st)) == -1) {
+		if ((nfd = resolve_node(r->root, r->path, &st)) == -1) {
 			/* a dangling link is replaced; one leading out not */
 			if (errno != ENOENT) {
 				ops_fail_errno(r, errno, NULL);
@@ -752,7 +752,7 @@ ops_delete(struct ops_req *r, const struct tfs_msg *m)
 		ops_fail(r, TFS_EDENIED, "the server is read-only");
 		return;
 	}
-	if ((dfd = resolve_parent(r->root_fd, r->path, &name)) == -1) {
+	if ((dfd = resolve_parent(r->root, r->path, &name)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}
@@ -800,11 +800,11 @@ ops_rename(struct ops_req *r, const struct tfs_msg *m)
 		ops_fail(r, TFS_EDENIED, "the server is read-only");
 		return;
 	}
-	if ((sfd = resolve_parent(r->root_fd, r->path, &sname)) == -1) {
+	if ((sfd = resolve_parent(r->root, r->path, &sname)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}
-	if ((tfd = resolve_parent(r->root_fd, r->to, &tname)) == -1) {
+	if ((tfd = resolve_parent(r->root, r->to, &tname)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		goto out_src;
 	}
@@ -854,7 +854,7 @@ ops_mkdir(struct ops_req *r, const struct tfs_msg *m)
 		ops_fail(r, TFS_EDENIED, "the server is read-only");
 		return;
 	}
-	if ((dfd = resolve_parent(r->root_fd, r->path, &name)) == -1) {
+	if ((dfd = resolve_parent(r->root, r->path, &name)) == -1) {
 		ops_fail_errno(r, errno, "parent");
 		return;
 	}
@@ -877,7 +877,7 @@ ops_sum(struct ops_req *r, const struct tfs_msg *m)
 	if (ops_path(r, &m->path, r->path, 0) == -1) {
 		return;
 	}
-	if ((fd = resolve_file(r->root_fd, r->path, &st)) == -1) {
+	if ((fd = resolve_file(r->root, r->path, &st)) == -1) {
 		ops_fail_errno(r, errno, NULL);
 		return;
 	}

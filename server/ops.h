@@ -11,12 +11,13 @@
 #include "conn.h"
 #include "path.h"
 #include "proto.h"
+#include "resolve.h"
 #include "scoreboard.h"
 
 /* One request: what it needs, and what it did (for the log line). */
 struct ops_req {
 	struct conn	*conn;
-	int		 root_fd;	/* O_PATH of the served folder */
+	const struct root *root;	/* paths resolve beneath it */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
 	char		 path[PATH_MAX_LEN + 1];

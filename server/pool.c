@@ -301,7 +301,8 @@ pool_child_main(struct pool *p, int i)
 
 	memset(&wa, 0, sizeof(wa));
 	wa.listen_fd = p->listen_fd;
-	wa.root_fd = p->root_fd;
+	wa.root.fd = p->root_fd;
+	wa.root.path = cfg.root;
 	wa.master_fd = p->death_rd;
 	wa.id = i;
 	wa.generation = p->generation;

@@ -347,7 +347,7 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 	w.intr_fd = worker_pipe[0];
 	w.intr_in_frame = 0;
 	s->req.conn = &s->conn;
-	s->req.root_fd = wa->root_fd;
+	s->req.root = &wa->root;
 	s->req.slot = wa->slot;
 	s->req.stall_ms = w.stall_ms;
 	log_debug("%s: connected", peer);
@@ -499,7 +499,7 @@ worker_main(const struct worker_args *wa)
 	if (worker_master_gone(wa->master_fd)) {
 		exit(0);
 	}
-	if (fcntl(wa->root_fd, F_GETFD) == -1) {
+	if (fcntl(wa->root.fd, F_GETFD) == -1) {
 		log_warn("root descriptor");
 		exit(WORKER_EXIT_FATAL);
 	}
@@ -509,7 +509,7 @@ worker_main(const struct worker_args *wa)
 		    arc4random_uniform((uint32_t)(cfg.max_requests / 10 + 1));
 	}
 	if (!cfg.read_only) {
-		partial_sweep(wa->root_fd, cfg.partial_max_age);
+		partial_sweep(wa->root.fd, cfg.partial_max_age);
 	}
 
 	while (!worker_stopping) {
@@ -520,7 +520,7 @@ worker_main(const struct worker_args *wa)
 		if (worker_alarm) {
 			worker_alarm = 0;
 			if (!cfg.read_only) {
-				partial_sweep(wa->root_fd,
+				partial_sweep(wa->root.fd,
 				    cfg.partial_max_age);
 			}
 		}
@@ -582,7 +582,7 @@ worker_main(const struct worker_args *wa)
 			break;
 		}
 		if (!cfg.read_only) {
-			partial_sweep(wa->root_fd, cfg.partial_max_age);
+			partial_sweep(wa->root.fd, cfg.partial_max_age);
 		}
 	}
 out:

@@ -7,11 +7,12 @@
 #ifndef SERVER_WORKER_H
 #define SERVER_WORKER_H
 
+#include "resolve.h"
 #include "scoreboard.h"
 
 struct worker_args {
 	int		 listen_fd;
-	int		 root_fd;	/* O_PATH|O_DIRECTORY of cfg.root */
+	struct root	 root;		/* the served folder */
 	int		 master_fd;	/* read end; EOF = the master died */
 	int		 id;		/* slot index */
 	uint32_t	 generation;
@@ -48,7 +49,7 @@ struct worker_args {
 /*
  * Serve one connection already accepted: HELLO, then its requests until
  * it ends (QUIT, end of stream, PROTOCOL, TIMEOUT, a stop signal), then
- * close fd.  Uses wa->root_fd and wa->slot (which may be NULL) only.
+ * close fd.  Uses wa->root and wa->slot (which may be NULL) only.
  * Never exits.  worker_main() calls it for each connection; called
  * without worker_main() (the fuzz target) no signal handler is in place,
  * so nothing interrupts a wait but the connection's own timeouts.  peer

@@ -507,15 +507,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fw_fail("mkdtemp: %s", strerror(errno));
 	}
 	atexit(fw_cleanup);
-	/* resolve.c compares link targets with cfg.root: make it real */
+	/* resolve.c compares link targets with the root's path: real */
 	if (realpath(fw_top, real) == NULL ||
 	    strlcpy(fw_top, real, sizeof(fw_top)) >= sizeof(fw_top)) {
 		fw_fail("realpath %s", fw_top);
 	}
 	(void)snprintf(fw_root, sizeof(fw_root), "%s/root", fw_top);
-	if (strlcpy(cfg.root, fw_root, sizeof(cfg.root)) >= sizeof(cfg.root)) {
-		fw_fail("root path too long");
-	}
 	if ((fw_top_fd = open(fw_top, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1 || mkdirat(fw_top_fd, "root", 0755) == -1 ||
 	    mkdirat(fw_top_fd, "outside", 0755) == -1 ||
@@ -551,7 +548,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fw_no_openat2();
 	fw_wa.listen_fd = -1;
 	fw_wa.master_fd = -1;
-	fw_wa.root_fd = fw_root_fd;
+	fw_wa.root.fd = fw_root_fd;
+	fw_wa.root.path = fw_root;
 	fw_wa.slot = &fw_slot;
 	return 0;
 }
