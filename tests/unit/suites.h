@@ -20,7 +20,8 @@
 	X(progress)							\
 	X(glob)								\
 	X(exitcode)							\
-	X(resolve)
+	X(resolve)							\
+	X(partial)
 
 #include <CUnit/CUnit.h>
 
