@@ -87,6 +87,8 @@ static const struct {
 	{ "UNSUPPORTED",	"unsupported request or flag" },
 	{ "TIMEOUT",		"timed out" },
 	{ "SHUTTING_DOWN",	"the server is shutting down" },
+	{ "AUTH_FAILED",	"sign-in failed" },
+	{ "AUTH_REQUIRED",	"sign in first" },
 };
 
 /* n bytes of the payload, or NULL (and bad set) if they run past its end. */

@@ -441,18 +441,18 @@ test_proto_type_tables(void)
 	    proto_strerror(PROTO_ELONG));
 }
 
-/* The 16 codes of PROTOCOL.md, both ways. */
+/* The 18 codes of PROTOCOL.md, both ways. */
 static void
 test_proto_err_table(void)
 {
 	static const char	*names[] = { "NOT_FOUND", "EXISTS", "DENIED",
 		"BAD_PATH", "NOT_A_FILE", "NOT_A_DIR", "NOT_EMPTY", "NO_SPACE",
 		"TOO_LARGE", "BUSY", "RANGE", "IO", "PROTOCOL", "UNSUPPORTED",
-		"TIMEOUT", "SHUTTING_DOWN" };
+		"TIMEOUT", "SHUTTING_DOWN", "AUTH_FAILED", "AUTH_REQUIRED" };
 	unsigned int		 c;
 
-	CU_ASSERT_EQUAL(TFS_ERR_MAX, 16);
-	for (c = 1; c <= 16; c++) {
+	CU_ASSERT_EQUAL(TFS_ERR_MAX, 18);
+	for (c = 1; c <= 18; c++) {
 		CU_ASSERT_STRING_EQUAL(tfs_err_name(c), names[c - 1]);
 		CU_ASSERT_EQUAL(tfs_err_from_name(names[c - 1]), (int)c);
 		CU_ASSERT_PTR_NOT_NULL(tfs_err_text(c));
@@ -461,8 +461,9 @@ test_proto_err_table(void)
 	    "no such file or folder");
 	CU_ASSERT_EQUAL(TFS_ESHUTTING_DOWN, 16);
 	CU_ASSERT_EQUAL(TFS_EIO, 12);
+	CU_ASSERT_EQUAL(TFS_EAUTH_REQUIRED, 18);
 	CU_ASSERT_PTR_NULL(tfs_err_name(0));
-	CU_ASSERT_PTR_NULL(tfs_err_name(17));
+	CU_ASSERT_PTR_NULL(tfs_err_name(19));
 	CU_ASSERT_PTR_NULL(tfs_err_text(0));
 	CU_ASSERT_PTR_NULL(tfs_err_text(1000));
 	CU_ASSERT_EQUAL(tfs_err_from_name("not_found"), -1);
