@@ -63,6 +63,7 @@
 struct worker_session {
 	const struct worker_args *wa;
 	struct conn	 conn;
+	struct ops_ctx	 ctx;
 	struct ops_req	 req;
 	char		 peer[64];
 };
@@ -346,10 +347,14 @@ worker_serve(const struct worker_args *wa, int fd, const char *peer)
 	w.stall_ms = worker_ms(cfg.stall_timeout);
 	w.intr_fd = worker_pipe[0];
 	w.intr_in_frame = 0;
-	s->req.conn = &s->conn;
-	s->req.root = &wa->root;
-	s->req.slot = wa->slot;
-	s->req.stall_ms = w.stall_ms;
+	s->ctx.conn = &s->conn;
+	s->ctx.root = wa->root;
+	/* anonymous may do all; --read-only is checked on its own */
+	s->ctx.rights = R_READ | R_WRITE;
+	s->ctx.user = NULL;
+	s->ctx.slot = wa->slot;
+	s->ctx.stall_ms = w.stall_ms;
+	s->req.ctx = &s->ctx;
 	log_debug("%s: connected", peer);
 
 	memset(&hello, 0, sizeof(hello));
