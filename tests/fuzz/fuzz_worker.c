@@ -2,8 +2,8 @@
  * fuzz_worker.c -- libFuzzer target for the server's request handling:
  * the input is every byte a hostile client sends on one connection.
  *
- * worker_serve() (server/worker.c), the function the accept loop calls
- * for each connection, serves one end of a socketpair against a small
+ * serve_conn() (server/serve.c), the function a worker's accept loop
+ * calls for each connection, serves one end of a socketpair against a small
  * temporary root: files, folders, a fifo, kept partials, links that
  * stay inside and links that lead out.  A client thread on the other
  * end writes the input, then shuts its write side down, so a session
@@ -59,7 +59,7 @@
 #include "path.h"
 #include "proto.h"
 #include "scoreboard.h"
-#include "worker.h"
+#include "serve.h"
 
 /* Larger inputs are skipped: the session's work stays bounded. */
 #define FW_MAX_INPUT	65536
@@ -93,7 +93,7 @@ static int			 fw_top_fd = -1;
 static int			 fw_root_fd = -1;
 static uint8_t			*fw_payload;	/* the client's decoder */
 static struct sb_slot		 fw_slot;
-static struct worker_args	 fw_wa;
+static struct serve_args	 fw_sa;
 static struct fw_sentinel	 fw_sentinels[] = {
 	{ ".", { 0 } },			/* through "dotdot" */
 	{ "outside", { 0 } },
@@ -546,11 +546,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fw_fail("out of memory");
 	}
 	fw_no_openat2();
-	fw_wa.listen_fd = -1;
-	fw_wa.master_fd = -1;
-	fw_wa.root.fd = fw_root_fd;
-	fw_wa.root.path = fw_root;
-	fw_wa.slot = &fw_slot;
+	/* no stop comes: only the session's own timeouts end a wait */
+	fw_sa.root.fd = fw_root_fd;
+	fw_sa.root.path = fw_root;
+	fw_sa.slot = &fw_slot;
+	fw_sa.stop_fd = -1;
+	fw_sa.between = NULL;
 	return 0;
 }
 
@@ -577,7 +578,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fw_fail("pthread_create: %s", strerror(errno));
 	}
 	memset(&fw_slot, 0, sizeof(fw_slot));
-	worker_serve(&fw_wa, sv[0], "fuzz:1");	/* closes sv[0] */
+	serve_conn(&fw_sa, sv[0], "fuzz:1");	/* closes sv[0] */
 	pthread_join(client, NULL);
 	close(sv[1]);
 	if (fw_slot.in_request) {
