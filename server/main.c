@@ -29,6 +29,8 @@ static void	usage(FILE *, int) __attribute__((noreturn));
 static void	usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static long long number(const char *, const char *, long long, long long);
+static int	main_number(int, const char *);
+static const char *main_options(int, char *[]);
 static void	main_ready(void);
 static void	main_check(void);
 static const char *main_abs_path(const char *);
@@ -192,20 +194,75 @@ main_ready(void)
 	daemon_ready(line);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * A numeric option into cfg.  1 when ch is one, 0 when it is not;
+ * a value out of range is a usage error.
+ */
+static int
+main_number(int ch, const char *arg)
+{
+	switch (ch) {
+	case 'p':
+		cfg.port = (int)number("-p", arg, 0, 65535);
+		break;
+	case 'w':
+		cfg.workers = (int)number("-w", arg, 1, 4096);
+		break;
+	case OPT_MIN_SPARE:
+		cfg.min_spare = (int)number("--min-spare", arg, 0, 4096);
+		break;
+	case OPT_MAX_SPARE:
+		cfg.max_spare = (int)number("--max-spare", arg, 1, 4096);
+		break;
+	case 'm':
+		cfg.max_workers = (int)number("-m", arg, 1, 4096);
+		break;
+	case OPT_MAX_REQUESTS:
+		cfg.max_requests = (long)number("--max-requests", arg, 0,
+		    LONG_MAX);
+		break;
+	case OPT_IDLE_TIMEOUT:
+		cfg.idle_timeout = (int)number("--idle-timeout", arg, 1,
+		    INT_MAX / 1000);
+		break;
+	case OPT_STALL_TIMEOUT:
+		cfg.stall_timeout = (int)number("--stall-timeout", arg, 1,
+		    INT_MAX / 1000);
+		break;
+	case OPT_MAX_FILE_SIZE:
+		cfg.max_file_size = (uint64_t)number("--max-file-size", arg,
+		    0, LLONG_MAX);
+		break;
+	case OPT_GRACEFUL_TIMEOUT:
+		cfg.graceful_timeout = (int)number("--graceful-timeout", arg,
+		    0, INT_MAX / 1000);
+		break;
+	case OPT_PARTIAL_MAX_AGE:
+		cfg.partial_max_age = (int)number("--partial-max-age", arg,
+		    1, INT_MAX);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Read the command line into cfg.  Returns the name given to -s, or
+ * NULL; exits on -h, -V and bad usage.
+ */
+static const char *
+main_options(int argc, char *argv[])
 {
 	const char	*signame = NULL;
-	int		 ch, listen_fd, root_fd, status, sig;
-	enum log_dest	 dest;
+	int		 ch;
 
-	/* descriptors inherited from whoever started us are not ours */
-	closefrom(STDERR_FILENO + 1);
-	config_defaults(&cfg);
-	setproctitle_init(argc, argv, environ);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":r:l:p:fw:m:P:u:s:vqhV",
 	    longopts, NULL)) != -1) {
+		if (main_number(ch, optarg)) {
+			continue;
+		}
 		switch (ch) {
 		case 'r':
 			if (strlcpy(cfg.root, optarg, sizeof(cfg.root)) >=
@@ -216,29 +273,8 @@ main(int argc, char *argv[])
 		case 'l':
 			cfg.listen_addr = optarg;
 			break;
-		case 'p':
-			cfg.port = (int)number("-p", optarg, 0, 65535);
-			break;
 		case 'f':
 			cfg.foreground = 1;
-			break;
-		case 'w':
-			cfg.workers = (int)number("-w", optarg, 1, 4096);
-			break;
-		case OPT_MIN_SPARE:
-			cfg.min_spare = (int)number("--min-spare", optarg, 0,
-			    4096);
-			break;
-		case OPT_MAX_SPARE:
-			cfg.max_spare = (int)number("--max-spare", optarg, 1,
-			    4096);
-			break;
-		case 'm':
-			cfg.max_workers = (int)number("-m", optarg, 1, 4096);
-			break;
-		case OPT_MAX_REQUESTS:
-			cfg.max_requests = (long)number("--max-requests",
-			    optarg, 0, LONG_MAX);
 			break;
 		case 'P':
 			cfg.pidfile = optarg;
@@ -249,31 +285,11 @@ main(int argc, char *argv[])
 		case OPT_READ_ONLY:
 			cfg.read_only = 1;
 			break;
-		case OPT_IDLE_TIMEOUT:
-			cfg.idle_timeout = (int)number("--idle-timeout",
-			    optarg, 1, INT_MAX / 1000);
-			break;
-		case OPT_STALL_TIMEOUT:
-			cfg.stall_timeout = (int)number("--stall-timeout",
-			    optarg, 1, INT_MAX / 1000);
-			break;
-		case OPT_MAX_FILE_SIZE:
-			cfg.max_file_size = (uint64_t)number("--max-file-size",
-			    optarg, 0, LLONG_MAX);
-			break;
 		case OPT_NO_FSYNC:
 			cfg.fsync = 0;
 			break;
-		case OPT_GRACEFUL_TIMEOUT:
-			cfg.graceful_timeout = (int)number(
-			    "--graceful-timeout", optarg, 0, INT_MAX / 1000);
-			break;
 		case OPT_LOG_FILE:
 			cfg.logfile = optarg;
-			break;
-		case OPT_PARTIAL_MAX_AGE:
-			cfg.partial_max_age = (int)number("--partial-max-age",
-			    optarg, 1, INT_MAX);
 			break;
 		case 's':
 			if (daemon_signal_number(optarg) == -1) {
@@ -310,6 +326,21 @@ main(int argc, char *argv[])
 	if (optind < argc) {
 		usage_error("unexpected argument %s", argv[optind]);
 	}
+	return signame;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*signame;
+	int		 listen_fd, root_fd, status;
+	enum log_dest	 dest;
+
+	/* descriptors inherited from whoever started us are not ours */
+	closefrom(STDERR_FILENO + 1);
+	config_defaults(&cfg);
+	setproctitle_init(argc, argv, environ);
+	signame = main_options(argc, argv);
 	if (signame != NULL) {
 		if (cfg.pidfile == NULL) {
 			usage_error("-s needs -P FILE");
@@ -343,11 +374,7 @@ main(int argc, char *argv[])
 	daemon_pidfile_write();
 	setproctitle("master %s", main_addr);
 
-	if ((sig = pool_run(listen_fd, root_fd, main_ready)) != 0) {
-		status = sig;
-	} else {
-		status = 0;
-	}
+	status = pool_run(listen_fd, root_fd, main_ready);
 	daemon_cleanup();
 	return status;
 }
