@@ -1,6 +1,7 @@
 /*
  * config.h -- tfsd's settings, filled once by main.c from the command
- * line and read by every other part of the server.
+ * line and read where they apply.  resolve.c and partial.c never read
+ * them: what they need (a root, an age) is passed to each call.
  */
 
 #ifndef SERVER_CONFIG_H
@@ -27,9 +28,10 @@ struct tfsd_config {
 	uint64_t	 max_file_size;	/* 0 = no limit */
 	int		 fsync;
 	int		 graceful_timeout; /* seconds, 0 = wait */
-	int		 partial_max_age; /* seconds an unfinished upload is kept */
+	/* seconds an unfinished upload is kept unused */
+	int		 partial_max_age;
 	int		 verbose;	/* enum log_level */
-	int		 daemonized;	/* set once detached from the terminal */
+	int		 daemonized;	/* detached from the terminal */
 };
 
 /* Defined in config.c, filled by main.c before anything else runs. */

@@ -64,6 +64,8 @@ static int	resolve_splice(const struct root *, char *, size_t, char *,
 		    const char *);
 static int	resolve_expand(const struct root *, const char *, char *,
 		    size_t);
+static int	resolve_openat(const struct root *, const char *, int,
+		    mode_t);
 static int	resolve_file_fast(const struct root *, const char *,
 		    struct stat *);
 
@@ -383,7 +385,13 @@ resolve_expand(const struct root *root, const char *path, char *out,
 	return 0;
 }
 
-int
+/*
+ * Open path beneath root with RESOLVE_BENEATH and RESOLVE_NO_MAGICLINKS
+ * ("" is the root itself), absolute links into the root followed too.
+ * flags get O_CLOEXEC.  Returns the fd, or -1 with errno (EXDEV: the
+ * walk would leave the root).
+ */
+static int
 resolve_openat(const struct root *root, const char *path, int flags,
     mode_t mode)
 {

@@ -41,14 +41,6 @@ enum resolve_by {
  * ways).  The server never calls it: RESOLVE_BY_OPENAT2 is the start.
  */
 void		 resolve_select(enum resolve_by how);
-/*
- * Open path beneath root with RESOLVE_BENEATH and RESOLVE_NO_MAGICLINKS
- * ("" is the root itself), absolute links into the root followed too.
- * flags get O_CLOEXEC.  Returns the fd, or -1 with errno (EXDEV: the
- * walk would leave the root).
- */
-int		 resolve_openat(const struct root *root, const char *path,
-		    int flags, mode_t mode);
 /* O_PATH fd of path with its stat (links inside the root followed). */
 int		 resolve_node(const struct root *root, const char *path,
 		    struct stat *st);
