@@ -41,6 +41,7 @@ static ssize_t	pt_content(const char *, char *, size_t);
 static int	pt_exists(const char *);
 static int	pt_write(int, const char *);
 static int	pt_size_attr(int, char *, size_t);
+static void	pt_kept(const char *, uint64_t, const char *);
 
 static void	test_partial_reserved(void);
 static void	test_partial_create(void);
@@ -151,6 +152,20 @@ pt_size_attr(int fd, char *buf, size_t bufsz)
 	return 0;
 }
 
+/* An upload of name announced as size sent text, then broke off. */
+static void
+pt_kept(const char *name, uint64_t size, const char *text)
+{
+	uint64_t	 off;
+	int		 fd;
+
+	fd = partial_open(pt_dfd, name, size, 0, &off);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL(off, 0);
+	CU_ASSERT(pt_write(fd, text) == 0);
+	close(fd);
+}
+
 static void
 test_partial_reserved(void)
 {
@@ -227,11 +242,7 @@ test_partial_resume(void)
 	int		 fd;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
-	fd = partial_open(pt_dfd, "f", 10, 0, &off);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT(pt_write(fd, "abcd") == 0);
-	close(fd);
-
+	pt_kept("f", 10, "abcd");
 	fd = partial_open(pt_dfd, "f", 10, 1, &off);
 	CU_ASSERT_FATAL(fd != -1);
 	if (!pt_xattrs) {
@@ -265,11 +276,7 @@ test_partial_other_size(void)
 	int		 fd;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
-	fd = partial_open(pt_dfd, "f", 10, 0, &off);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT(pt_write(fd, "abcd") == 0);
-	close(fd);
-
+	pt_kept("f", 10, "abcd");
 	fd = partial_open(pt_dfd, "f", 12, 1, &off);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
