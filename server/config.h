@@ -1,7 +1,8 @@
 /*
  * config.h -- tfsd's settings, filled by main.c from the command line
  * and the configuration file (options.c), read again on HUP, and read
- * by every other part of the server.
+ * where they apply.  resolve.c and partial.c never read them: what they
+ * need (a root, an age) is passed to each call.
  */
 
 #ifndef SERVER_CONFIG_H
@@ -31,7 +32,8 @@ struct tfsd_config {
 	uint64_t	 max_file_size;	/* 0 = no limit */
 	int		 fsync;
 	int		 graceful_timeout; /* seconds, 0 = wait */
-	int		 partial_max_age; /* seconds an unfinished upload is kept */
+	/* seconds an unfinished upload is kept unused */
+	int		 partial_max_age;
 	int		 verbose;	/* enum log_level */
 	int		 anonymous;	/* TFS_RIGHT_* of connections not
 					   signed in */

@@ -1,6 +1,11 @@
 /*
- * ops.h -- the requests of TFS/1, one function each, run by a worker
- * on a decoded request.
+ * ops.h -- the requests of TFS/1, run by a worker on a decoded request.
+ *
+ * ops.c holds the table of requests, checks what holds for all of them
+ * in PROTOCOL.md's order and then calls the request's handler; the
+ * handlers live by role in entry.c (LIST, STAT), fetch.c (GET, SUM),
+ * dir.c (DELETE, RENAME, MKDIR) and upload.c (PUT), and answer through
+ * the reply helpers of ops.c.
  */
 
 #ifndef SERVER_OPS_H
@@ -8,17 +13,30 @@
 
 #include <stdint.h>
 
+#include "body.h"
 #include "conn.h"
 #include "path.h"
 #include "proto.h"
+#include "resolve.h"
 #include "scoreboard.h"
 
-/* One request: what it needs, and what it did (for the log line). */
-struct ops_req {
+/* Rights, as the bits of WELCOME's rights (PROTOCOL.md, Sign-in). */
+#define R_READ		0x01	/* LIST STAT GET SUM */
+#define R_WRITE		0x02	/* PUT DELETE RENAME MKDIR */
+
+/* One connection, as its requests see it. */
+struct ops_ctx {
 	struct conn	*conn;
-	int		 root_fd;	/* O_PATH of the served folder */
+	struct root	 root;		/* every path resolves beneath it */
+	unsigned	 rights;	/* R_READ | R_WRITE */
+	const char	*user;		/* signed in as; NULL = anonymous */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
+};
+
+/* One request: whose it is, and what it did (for the log line). */
+struct ops_req {
+	struct ops_ctx	*ctx;
 	char		 path[PATH_MAX_LEN + 1];
 	char		 to[PATH_MAX_LEN + 1];
 	uint64_t	 bytes;		/* file bytes moved */
@@ -28,11 +46,46 @@ struct ops_req {
 };
 
 /*
- * Serve request m (a decoded C->S request of the table) on r->conn.
+ * Serve request m (a decoded C->S request of the table) of r->ctx.
  * Replies are queued, not flushed: the caller flushes once no further
  * request is waiting.  Sets r->err, r->bytes, and r->close when the
  * connection must end (QUIT, PROTOCOL, TIMEOUT, a broken socket).
  */
 void	ops_dispatch(struct ops_req *r, const struct tfs_msg *m);
+
+/*
+ * For the handlers.  Their paths are checked and copied into r->path
+ * (and r->to for RENAME) before they run, and so are the request's
+ * flags, the rights, read-only and the size limit.
+ */
+
+/*
+ * Answer ERROR code (the table's words when fmt is NULL).  PROTOCOL and
+ * TIMEOUT end the connection, as does a reply that cannot be sent.
+ */
+void	ops_fail(struct ops_req *r, unsigned code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Answer the error of errno errnum on the client's path (what: "parent"). */
+void	ops_fail_errno(struct ops_req *r, int errnum, const char *what);
+/* Queue one reply frame; a broken socket ends the connection. */
+void	ops_send(struct ops_req *r, const struct tfs_msg *m);
+void	ops_ok(struct ops_req *r);
+/* How a file body of this request moves: its stall, its progress. */
+void	ops_body_opts(struct ops_req *r, struct body_opts *o);
+/* Work on the disk alone begins (1) or ends (0): see ops.c. */
+void	ops_local(struct ops_req *r, int local);
+
+/* entry.c */
+void	entry_list(struct ops_req *r, const struct tfs_msg *m);
+void	entry_stat(struct ops_req *r, const struct tfs_msg *m);
+/* fetch.c */
+void	fetch_get(struct ops_req *r, const struct tfs_msg *m);
+void	fetch_sum(struct ops_req *r, const struct tfs_msg *m);
+/* dir.c */
+void	dir_delete(struct ops_req *r, const struct tfs_msg *m);
+void	dir_rename(struct ops_req *r, const struct tfs_msg *m);
+void	dir_mkdir(struct ops_req *r, const struct tfs_msg *m);
+/* upload.c */
+void	upload_put(struct ops_req *r, const struct tfs_msg *m);
 
 #endif /* SERVER_OPS_H */

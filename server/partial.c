@@ -42,6 +42,7 @@
 #include "log.h"
 #include "partial.h"
 #include "path.h"
+#include "resolve.h"
 
 #define PARTIAL_PREFIX	PATH_RESERVED "part-"
 #define PARTIAL_LONG	PATH_RESERVED "long-"
@@ -53,7 +54,6 @@
 #define PARTIAL_NAMELEN	256
 
 static int	partial_name(const char *, char *, size_t);
-static int	partial_same(const struct stat *, const struct stat *);
 static int	partial_ours(const char *);
 static int	partial_size(int, uint64_t *);
 static void	partial_walk(int, int, int);
@@ -70,12 +70,6 @@ partial_ours(const char *name)
 {
 	return strncmp(name, PARTIAL_PREFIX, sizeof(PARTIAL_PREFIX) - 1) ==
 	    0 || strncmp(name, PARTIAL_LONG, sizeof(PARTIAL_LONG) - 1) == 0;
-}
-
-static int
-partial_same(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 /*
@@ -163,7 +157,7 @@ partial_open(int dirfd, const char *name, uint64_t size, int resume,
 			goto out_close;
 		}
 		if (fstatat(dirfd, pname, &nst, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    partial_same(&st, &nst)) {
+		    resolve_same(&st, &nst)) {
 			break;
 		}
 		close(fd);
@@ -251,7 +245,7 @@ partial_discard(int dirfd, const char *name, int fd)
 	}
 	if (fstat(fd, &st) == 0 &&
 	    fstatat(dirfd, pname, &nst, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    partial_same(&st, &nst)) {
+	    resolve_same(&st, &nst)) {
 		(void)unlinkat(dirfd, pname, 0);
 	}
 }
@@ -280,7 +274,7 @@ partial_expire(int dirfd, const char *name, int max_age)
 	}
 	if (fstat(fd, &st) == 0 && time(NULL) - st.st_mtime > max_age &&
 	    fstatat(dirfd, name, &nst, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    partial_same(&st, &nst)) {
+	    resolve_same(&st, &nst)) {
 		if (unlinkat(dirfd, name, 0) == 0) {
 			log_debug("removed an unfinished upload unused for "
 			    "%ld s", (long)(time(NULL) - st.st_mtime));

@@ -52,6 +52,15 @@ struct pool_child {
 	int64_t		 kill_at;	/* SIGKILL then, 0 = never */
 };
 
+/* How a worker ended. */
+struct pool_death {
+	char		 how[64];	/* "exited with status 1"... */
+	int		 up;		/* it got past STARTING */
+	int		 abnormal;	/* nobody asked for it */
+	int		 fatal_start;	/* it could not start at all */
+	int		 replace;	/* a replacement is owed */
+};
+
 struct pool {
 	int			 listen_fd;
 	int			 root_fd;
@@ -86,6 +95,11 @@ static void	pool_child_main(struct pool *, int)
 		    __attribute__((noreturn));
 static void	pool_reap(struct pool *);
 static void	pool_reaped(struct pool *, int, int);
+static void	pool_death(struct pool *, int, int, struct pool_death *);
+static void	pool_death_log(struct pool *, int,
+		    const struct pool_death *);
+static int	pool_backoff(struct pool *, const struct pool_child *,
+		    const struct pool_death *, int64_t);
 static void	pool_maintain(struct pool *, int64_t);
 static void	pool_check_stalls(struct pool *, int64_t);
 static void	pool_deadlines(struct pool *, int64_t);
@@ -99,6 +113,11 @@ static void	pool_fail(struct pool *, const char *, ...)
 static int	pool_timeout(struct pool *, int64_t);
 static void	pool_respawn(struct pool *, int64_t);
 static void	pool_close_listener(struct pool *);
+static void	pool_wait(struct pool *);
+static void	pool_check_ready(struct pool *);
+static void	pool_upkeep(struct pool *, int64_t);
+static void	pool_stop_kill(struct pool *, int64_t);
+static void	pool_teardown(struct pool *);
 
 /* The signals the master handles, reset to default in every worker. */
 static const int pool_sigs[] = {
@@ -302,7 +321,8 @@ pool_child_main(struct pool *p, int i)
 
 	memset(&wa, 0, sizeof(wa));
 	wa.listen_fd = p->listen_fd;
-	wa.root_fd = p->root_fd;
+	wa.root.fd = p->root_fd;
+	wa.root.path = cfg.root;
 	wa.master_fd = p->death_rd;
 	wa.id = i;
 	wa.generation = p->generation;
@@ -337,35 +357,52 @@ pool_reap(struct pool *p)
 	}
 }
 
-/* Account for the death of the worker of slot i. */
+/* How a worker ended, for its log line and for what follows. */
 static void
-pool_reaped(struct pool *p, int i, int status)
+pool_death(struct pool *p, int i, int status, struct pool_death *d)
 {
 	struct pool_child	*c = &p->child[i];
 	struct sb_slot		*slot = sb_slot(&p->sb, i);
-	int64_t			 now = xio_now_ms();
-	char			 how[64], doing[sizeof(slot->op) +
-				    sizeof(slot->path) + 16];
-	char			 op[sizeof(slot->op)], path[sizeof(slot->path)];
-	int			 up, abnormal, replace, fatal_start = 0;
 
-	up = c->up || (slot->state != SB_STARTING && slot->state != SB_EMPTY);
-	abnormal = 0;
+	memset(d, 0, sizeof(*d));
+	d->up = c->up || (slot->state != SB_STARTING &&
+	    slot->state != SB_EMPTY);
 	if (WIFEXITED(status)) {
-		snprintf(how, sizeof(how), "exited with status %d",
+		snprintf(d->how, sizeof(d->how), "exited with status %d",
 		    WEXITSTATUS(status));
-		abnormal = WEXITSTATUS(status) != 0;
-		fatal_start = WEXITSTATUS(status) == WORKER_EXIT_FATAL;
+		d->abnormal = WEXITSTATUS(status) != 0;
+		d->fatal_start = WEXITSTATUS(status) == WORKER_EXIT_FATAL;
 	} else if (WIFSIGNALED(status)) {
-		snprintf(how, sizeof(how), "killed by signal %d (%s)",
+		snprintf(d->how, sizeof(d->how), "killed by signal %d (%s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
-		abnormal = !c->signalled;
+		d->abnormal = !c->signalled;
 	} else {
-		snprintf(how, sizeof(how), "ended (status 0x%x)", status);
-		abnormal = 1;
+		snprintf(d->how, sizeof(d->how), "ended (status 0x%x)",
+		    status);
+		d->abnormal = 1;
 	}
-	replace = p->state == POOL_RUNNING && !c->retiring &&
-	    c->generation == p->generation && !fatal_start;
+	d->replace = p->state == POOL_RUNNING && !c->retiring &&
+	    c->generation == p->generation && !d->fatal_start;
+}
+
+/*
+ * Log the death of the worker of slot i: a warning, with what it was
+ * doing, when nobody asked for it.
+ */
+static void
+pool_death_log(struct pool *p, int i, const struct pool_death *d)
+{
+	struct pool_child	*c = &p->child[i];
+	struct sb_slot		*slot = sb_slot(&p->sb, i);
+	char			 doing[sizeof(slot->op) +
+				    sizeof(slot->path) + 16];
+	char			 op[sizeof(slot->op)];
+	char			 path[sizeof(slot->path)];
+
+	if (!d->abnormal) {
+		log_debug("worker %d (pid %ld) %s", i, (long)c->pid, d->how);
+		return;
+	}
 	doing[0] = '\0';
 	if (slot->in_request) {
 		/* what it was doing tells the admin where to look */
@@ -374,49 +411,71 @@ pool_reaped(struct pool *p, int i, int status)
 		    sizeof(slot->path));
 		snprintf(doing, sizeof(doing), " during %s \"%s\"", op, path);
 	}
-	if (abnormal) {
-		log_warnx("worker %d (pid %ld) %s%s, having served %llu "
-		    "connections%s", i, (long)c->pid, how, doing,
-		    (unsigned long long)slot->served,
-		    replace ? "; replacing it" : "");
+	log_warnx("worker %d (pid %ld) %s%s, having served %llu "
+	    "connections%s", i, (long)c->pid, d->how, doing,
+	    (unsigned long long)slot->served,
+	    d->replace ? "; replacing it" : "");
+}
+
+/*
+ * An unasked death of the worker c described: young deaths in a row
+ * slow the forks down, exponentially, and too many that never reached
+ * idle stop the server.  0, or -1 once the server stops.
+ */
+static int
+pool_backoff(struct pool *p, const struct pool_child *c,
+    const struct pool_death *d, int64_t now)
+{
+	int64_t	 delay;
+	int	 shift;
+
+	if (!d->up || now - c->started < 1000) {
+		p->rapid++;
 	} else {
-		log_debug("worker %d (pid %ld) %s", i, (long)c->pid, how);
+		p->rapid = 0;
 	}
-	sb_slot_clear(slot);
+	if (p->rapid > 0) {
+		shift = p->rapid < 8 ? p->rapid : 8;
+		delay = 50LL << shift;
+		if (delay > POOL_MAX_BACKOFF_MS) {
+			delay = POOL_MAX_BACKOFF_MS;
+		}
+		p->hold_until = now + delay;
+	}
+	if (!d->up && ++p->start_failures >= POOL_MAX_START_FAILURES) {
+		pool_fail(p, "%d workers in a row died before serving "
+		    "(last: %s)", p->start_failures, d->how);
+		return -1;
+	}
+	return 0;
+}
+
+/* Account for the death of the worker of slot i. */
+static void
+pool_reaped(struct pool *p, int i, int status)
+{
+	struct pool_child	*c = &p->child[i];
+	struct pool_death	 d;
+	int64_t			 now = xio_now_ms();
+
+	pool_death(p, i, status, &d);
+	pool_death_log(p, i, &d);
+	sb_slot_clear(sb_slot(&p->sb, i));
 	memset(c, 0, sizeof(*c));
 	p->nlive--;
 
 	if (p->state != POOL_RUNNING) {
 		return;
 	}
-	if (fatal_start) {
+	if (d.fatal_start) {
 		pool_fail(p, "worker %d could not start (exit status %d)", i,
 		    WORKER_EXIT_FATAL);
 		return;
 	}
-	if (abnormal) {
-		/* young deaths in a row slow the forks down, exponentially */
-		if (!up || now - c->started < 1000) {
-			p->rapid++;
-		} else {
-			p->rapid = 0;
-		}
-		if (p->rapid > 0) {
-			int	 shift = p->rapid < 8 ? p->rapid : 8;
-			int64_t	 delay = 50LL << shift;
-
-			if (delay > POOL_MAX_BACKOFF_MS) {
-				delay = POOL_MAX_BACKOFF_MS;
-			}
-			p->hold_until = now + delay;
-		}
-		if (!up && ++p->start_failures >= POOL_MAX_START_FAILURES) {
-			pool_fail(p, "%d workers in a row died before serving "
-			    "(last: %s)", p->start_failures, how);
-			return;
-		}
+	if (d.abnormal && pool_backoff(p, c, &d, now) == -1) {
+		return;
 	}
-	if (replace) {
+	if (d.replace) {
 		p->owed++;
 	}
 }
@@ -781,13 +840,89 @@ pool_timeout(struct pool *p, int64_t now)
 	return (int)(next - now);
 }
 
+/* Sleep until a signal or the next deadline; empty the self-pipe. */
+static void
+pool_wait(struct pool *p)
+{
+	struct pollfd	 pfd;
+	char		 buf[64];
+
+	pfd.fd = p->sig_rd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, pool_timeout(p, xio_now_ms())) == -1 &&
+	    errno != EINTR) {
+		fatal("poll");
+	}
+	while (read(p->sig_rd, buf, sizeof(buf)) > 0) {
+		continue;
+	}
+}
+
+/* The first worker waiting for connections makes the server ready. */
+static void
+pool_check_ready(struct pool *p)
+{
+	int	 i;
+
+	if (p->ready) {
+		return;
+	}
+	for (i = 0; i < p->sb.nslots; i++) {
+		if (p->child[i].pid != 0 &&
+		    sb_slot(&p->sb, i)->state == SB_IDLE) {
+			p->ready = 1;
+		}
+	}
+	if (p->ready && p->ready_cb != NULL) {
+		p->ready_cb();
+	}
+}
+
+/* The upkeep of a running pool: replacements, spares, stalls. */
+static void
+pool_upkeep(struct pool *p, int64_t now)
+{
+	pool_check_ready(p);
+	pool_respawn(p, now);
+	if (now >= p->next_tick) {
+		pool_maintain(p, now);
+		pool_check_stalls(p, now);
+		p->next_tick = now + 1000;
+	}
+}
+
+/* Stopping: workers that outlive SIGTERM are killed. */
+static void
+pool_stop_kill(struct pool *p, int64_t now)
+{
+	if (now >= p->stop_kill_at && p->nlive > 0) {
+		log_warnx("%d workers ignored SIGTERM, killing them",
+		    p->nlive);
+		pool_broadcast(p, SIGKILL);
+		p->stop_kill_at = now + 60000;
+	}
+}
+
+/* All workers are gone: release what pool_setup() took, and the root. */
+static void
+pool_teardown(struct pool *p)
+{
+	pool_close_listener(p);
+	pool_wakefd = -1;
+	close(p->sig_rd);
+	close(p->sig_wr);
+	close(p->death_rd);
+	close(p->death_wr);
+	close(p->root_fd);
+	free(p->child);
+	sb_free(&p->sb);
+}
+
 int
 pool_run(int listen_fd, int root_fd, void (*ready)(void),
     void (*reload)(void))
 {
 	struct pool	 pool, *p = &pool;
-	struct pollfd	 pfd;
-	char		 buf[64];
 	int64_t		 now;
 	int		 i;
 
@@ -804,60 +939,22 @@ pool_run(int listen_fd, int root_fd, void (*ready)(void),
 	}
 	p->next_tick = xio_now_ms() + 1000;
 	for (;;) {
-		now = xio_now_ms();
-		pfd.fd = p->sig_rd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, pool_timeout(p, now)) == -1 &&
-		    errno != EINTR) {
-			fatal("poll");
-		}
-		while (read(p->sig_rd, buf, sizeof(buf)) > 0) {
-			continue;
-		}
+		pool_wait(p);
 		pool_reap(p);
 		pool_take_signals(p);
 		now = xio_now_ms();
 		if (p->state == POOL_RUNNING) {
-			if (!p->ready) {
-				for (i = 0; i < p->sb.nslots; i++) {
-					if (p->child[i].pid != 0 &&
-					    sb_slot(&p->sb, i)->state ==
-					    SB_IDLE) {
-						p->ready = 1;
-					}
-				}
-				if (p->ready && p->ready_cb != NULL) {
-					p->ready_cb();
-				}
-			}
-			pool_respawn(p, now);
-			if (now >= p->next_tick) {
-				pool_maintain(p, now);
-				pool_check_stalls(p, now);
-				p->next_tick = now + 1000;
-			}
+			pool_upkeep(p, now);
 		}
-		if (p->state == POOL_STOPPING && now >= p->stop_kill_at &&
-		    p->nlive > 0) {
-			log_warnx("%d workers ignored SIGTERM, killing them",
-			    p->nlive);
-			pool_broadcast(p, SIGKILL);
-			p->stop_kill_at = now + 60000;
+		if (p->state == POOL_STOPPING) {
+			pool_stop_kill(p, now);
 		}
 		pool_deadlines(p, now);
 		if (p->state != POOL_RUNNING && p->nlive == 0) {
 			break;
 		}
 	}
-	pool_close_listener(p);
-	pool_wakefd = -1;
-	close(p->sig_rd);
-	close(p->sig_wr);
-	close(p->death_rd);
-	close(p->death_wr);
-	close(p->root_fd);
-	free(p->child);
-	sb_free(&p->sb);
+	pool_teardown(p);
 	log_info("stopped");
 	return p->exit_status;
 }

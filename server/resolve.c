@@ -1,5 +1,6 @@
 /*
- * resolve.c -- find a client's path beneath the served root.
+ * resolve.c -- find a client's path beneath a root: the served folder,
+ * or any other given as a struct root (never read from the settings).
  *
  * Every lookup is one openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
  * from the root's descriptor: "..", absolute links and links whose
@@ -20,7 +21,7 @@
  *
  * Where openat2 is missing (kernels before 5.6, valgrind) a walk of one
  * O_NOFOLLOW openat() per component stands in for it, with the same
- * link translation.
+ * link translation; resolve_select() picks it on purpose.
  *
  * Special files are only ever opened O_PATH, which never calls a
  * driver's open, so a fifo or device can neither block a worker nor be
@@ -40,7 +41,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "path.h"
 #include "proto.h"
 #include "resolve.h"
@@ -56,9 +56,27 @@ static int	resolve_beneath(int, const char *, int, mode_t);
 static int	resolve_walk(int, const char *, int, mode_t);
 static int	resolve_pop(char *, char *, size_t);
 static int	resolve_prepend(char *, size_t, const char *);
-static int	resolve_expand(int, const char *, char *, size_t);
-static int	resolve_same(const struct stat *, const struct stat *);
-static int	resolve_file_fast(int, const char *, struct stat *);
+static int	resolve_append(char *, size_t, const char *);
+static int	resolve_up(char *);
+static ssize_t	resolve_link(int, const char *, const char *, int, char *,
+		    size_t);
+static int	resolve_splice(const struct root *, char *, size_t, char *,
+		    const char *);
+static int	resolve_expand(const struct root *, const char *, char *,
+		    size_t);
+static int	resolve_openat(const struct root *, const char *, int,
+		    mode_t);
+static int	resolve_file_fast(const struct root *, const char *,
+		    struct stat *);
+
+/* How paths are walked; openat2 found missing turns this to the walk. */
+static enum resolve_by	 resolve_by = RESOLVE_BY_OPENAT2;
+
+void
+resolve_select(enum resolve_by how)
+{
+	resolve_by = how;
+}
 
 /*
  * One openat2() beneath dirfd, again while a rename races it.  Without
@@ -67,27 +85,27 @@ static int	resolve_file_fast(int, const char *, struct stat *);
 static int
 resolve_beneath(int dirfd, const char *path, int flags, mode_t mode)
 {
-	static int	 have_openat2 = 1;
 	struct open_how	 how;
 	long		 fd = -1;
 	int		 i;
 
+	if (resolve_by == RESOLVE_BY_WALK) {
+		return resolve_walk(dirfd, path, flags, mode);
+	}
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)(flags | O_CLOEXEC);
 	/* openat2 rejects a mode without O_CREAT */
 	how.mode = (flags & O_CREAT) ? mode : 0;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	for (i = 0; have_openat2 && i < RESOLVE_TRIES; i++) {
+	for (i = 0; i < RESOLVE_TRIES; i++) {
 		fd = syscall(SYS_openat2, dirfd, *path != '\0' ? path : ".",
 		    &how, sizeof(how));
 		if (fd != -1 || errno != EAGAIN) {
 			break;
 		}
 	}
-	if (have_openat2 && fd == -1 && errno == ENOSYS) {
-		have_openat2 = 0;
-	}
-	if (!have_openat2) {
+	if (fd == -1 && errno == ENOSYS) {
+		resolve_by = RESOLVE_BY_WALK;
 		return resolve_walk(dirfd, path, flags, mode);
 	}
 	return (int)fd;
@@ -130,8 +148,8 @@ resolve_walk(int dirfd, const char *path, int flags, mode_t mode)
 			goto out_close;
 		}
 		if (rest[0] == '\0') {
-			next = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC,
-			    mode);
+			next = openat(cur, comp,
+			    flags | O_NOFOLLOW | O_CLOEXEC, mode);
 		} else {
 			next = openat(cur, comp, O_PATH | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
@@ -139,8 +157,8 @@ resolve_walk(int dirfd, const char *path, int flags, mode_t mode)
 		if (next == -1) {
 			/* a link where a folder was wanted: ELOOP, as above */
 			saved = errno;
-			if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISLNK(st.st_mode)) {
+			if (fstatat(cur, comp, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
 				saved = ELOOP;
 			}
 			errno = saved;
@@ -208,26 +226,123 @@ resolve_prepend(char *rest, size_t restsz, const char *head)
 	return 0;
 }
 
+/* out = out "/" comp ("" gives comp).  0, or -1 (ENAMETOOLONG). */
+static int
+resolve_append(char *out, size_t outsz, const char *comp)
+{
+	size_t	 n = strlen(out);
+
+	if (snprintf(out + n, outsz - n, "%s%s", n ? "/" : "", comp) >=
+	    (int)(outsz - n)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Drop out's last component for a "..".  0, or -1 (EXDEV: the root). */
+static int
+resolve_up(char *out)
+{
+	char	*slash;
+
+	if (out[0] == '\0') {
+		errno = EXDEV;
+		return -1;
+	}
+	slash = strrchr(out, '/');
+	*(slash != NULL ? slash : out) = '\0';
+	return 0;
+}
+
+/*
+ * What comp is in the folder dir (a path without links) beneath
+ * root_fd: a link (its target goes in target; returns its length), or
+ * a plain name (0), missing names included when nothing follows
+ * (openat2 will tell).  When more follows (more) it must be a folder,
+ * as in the kernel's walk, else a later ".." would undo a name that is
+ * missing or a file ("nothere/../a" is not "a"): -1 with errno then.
+ */
+static ssize_t
+resolve_link(int root_fd, const char *dir, const char *comp, int more,
+    char *target, size_t targetsz)
+{
+	struct stat	 st;
+	ssize_t		 len = -1;
+	int		 dfd, found, serr;
+
+	dfd = resolve_beneath(root_fd, dir, O_PATH | O_DIRECTORY, 0);
+	if (dfd == -1) {
+		return -1;
+	}
+	found = fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	serr = errno;
+	if (found && S_ISLNK(st.st_mode)) {
+		/* EINVAL: no longer a link, replaced meanwhile */
+		len = readlinkat(dfd, comp, target, targetsz - 1);
+	}
+	close(dfd);
+	if (len > 0) {
+		target[len] = '\0';
+		return len;
+	}
+	if (more && !found) {
+		errno = serr;
+		return -1;
+	}
+	if (more && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Put link target in front of what is left of the path (rest), as the
+ * kernel does: an absolute target under root->path restarts from the
+ * root (out emptied), a relative one goes on from out.  An absolute
+ * target anywhere else fails EXDEV.  0 or -1 with errno.
+ */
+static int
+resolve_splice(const struct root *root, char *rest, size_t restsz,
+    char *out, const char *target)
+{
+	size_t	 rootlen = strlen(root->path);
+
+	if (target[0] != '/') {
+		return resolve_prepend(rest, restsz, target);
+	}
+	/* the root "/" holds every absolute target */
+	if (rootlen == 1) {
+		rootlen = 0;
+	}
+	if (strncmp(target, root->path, rootlen) != 0 ||
+	    (target[rootlen] != '/' && target[rootlen] != '\0')) {
+		errno = EXDEV;
+		return -1;
+	}
+	out[0] = '\0';
+	return resolve_prepend(rest, restsz, target + rootlen);
+}
+
 /*
  * openat2 refuses every absolute link, even one naming a place inside
  * the root (ln -s /srv/lib/a /srv/lib/b is common), and PROTOCOL.md
  * says links that stay inside are followed.  So rewrite path into one
- * without links: an absolute target under cfg.root restarts the walk
- * from the root, a relative one is spliced in, ".." above the root or
- * a target anywhere else fails EXDEV.  This only translates: the caller
- * opens the result with openat2 again, which still refuses anything
- * leading out, a race included.  0 or -1 with errno.
+ * without links: an absolute target under the root's path restarts the
+ * walk from the root, a relative one is spliced in, ".." above the root
+ * or a target anywhere else fails EXDEV.  This only translates: the
+ * caller opens the result with openat2 again, which still refuses
+ * anything leading out, a race included.  0 or -1 with errno.
  */
 static int
-resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
+resolve_expand(const struct root *root, const char *path, char *out,
+    size_t outsz)
 {
 	char		 rest[RESOLVE_BUF], comp[NAME_MAX + 1];
 	char		 target[RESOLVE_BUF];
-	struct stat	 st;
-	size_t		 rootlen = strlen(cfg.root), n;
 	ssize_t		 len;
-	char		*slash;
-	int		 dfd, found, serr, links = 0;
+	int		 links = 0;
 
 	if (strlcpy(rest, path, sizeof(rest)) >= sizeof(rest)) {
 		errno = ENAMETOOLONG;
@@ -242,105 +357,70 @@ resolve_expand(int root_fd, const char *path, char *out, size_t outsz)
 			continue;
 		}
 		if (strcmp(comp, "..") == 0) {
-			if (out[0] == '\0') {
-				errno = EXDEV;
+			if (resolve_up(out) == -1) {
 				return -1;
 			}
-			slash = strrchr(out, '/');
-			*(slash != NULL ? slash : out) = '\0';
 			continue;
 		}
-		dfd = resolve_beneath(root_fd, out, O_PATH | O_DIRECTORY, 0);
-		if (dfd == -1) {
-			return -1;
-		}
-		len = -1;
-		found = fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0;
-		serr = errno;
-		if (found && S_ISLNK(st.st_mode)) {
-			/* EINVAL: no longer a link, replaced meanwhile */
-			len = readlinkat(dfd, comp, target,
-			    sizeof(target) - 1);
-		}
-		close(dfd);
-		/*
-		 * More follows, so this must be a folder, as in the kernel's
-		 * walk; else a later ".." would undo a name that is missing
-		 * or a file ("nothere/../a" is not "a").
-		 */
-		if (len == -1 && rest[0] != '\0' && !found) {
-			errno = serr;
-			return -1;
-		}
-		if (len == -1 && rest[0] != '\0' && !S_ISDIR(st.st_mode) &&
-		    !S_ISLNK(st.st_mode)) {
-			errno = ENOTDIR;
-			return -1;
-		}
+		len = resolve_link(root->fd, out, comp, rest[0] != '\0',
+		    target, sizeof(target));
 		if (len == -1) {
-			/* a plain name, or none: openat2 will tell */
-			n = strlen(out);
-			if (snprintf(out + n, outsz - n, "%s%s", n ? "/" : "",
-			    comp) >= (int)(outsz - n)) {
-				errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (len == 0) {
+			if (resolve_append(out, outsz, comp) == -1) {
 				return -1;
 			}
 			continue;
 		}
-		target[len] = '\0';
 		if (++links > RESOLVE_MAXLINKS) {
 			errno = ELOOP;
 			return -1;
 		}
-		if (target[0] == '/') {
-			if (rootlen > 1 && (strncmp(target, cfg.root,
-			    rootlen) != 0 || (target[rootlen] != '/' &&
-			    target[rootlen] != '\0'))) {
-				errno = EXDEV;
-				return -1;
-			}
-			out[0] = '\0';
-			if (resolve_prepend(rest, sizeof(rest),
-			    target + (rootlen > 1 ? rootlen : 0)) == -1) {
-				return -1;
-			}
-		} else if (resolve_prepend(rest, sizeof(rest), target) == -1) {
+		if (resolve_splice(root, rest, sizeof(rest), out, target) ==
+		    -1) {
 			return -1;
 		}
 	}
 	return 0;
 }
 
-int
-resolve_openat(int root_fd, const char *path, int flags, mode_t mode)
+/*
+ * Open path beneath root with RESOLVE_BENEATH and RESOLVE_NO_MAGICLINKS
+ * ("" is the root itself), absolute links into the root followed too.
+ * flags get O_CLOEXEC.  Returns the fd, or -1 with errno (EXDEV: the
+ * walk would leave the root).
+ */
+static int
+resolve_openat(const struct root *root, const char *path, int flags,
+    mode_t mode)
 {
 	char	 plain[RESOLVE_BUF];
 	int	 fd;
 
-	fd = resolve_beneath(root_fd, path, flags, mode);
+	fd = resolve_beneath(root->fd, path, flags, mode);
 	if (fd == -1 && (errno == EXDEV || errno == ELOOP)) {
 		/* perhaps a link openat2 (or the walk) will not take */
-		if (resolve_expand(root_fd, path, plain, sizeof(plain)) ==
-		    -1) {
+		if (resolve_expand(root, path, plain, sizeof(plain)) == -1) {
 			return -1;
 		}
-		fd = resolve_beneath(root_fd, plain, flags, mode);
+		fd = resolve_beneath(root->fd, plain, flags, mode);
 	}
 	return fd;
 }
 
-static int
+int
 resolve_same(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 int
-resolve_node(int root_fd, const char *path, struct stat *st)
+resolve_node(const struct root *root, const char *path, struct stat *st)
 {
 	int	 fd, saved;
 
-	if ((fd = resolve_openat(root_fd, path, O_PATH, 0)) == -1) {
+	if ((fd = resolve_openat(root, path, O_PATH, 0)) == -1) {
 		return -1;
 	}
 	if (fstat(fd, st) == -1) {
@@ -356,7 +436,7 @@ resolve_node(int root_fd, const char *path, struct stat *st)
  * The common case in three calls: stat the path from the root, and
  * only if that is a regular file open it for reading with openat2
  * beneath the root, without the link translation of resolve_openat.
- * Both walks start at root_fd and follow the same relative links, so
+ * Both walks start at root->fd and follow the same relative links, so
  * when openat2 succeeds it found the inode fstatat saw (".." above the
  * root and absolute links, where the two could differ, fail openat2).
  * What fstatat saw outside the root is never shown: anything but a
@@ -365,17 +445,18 @@ resolve_node(int root_fd, const char *path, struct stat *st)
  * Returns the descriptor, or -1 to go the careful way.
  */
 static int
-resolve_file_fast(int root_fd, const char *path, struct stat *st)
+resolve_file_fast(const struct root *root, const char *path,
+    struct stat *st)
 {
 	struct stat	 pst;
 	int		 fd;
 
-	if (fstatat(root_fd, *path != '\0' ? path : ".", &pst,
+	if (fstatat(root->fd, *path != '\0' ? path : ".", &pst,
 	    AT_NO_AUTOMOUNT) == -1 || !S_ISREG(pst.st_mode)) {
 		return -1;
 	}
-	fd = resolve_beneath(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY,
-	    0);
+	fd = resolve_beneath(root->fd, path,
+	    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd == -1) {
 		return -1;
 	}
@@ -393,16 +474,16 @@ resolve_file_fast(int root_fd, const char *path, struct stat *st)
  * for a fifo is then opened O_NONBLOCK at worst, and refused).
  */
 int
-resolve_file(int root_fd, const char *path, struct stat *st)
+resolve_file(const struct root *root, const char *path, struct stat *st)
 {
 	struct stat	 pst;
 	int		 pfd, fd, i;
 
-	if ((fd = resolve_file_fast(root_fd, path, st)) != -1) {
+	if ((fd = resolve_file_fast(root, path, st)) != -1) {
 		return fd;
 	}
 	for (i = 0; i < RESOLVE_TRIES; i++) {
-		if ((pfd = resolve_node(root_fd, path, &pst)) == -1) {
+		if ((pfd = resolve_node(root, path, &pst)) == -1) {
 			return -1;
 		}
 		close(pfd);
@@ -414,7 +495,7 @@ resolve_file(int root_fd, const char *path, struct stat *st)
 			errno = RESOLVE_ESPECIAL;
 			return -1;
 		}
-		fd = resolve_openat(root_fd, path,
+		fd = resolve_openat(root, path,
 		    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 		if (fd == -1) {
 			return -1;
@@ -430,12 +511,12 @@ resolve_file(int root_fd, const char *path, struct stat *st)
 }
 
 int
-resolve_dir(int root_fd, const char *path)
+resolve_dir(const struct root *root, const char *path)
 {
 	struct stat	 st;
 	int		 pfd, fd, saved;
 
-	if ((pfd = resolve_node(root_fd, path, &st)) == -1) {
+	if ((pfd = resolve_node(root, path, &st)) == -1) {
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -452,7 +533,8 @@ resolve_dir(int root_fd, const char *path)
 }
 
 int
-resolve_parent(int root_fd, const char *path, const char **name)
+resolve_parent(const struct root *root, const char *path,
+    const char **name)
 {
 	char		 dir[PATH_MAX_LEN + 1];
 	const char	*slash;
@@ -472,7 +554,7 @@ resolve_parent(int root_fd, const char *path, const char **name)
 		memcpy(dir, path, n);
 		dir[n] = '\0';
 	}
-	fd = resolve_dir(root_fd, dir);
+	fd = resolve_dir(root, dir);
 	/* a path through a file or a special file: not a folder */
 	if (fd == -1 && errno == RESOLVE_ESPECIAL) {
 		errno = ENOTDIR;

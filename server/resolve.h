@@ -1,7 +1,8 @@
 /*
- * resolve.h -- find a client's path beneath the served root, in the
- * kernel (openat2 RESOLVE_BENEATH), so no "..", symbolic link or race
- * leads out of it.  Paths given here have passed path_check() already.
+ * resolve.h -- find a client's path beneath a root (the served folder,
+ * or later a user's home), in the kernel (openat2 RESOLVE_BENEATH), so
+ * no "..", symbolic link or race leads out of it.  Paths given here
+ * have passed path_check() already.
  */
 
 #ifndef SERVER_RESOLVE_H
@@ -17,37 +18,53 @@
  */
 #define RESOLVE_ESPECIAL	ENXIO
 
+/* A folder that paths resolve beneath. */
+struct root {
+	int		 fd;	/* O_PATH|O_DIRECTORY of the folder */
+	/*
+	 * Its absolute path with no link in it (realpath): an absolute
+	 * link naming a place under it is followed, any other is not.
+	 */
+	const char	*path;
+};
+
+/* How paths are walked. */
+enum resolve_by {
+	/* openat2(); the walk below once the kernel says it has none */
+	RESOLVE_BY_OPENAT2,
+	/* one O_NOFOLLOW openat() per component (old kernels, valgrind) */
+	RESOLVE_BY_WALK,
+};
+
 /*
- * openat2() of path beneath the root (root_fd, of cfg.root) with
- * RESOLVE_BENEATH and RESOLVE_NO_MAGICLINKS ("" is the root itself),
- * absolute links into the root followed too.  flags get O_CLOEXEC.
- * Returns the fd, or -1 with errno (EXDEV: the walk would leave the
- * root).
+ * Walk paths by how from now on (the unit tests run every case both
+ * ways).  The server never calls it: RESOLVE_BY_OPENAT2 is the start.
  */
-int		 resolve_openat(int root_fd, const char *path, int flags,
-		    mode_t mode);
+void		 resolve_select(enum resolve_by how);
 /* O_PATH fd of path with its stat (links inside the root followed). */
-int		 resolve_node(int root_fd, const char *path,
+int		 resolve_node(const struct root *root, const char *path,
 		    struct stat *st);
 /*
  * Open the regular file path for reading; *st is its stat.  A folder
  * fails with EISDIR, a special file with RESOLVE_ESPECIAL, and neither
  * is ever opened for reading.
  */
-int		 resolve_file(int root_fd, const char *path,
+int		 resolve_file(const struct root *root, const char *path,
 		    struct stat *st);
 /*
  * Open the folder path for reading (O_RDONLY|O_DIRECTORY).  A file
  * fails with ENOTDIR, a special file with RESOLVE_ESPECIAL.
  */
-int		 resolve_dir(int root_fd, const char *path);
+int		 resolve_dir(const struct root *root, const char *path);
 /*
  * Open the folder holding path's last component (which need not
  * exist); *name points at that component inside path.  Anything but a
  * folder on the way fails with ENOTDIR.
  */
-int		 resolve_parent(int root_fd, const char *path,
+int		 resolve_parent(const struct root *root, const char *path,
 		    const char **name);
+/* 1 when a and b are the stat of one inode. */
+int		 resolve_same(const struct stat *a, const struct stat *b);
 /* The TFS/1 error for errno of the functions above and the *at calls. */
 enum tfs_err	 resolve_err(int errnum);
 

@@ -1,27 +1,22 @@
 /*
  * worker.c -- a worker process: accept a connection on the shared
- * listening socket, serve its TFS/1 session to the end, repeat.
+ * listening socket, have serve.c serve it to its end, repeat; between
+ * connections, now and then, sweep old partials.
  *
- * One connection at a time: HELLO, then requests read and dispatched to
- * ops.c in order.  Replies are flushed only when no further request is
- * already buffered, so a pipelining client gets its answers coalesced.
- * The worker keeps its scoreboard slot current for the master and its
- * process title current for ps, and writes one log line per request.
+ * The worker keeps its scoreboard slot current for the master (state,
+ * peer, connections served) and its process title current for ps.
  *
  * Signals (the contract is in worker.h): SIGHUP or SIGQUIT close the
  * listening descriptor at once (in the handler: close(2) is
  * async-signal-safe, and only then does the socket stop taking
- * connections once the master closed its own), let the request in
- * progress finish, and answer an idle connection ERROR SHUTTING_DOWN;
- * a connection that had sent no request yet (accepted as the signal
- * came) gets its first request served if it arrives within a second.
- * The handler also writes to a self-pipe that is the connection's
- * intr_fd, so the wait for the next request ends at once.  SIGTERM
- * keeps its default: the process ends, and nothing half-written is
- * visible since uploads go to hidden partials.  SIGUSR1 asks for the
+ * connections once the master closed its own) and write to a self-pipe
+ * that stays readable: serve.c's stop_fd, so the wait for the next
+ * request ends at once, and a request in progress finishes first.
+ * SIGTERM keeps its default: the process ends, and nothing half-written
+ * is visible since uploads go to hidden partials.  SIGUSR1 asks for the
  * log file to be reopened between requests.
  *
- * Never forks.
+ * Never forks; never reads a client byte itself.
  */
 
 #include <sys/types.h>
@@ -41,31 +36,17 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "conn.h"
-#include "frame.h"
 #include "log.h"
-#include "ops.h"
 #include "partial.h"
-#include "proto.h"
-#include "version.h"
+#include "serve.h"
 #include "worker.h"
 #include "xio.h"
 
-#define WORKER_SERVER	"tfsd/" TFS_RELEASE
 /* How often an idle worker wakes to see whether partials need a sweep. */
 #define WORKER_SWEEP_S	600
-/* How long a connection accepted as a stop came may take to ask. */
-#define WORKER_GRACE_MS	1000
-/* How long, and how much, a closing connection's input is drained. */
-#define WORKER_LINGER_MS	2000
-#define WORKER_LINGER_MAX	(4u * 1024 * 1024)
-
-struct worker_session {
-	const struct worker_args *wa;
-	struct conn	 conn;
-	struct ops_req	 req;
-	char		 peer[64];
-};
+/* What worker_accept() returns when there is no connection to serve. */
+#define WORKER_AGAIN	(-1)	/* look at the flags, then wait again */
+#define WORKER_DONE	(-2)	/* the listening socket is gone */
 
 static volatile sig_atomic_t	 worker_stopping;
 static volatile sig_atomic_t	 worker_reopen;
@@ -75,15 +56,16 @@ static int			 worker_pipe[2] = { -1, -1 };
 
 static void	worker_sighandler(int);
 static int	worker_signals(void);
+static unsigned long worker_start(const struct worker_args *);
 static int	worker_master_gone(int);
+static void	worker_between(void);
+static void	worker_sweep(const struct worker_args *);
+static int	worker_accept(const struct worker_args *, char *, size_t);
 static void	worker_peer(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t);
-static int	worker_ms(int);
-static int	worker_request(struct worker_session *, struct conn_frame *);
-static void	worker_log(struct worker_session *, uint8_t, int64_t,
-		    const char *);
 static void	worker_state(struct sb_slot *, int);
-static void	worker_linger(int);
+static void	worker_busy(struct sb_slot *, const char *);
+static void	worker_served(struct sb_slot *, unsigned long);
 
 static void
 worker_sighandler(int sig)
@@ -185,19 +167,6 @@ worker_peer(const struct sockaddr_storage *ss, socklen_t len, char *out,
 	}
 }
 
-/* Seconds of the configuration to milliseconds; 0 or less: no limit. */
-static int
-worker_ms(int seconds)
-{
-	if (seconds <= 0) {
-		return -1;
-	}
-	if (seconds > 86400 * 24) {
-		seconds = 86400 * 24;
-	}
-	return seconds * 1000;
-}
-
 static void
 worker_state(struct sb_slot *slot, int state)
 {
@@ -207,276 +176,16 @@ worker_state(struct sb_slot *slot, int state)
 	}
 }
 
-/* One log line per request: peer, op, path, bytes, result, time. */
-static void
-worker_log(struct worker_session *s, uint8_t type, int64_t start,
-    const char *result)
-{
-	struct ops_req	*r = &s->req;
-	char		 path[256], to[256];
-
-	if (!log_enabled(LOG_LVL_INFO)) {
-		return;
-	}
-	log_vis(path, sizeof(path), r->path, strlen(r->path));
-	if (type == TFS_RENAME && r->to[0] != '\0') {
-		log_vis(to, sizeof(to), r->to, strlen(r->to));
-		log_info("%s %s %s -> %s %llu %s %lldms", s->peer,
-		    tfs_type_name(type), path, to,
-		    (unsigned long long)r->bytes, result,
-		    (long long)(xio_now_ms() - start));
-		return;
-	}
-	log_info("%s %s %s %llu %s %lldms", s->peer, tfs_type_name(type),
-	    type == TFS_QUIT || !tfs_type_is_request(type) ? "-" :
-	    path[0] != '\0' ? path : "/", (unsigned long long)r->bytes,
-	    result, (long long)(xio_now_ms() - start));
-}
-
 /*
- * Handle one frame read between requests.  Returns 0 to go on with the
- * next, -1 when the connection must end.
+ * Set the process up to serve: its slot, its log prefix, the self-pipe
+ * and the handlers, the master's death noticed.  Returns the number of
+ * connections to serve before retiring (0: never); exits when the
+ * worker cannot start (WORKER_EXIT_FATAL) or the master is gone (0).
  */
-static int
-worker_request(struct worker_session *s, struct conn_frame *f)
+static unsigned long
+worker_start(const struct worker_args *wa)
 {
-	struct sb_slot	*slot = s->wa->slot;
-	struct ops_req	*r = &s->req;
-	struct tfs_msg	 m;
-	enum proto_err	 e;
-	char		 what[160], op[8];
-	const char	*result;
-	int64_t		 start = xio_now_ms();
-	size_t		 i;
-
-	r->path[0] = r->to[0] = '\0';
-	r->bytes = 0;
-	/* the length is known, so an unknown type is skipped */
-	if (!tfs_type_known(f->type)) {
-		if (conn_send_error(&s->conn, TFS_EUNSUPPORTED,
-		    "unknown request type 0x%02x", f->type) == -1) {
-			return -1;
-		}
-		worker_log(s, f->type, start, "UNSUPPORTED");
-		return 0;
-	}
-	if (!tfs_type_is_request(f->type)) {
-		(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
-		    "%s is not a request", tfs_type_name(f->type));
-		worker_log(s, f->type, start, "PROTOCOL");
-		return -1;
-	}
-	if ((e = proto_decode(f->type, f->payload, f->len, &m)) !=
-	    PROTO_OK) {
-		(void)conn_send_error(&s->conn, TFS_EPROTOCOL, "%s: %s",
-		    tfs_type_name(f->type), proto_strerror(e));
-		worker_log(s, f->type, start, "PROTOCOL");
-		return -1;
-	}
-
-	/* show what runs: ps and the scoreboard */
-	(void)strlcpy(op, tfs_type_name(f->type), sizeof(op));
-	for (i = 0; op[i] != '\0'; i++) {
-		if (op[i] >= 'A' && op[i] <= 'Z') {
-			op[i] = (char)(op[i] - 'A' + 'a');
-		}
-	}
-	log_vis(what, sizeof(what), m.path.p, m.path.len);
-	setproctitle("worker %s %s %s", s->peer, op, what);
-	if (slot != NULL) {
-		(void)strlcpy(slot->op, tfs_type_name(f->type),
-		    sizeof(slot->op));
-		(void)strlcpy(slot->path, what, sizeof(slot->path));
-		slot->bytes = 0;
-		slot->last_progress = start;
-		slot->in_request = 1;
-	}
-
-	ops_dispatch(r, &m);
-
-	if (slot != NULL) {
-		slot->in_request = 0;
-		slot->last_progress = xio_now_ms();
-	}
-	if (r->err != 0) {
-		result = tfs_err_name(r->err);
-	} else if (r->note != NULL) {
-		result = r->note;
-	} else {
-		result = "OK";
-	}
-	if (r->err != 0 && r->note != NULL) {
-		(void)snprintf(what, sizeof(what), "%s (%s)", result, r->note);
-		result = what;
-	}
-	worker_log(s, f->type, start, result);
-	return r->close ? -1 : 0;
-}
-
-/*
- * Serve the session on connected socket fd to its end, then close fd.
- * The accept loop below calls it; so does the fuzz target, which is why
- * it is not static (see worker.h).
- */
-void
-worker_serve(const struct worker_args *wa, int fd, const char *peer)
-{
-	struct worker_session	*s;
-	struct conn_frame	 f;
-	struct conn_wait	 w;
-	struct tfs_msg		 hello;
-	uint8_t			 type;
-	int			 n, begun, grace = 0, peer_eof = 0;
-	unsigned long		 nreq = 0;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		log_warn("%s: session", peer);
-		close(fd);
-		return;
-	}
-	s->wa = wa;
-	(void)strlcpy(s->peer, peer, sizeof(s->peer));
-	if (conn_init(&s->conn, fd, FRAME_MAX, worker_ms(cfg.stall_timeout),
-	    -1) == -1) {
-		log_warn("%s: connection setup", peer);
-		goto out_free;
-	}
-	/* between requests a stop ends the wait; a frame begun is read */
-	w.idle_ms = worker_ms(cfg.idle_timeout);
-	w.stall_ms = worker_ms(cfg.stall_timeout);
-	w.intr_fd = worker_pipe[0];
-	w.intr_in_frame = 0;
-	s->req.conn = &s->conn;
-	s->req.root_fd = wa->root_fd;
-	s->req.slot = wa->slot;
-	s->req.stall_ms = w.stall_ms;
-	log_debug("%s: connected", peer);
-
-	memset(&hello, 0, sizeof(hello));
-	hello.type = TFS_HELLO;
-	hello.version = TFS_VERSION;
-	hello.max_payload = FRAME_MAX;
-	hello.name = tfs_str_c(WORKER_SERVER);
-	if (conn_send(&s->conn, &hello) == -1) {
-		goto out_conn;
-	}
-	for (;;) {
-		if (worker_reopen) {
-			worker_reopen = 0;
-			(void)log_reopen();
-		}
-		if (worker_stopping) {
-			if (nreq > 0 || grace) {
-				(void)conn_send_error(&s->conn,
-				    TFS_ESHUTTING_DOWN, NULL);
-				break;
-			}
-			/*
-			 * Told to stop before this connection sent a request:
-			 * it was accepted as the signal came, from a client
-			 * that expects service, and new workers cannot take
-			 * it over.  Its first request counts as one in
-			 * progress if it arrives within a moment.
-			 */
-			grace = 1;
-			w.intr_fd = -1;
-			w.idle_ms = WORKER_GRACE_MS;
-		}
-		if (!conn_frame_waiting(&s->conn)) {
-			if (conn_flush(&s->conn) == -1) {
-				break;
-			}
-			setproctitle("worker %s idle", peer);
-		}
-		n = conn_read_frame(&s->conn, &w, &f);
-		if (n == 0) {
-			peer_eof = 1;
-			break;
-		}
-		if (n == -1) {
-			begun = conn_in_frame(&s->conn, &type) > 0;
-			if (errno == ETIMEDOUT && grace && !begun) {
-				(void)conn_send_error(&s->conn,
-				    TFS_ESHUTTING_DOWN, NULL);
-			} else if (errno == ETIMEDOUT) {
-				(void)conn_send_error(&s->conn, TFS_ETIMEOUT,
-				    begun ? "frame stalled for %d s" :
-				    "idle for %d s", begun ?
-				    cfg.stall_timeout : cfg.idle_timeout);
-				log_info("%s: closed: %s", peer,
-				    begun ? "stalled" : "idle");
-			} else if (errno == ECANCELED && nreq == 0) {
-				continue;	/* the grace above */
-			} else if (errno == ECANCELED) {
-				(void)conn_send_error(&s->conn,
-				    TFS_ESHUTTING_DOWN, NULL);
-			} else if (errno == EPROTO) {
-				(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
-				    "%s", frame_strerror(
-				    conn_frame_error(&s->conn)));
-				log_info("%s: closed: %s", peer, frame_strerror(
-				    conn_frame_error(&s->conn)));
-			} else {
-				log_debug("%s: read: %s", peer,
-				    strerror(errno));
-			}
-			break;
-		}
-		nreq++;
-		if (worker_request(s, &f) == -1) {
-			(void)conn_flush(&s->conn);
-			break;
-		}
-	}
-out_conn:
-	if (!peer_eof) {
-		worker_linger(fd);
-	}
-	conn_free(&s->conn);
-out_free:
-	free(s);
-	close(fd);
-}
-
-/*
- * Close gently.  Closing a socket whose input was not all read sends a
- * reset, and a reset can destroy the last reply (ERROR PROTOCOL, TIMEOUT,
- * SHUTTING_DOWN) before the peer has read it.  So send FIN first, then
- * discard what the peer still sends until it closes too, bounded in time
- * and bytes so that no peer can hold the worker.
- */
-static void
-worker_linger(int fd)
-{
-	char	 buf[4096];
-	int64_t	 deadline = xio_now_ms() + WORKER_LINGER_MS, left;
-	size_t	 total = 0;
-	ssize_t	 n;
-
-	if (shutdown(fd, SHUT_WR) == -1) {
-		return;
-	}
-	while (total < WORKER_LINGER_MAX) {
-		if ((left = deadline - xio_now_ms()) <= 0) {
-			break;
-		}
-		n = xio_read_some(fd, buf, sizeof(buf), (int)left, -1);
-		if (n <= 0) {
-			break;
-		}
-		total += (size_t)n;
-	}
-}
-
-void
-worker_main(const struct worker_args *wa)
-{
-	struct sockaddr_storage	 ss;
-	struct sb_slot		*slot = wa->slot;
-	socklen_t		 sl;
-	unsigned long		 limit = 0, served = 0;
-	char			 peer[64];
-	int			 fd;
+	struct sb_slot	*slot = wa->slot;
 
 	if (slot != NULL) {
 		slot->pid = getpid();
@@ -499,93 +208,151 @@ worker_main(const struct worker_args *wa)
 	if (worker_master_gone(wa->master_fd)) {
 		exit(0);
 	}
-	if (fcntl(wa->root_fd, F_GETFD) == -1) {
+	if (fcntl(wa->root.fd, F_GETFD) == -1) {
 		log_warn("root descriptor");
 		exit(WORKER_EXIT_FATAL);
 	}
-	if (cfg.max_requests > 0) {
-		/* a little jitter, so the pool does not recycle in step */
-		limit = (unsigned long)cfg.max_requests +
-		    arc4random_uniform((uint32_t)(cfg.max_requests / 10 + 1));
+	if (cfg.max_requests <= 0) {
+		return 0;
 	}
-	if (!cfg.read_only) {
-		partial_sweep(wa->root_fd, cfg.partial_max_age);
-	}
+	/* a little jitter, so the pool does not recycle in step */
+	return (unsigned long)cfg.max_requests +
+	    arc4random_uniform((uint32_t)(cfg.max_requests / 10 + 1));
+}
 
-	while (!worker_stopping) {
-		if (worker_reopen) {
-			worker_reopen = 0;
-			(void)log_reopen();
+/* A safe point (between connections, between requests): SIGUSR1. */
+static void
+worker_between(void)
+{
+	if (worker_reopen) {
+		worker_reopen = 0;
+		(void)log_reopen();
+	}
+}
+
+/* Expire old partials if a sweep is due; a read-only server writes not. */
+static void
+worker_sweep(const struct worker_args *wa)
+{
+	if (!cfg.read_only) {
+		partial_sweep(wa->root.fd, cfg.partial_max_age);
+	}
+}
+
+/*
+ * Wait, idle, for the next connection; peer gets its name.  Returns
+ * its descriptor, WORKER_AGAIN, or WORKER_DONE.
+ */
+static int
+worker_accept(const struct worker_args *wa, char *peer, size_t peersz)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	int			 fd;
+
+	worker_state(wa->slot, SB_IDLE);
+	setproctitle("worker idle");
+	/* SIGALRM ends the wait now and then for a sweep */
+	alarm(WORKER_SWEEP_S);
+	fd = accept4(worker_listen_fd, (struct sockaddr *)&ss, &sl,
+	    SOCK_CLOEXEC);
+	alarm(0);
+	if (fd != -1) {
+		worker_peer(&ss, sl, peer, peersz);
+		return fd;
+	}
+	switch (errno) {
+	case EINTR:
+	case EAGAIN:
+	case ECONNABORTED:
+	case EPROTO:
+	case ENETDOWN:
+	case ENOPROTOOPT:
+	case EHOSTDOWN:
+	case ENONET:
+	case EHOSTUNREACH:
+	case EOPNOTSUPP:
+	case ENETUNREACH:
+		return WORKER_AGAIN;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		log_warn("accept");
+		(void)usleep(100 * 1000);
+		return WORKER_AGAIN;
+	default:
+		/* EBADF: closed by the stop handler */
+		if (!worker_stopping) {
+			log_warn("accept");
 		}
+		return WORKER_DONE;
+	}
+}
+
+/* A connection from peer is being served. */
+static void
+worker_busy(struct sb_slot *slot, const char *peer)
+{
+	if (slot != NULL) {
+		(void)strlcpy(slot->peer, peer, sizeof(slot->peer));
+		slot->op[0] = slot->path[0] = '\0';
+		slot->bytes = 0;
+		worker_state(slot, SB_BUSY);
+	}
+	setproctitle("worker %s", peer);
+}
+
+/* A connection ended; served in all so far. */
+static void
+worker_served(struct sb_slot *slot, unsigned long served)
+{
+	if (slot != NULL) {
+		slot->served = served;
+		slot->peer[0] = slot->op[0] = slot->path[0] = '\0';
+	}
+}
+
+void
+worker_main(const struct worker_args *wa)
+{
+	struct serve_args	 sa;
+	unsigned long		 limit, served = 0;
+	char			 peer[64];
+	int			 fd;
+
+	limit = worker_start(wa);
+	memset(&sa, 0, sizeof(sa));
+	sa.root = wa->root;
+	sa.slot = wa->slot;
+	sa.stop_fd = worker_pipe[0];
+	sa.between = worker_between;
+	worker_sweep(wa);
+	while (!worker_stopping) {
+		worker_between();
 		if (worker_alarm) {
 			worker_alarm = 0;
-			if (!cfg.read_only) {
-				partial_sweep(wa->root_fd,
-				    cfg.partial_max_age);
-			}
+			worker_sweep(wa);
 		}
 		if (worker_master_gone(wa->master_fd)) {
 			break;
 		}
-		worker_state(slot, SB_IDLE);
-		setproctitle("worker idle");
-		sl = sizeof(ss);
-		alarm(WORKER_SWEEP_S);
-		fd = accept4(worker_listen_fd, (struct sockaddr *)&ss, &sl,
-		    SOCK_CLOEXEC);
-		alarm(0);
-		if (fd == -1) {
-			switch (errno) {
-			case EINTR:
-			case EAGAIN:
-			case ECONNABORTED:
-			case EPROTO:
-			case ENETDOWN:
-			case ENOPROTOOPT:
-			case EHOSTDOWN:
-			case ENONET:
-			case EHOSTUNREACH:
-			case EOPNOTSUPP:
-			case ENETUNREACH:
-				continue;
-			case EMFILE:
-			case ENFILE:
-			case ENOBUFS:
-			case ENOMEM:
-				log_warn("accept");
-				(void)usleep(100 * 1000);
-				continue;
-			default:
-				/* EBADF: closed by the stop handler */
-				if (!worker_stopping) {
-					log_warn("accept");
-				}
-				goto out;
-			}
+		if ((fd = worker_accept(wa, peer, sizeof(peer))) ==
+		    WORKER_AGAIN) {
+			continue;
 		}
-		worker_peer(&ss, sl, peer, sizeof(peer));
-		if (slot != NULL) {
-			(void)strlcpy(slot->peer, peer, sizeof(slot->peer));
-			slot->op[0] = slot->path[0] = '\0';
-			slot->bytes = 0;
-			worker_state(slot, SB_BUSY);
+		if (fd == WORKER_DONE) {
+			break;
 		}
-		setproctitle("worker %s", peer);
-		worker_serve(wa, fd, peer);
-		served++;
-		if (slot != NULL) {
-			slot->served = served;
-			slot->peer[0] = slot->op[0] = slot->path[0] = '\0';
-		}
+		worker_busy(wa->slot, peer);
+		serve_conn(&sa, fd, peer);
+		worker_served(wa->slot, ++served);
 		if (limit != 0 && served >= limit) {
 			log_debug("served %lu connections: retiring", served);
 			break;
 		}
-		if (!cfg.read_only) {
-			partial_sweep(wa->root_fd, cfg.partial_max_age);
-		}
+		worker_sweep(wa);
 	}
-out:
-	worker_state(slot, SB_EXITING);
+	worker_state(wa->slot, SB_EXITING);
 	exit(0);
 }

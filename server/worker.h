@@ -1,17 +1,18 @@
 /*
  * worker.h -- a worker process: accept on the shared listening socket,
- * serve one TFS/1 session at a time (requests dispatched to ops.c),
- * report through its scoreboard slot.
+ * serve one connection at a time (serve.c), report through its
+ * scoreboard slot.
  */
 
 #ifndef SERVER_WORKER_H
 #define SERVER_WORKER_H
 
+#include "resolve.h"
 #include "scoreboard.h"
 
 struct worker_args {
 	int		 listen_fd;
-	int		 root_fd;	/* O_PATH|O_DIRECTORY of cfg.root */
+	struct root	 root;		/* the served folder */
 	int		 master_fd;	/* read end; EOF = the master died */
 	int		 id;		/* slot index */
 	uint32_t	 generation;
@@ -42,20 +43,9 @@ struct worker_args {
  *   SIGTERM  exit now (the transfer is cut; nothing partial made visible);
  *   SIGUSR1  reopen the log file (log_reopen()) at a safe point.
  * The worker keeps its slot current: STARTING -> IDLE -> BUSY -> ... ->
- * EXITING, and in_request, last_progress, bytes, peer, op, path, served.
+ * EXITING, peer, served, and (serve.c, for the request that runs)
+ * in_request, last_progress, bytes, op, path.
  */
-
-/*
- * Serve one connection already accepted: HELLO, then its requests until
- * it ends (QUIT, end of stream, PROTOCOL, TIMEOUT, a stop signal), then
- * close fd.  Uses wa->root_fd and wa->slot (which may be NULL) only.
- * Never exits.  worker_main() calls it for each connection; called
- * without worker_main() (the fuzz target) no signal handler is in place,
- * so nothing interrupts a wait but the connection's own timeouts.  peer
- * is the name used in log lines.
- */
-void	worker_serve(const struct worker_args *wa, int fd,
-	    const char *peer);
 
 /* Serve until told to stop or --max-requests is reached; never returns. */
 void	worker_main(const struct worker_args *wa) __attribute__((noreturn));

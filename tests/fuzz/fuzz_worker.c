@@ -2,7 +2,7 @@
  * fuzz_worker.c -- libFuzzer target for the server's request handling:
  * the input is every byte a hostile client sends on one connection.
  *
- * worker_serve() (server/worker.c), the function the accept loop calls
+ * serve_conn() (server/serve.c), which a worker's accept loop calls
  * for each connection, serves one end of a socketpair against a small
  * temporary root: files, folders, a fifo, kept partials, links that
  * stay inside and links that lead out.  A client thread on the other
@@ -22,20 +22,15 @@
  * The root is laid anew for each input, so a crash replays from its
  * input alone.  Never touches anything outside its temporary folder.
  *
- * Built with FW_NO_OPENAT2 (fuzz_worker_walk.c), a seccomp filter makes
- * openat2() fail with ENOSYS, as on a kernel before 5.6, so every path
- * goes through resolve.c's component-by-component walk instead.
+ * Built with FW_WALK (fuzz_worker_walk.c), resolve_select() makes
+ * every path go through resolve.c's component-by-component walk, as on
+ * a kernel without openat2().
  */
 
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
-
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,7 +39,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +52,9 @@
 #include "partial.h"
 #include "path.h"
 #include "proto.h"
+#include "resolve.h"
 #include "scoreboard.h"
-#include "worker.h"
+#include "serve.h"
 
 /* Larger inputs are skipped: the session's work stays bounded. */
 #define FW_MAX_INPUT	65536
@@ -93,7 +88,7 @@ static int			 fw_top_fd = -1;
 static int			 fw_root_fd = -1;
 static uint8_t			*fw_payload;	/* the client's decoder */
 static struct sb_slot		 fw_slot;
-static struct worker_args	 fw_wa;
+static struct serve_args	 fw_sa;
 static struct fw_sentinel	 fw_sentinels[] = {
 	{ ".", { 0 } },			/* through "dotdot" */
 	{ "outside", { 0 } },
@@ -104,7 +99,7 @@ static struct fw_sentinel	 fw_sentinels[] = {
 static void	 fw_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	 fw_cleanup(void);
-static void	 fw_no_openat2(void);
+static void	 fw_walk(void);
 static int	 fw_rmtree(int);
 static void	 fw_file(int, const char *, const void *, size_t);
 static void	 fw_lay_root(void);
@@ -126,31 +121,12 @@ fw_fail(const char *fmt, ...)
 	abort();
 }
 
-/*
- * openat2() fails with ENOSYS from now on, in this thread and the ones
- * it starts: resolve.c then walks paths itself.  A no-op unless built
- * with FW_NO_OPENAT2.
- */
+/* The walk resolves every path: a no-op unless built with FW_WALK. */
 static void
-fw_no_openat2(void)
+fw_walk(void)
 {
-#ifdef FW_NO_OPENAT2
-	static struct sock_filter	 filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog		 prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1) {
-		fw_fail("seccomp: %s", strerror(errno));
-	}
+#ifdef FW_WALK
+	resolve_select(RESOLVE_BY_WALK);
 #endif
 }
 
@@ -507,15 +483,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fw_fail("mkdtemp: %s", strerror(errno));
 	}
 	atexit(fw_cleanup);
-	/* resolve.c compares link targets with cfg.root: make it real */
+	/* resolve.c compares link targets with the root's path: real */
 	if (realpath(fw_top, real) == NULL ||
 	    strlcpy(fw_top, real, sizeof(fw_top)) >= sizeof(fw_top)) {
 		fw_fail("realpath %s", fw_top);
 	}
 	(void)snprintf(fw_root, sizeof(fw_root), "%s/root", fw_top);
-	if (strlcpy(cfg.root, fw_root, sizeof(cfg.root)) >= sizeof(cfg.root)) {
-		fw_fail("root path too long");
-	}
 	if ((fw_top_fd = open(fw_top, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1 || mkdirat(fw_top_fd, "root", 0755) == -1 ||
 	    mkdirat(fw_top_fd, "outside", 0755) == -1 ||
@@ -548,11 +521,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((fw_payload = malloc(FRAME_MAX)) == NULL) {
 		fw_fail("out of memory");
 	}
-	fw_no_openat2();
-	fw_wa.listen_fd = -1;
-	fw_wa.master_fd = -1;
-	fw_wa.root_fd = fw_root_fd;
-	fw_wa.slot = &fw_slot;
+	fw_walk();
+	/* no stop comes: only the session's own timeouts end a wait */
+	fw_sa.root.fd = fw_root_fd;
+	fw_sa.root.path = fw_root;
+	fw_sa.slot = &fw_slot;
+	fw_sa.stop_fd = -1;
+	fw_sa.between = NULL;
 	return 0;
 }
 
@@ -579,7 +554,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fw_fail("pthread_create: %s", strerror(errno));
 	}
 	memset(&fw_slot, 0, sizeof(fw_slot));
-	worker_serve(&fw_wa, sv[0], "fuzz:1");	/* closes sv[0] */
+	serve_conn(&fw_sa, sv[0], "fuzz:1");	/* closes sv[0] */
 	pthread_join(client, NULL);
 	close(sv[1]);
 	if (fw_slot.in_request) {

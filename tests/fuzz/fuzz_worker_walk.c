@@ -7,5 +7,5 @@
  * a link to the worker target's.
  */
 
-#define FW_NO_OPENAT2
+#define FW_WALK
 #include "fuzz_worker.c"

@@ -20,7 +20,9 @@
 	X(progress)							\
 	X(glob)								\
 	X(exitcode)							\
-	X(options)
+	X(options)							\
+	X(resolve)							\
+	X(partial)
 
 #include <CUnit/CUnit.h>
 

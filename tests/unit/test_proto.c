@@ -506,8 +506,8 @@ test_proto_err_table(void)
 	    "no such file or folder");
 	CU_ASSERT_EQUAL(TFS_ESHUTTING_DOWN, 16);
 	CU_ASSERT_EQUAL(TFS_EIO, 12);
-	CU_ASSERT_PTR_NULL(tfs_err_name(0));
 	CU_ASSERT_EQUAL(TFS_EAUTH_REQUIRED, 18);
+	CU_ASSERT_PTR_NULL(tfs_err_name(0));
 	CU_ASSERT_PTR_NULL(tfs_err_name(19));
 	CU_ASSERT_PTR_NULL(tfs_err_text(0));
 	CU_ASSERT_PTR_NULL(tfs_err_text(1000));

@@ -3,10 +3,13 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,8 @@
 #include "testutil.h"
 
 static int	tu_write_all(int, const uint8_t *, size_t);
+static int	tu_remove_one(const char *, const struct stat *, int,
+		    struct FTW *);
 
 /* A cheap mix of the offset, so that shifted data never compares equal. */
 uint8_t
@@ -164,4 +169,47 @@ tu_wait(pid_t pid)
 		}
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int
+tu_temp_dir(char *path, size_t pathsz)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 made[PATH_MAX], real[PATH_MAX];
+
+	if (dir == NULL || *dir == '\0') {
+		dir = "/tmp";
+	}
+	if (snprintf(made, sizeof(made), "%s/tfs-unit.XXXXXX", dir) >=
+	    (int)sizeof(made) || mkdtemp(made) == NULL) {
+		return -1;
+	}
+	/* tests compare link targets with it: no link on the way */
+	if (realpath(made, real) == NULL ||
+	    strlcpy(path, real, pathsz) >= pathsz) {
+		(void)rmdir(made);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+tu_remove_one(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP) {
+		(void)rmdir(path);
+	} else {
+		(void)unlink(path);
+	}
+	return 0;
+}
+
+void
+tu_remove_tree(const char *path)
+{
+	/* depth first, links removed themselves, never followed */
+	(void)nftw(path, tu_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }

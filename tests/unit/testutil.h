@@ -1,7 +1,7 @@
 /*
- * testutil.h -- helpers shared by the unit tests: temporary files, a
- * deterministic byte pattern, and a forked peer that reads a socket
- * slowly in small pieces and checks what arrives.
+ * testutil.h -- helpers shared by the unit tests: temporary files and
+ * folders, a deterministic byte pattern, and a forked peer that reads a
+ * socket slowly in small pieces and checks what arrives.
  */
 
 #ifndef TESTS_UNIT_TESTUTIL_H
@@ -36,5 +36,12 @@ pid_t	tu_slow_reader(int fd, int closefd, uint64_t start, uint64_t n,
 	    size_t maxpiece);
 /* Wait for child pid; returns its exit status, or -1 if it died. */
 int	tu_wait(pid_t pid);
+/*
+ * A new empty temporary folder, its real path (no link in it) put in
+ * path (pathsz bytes).  0, or -1.
+ */
+int	tu_temp_dir(char *path, size_t pathsz);
+/* Remove the folder path and all below it, never following a link. */
+void	tu_remove_tree(const char *path);
 
 #endif /* TESTS_UNIT_TESTUTIL_H */

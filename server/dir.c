@@ -1,0 +1,190 @@
+/*
+ * dir.c -- the requests that change the entries of folders: DELETE,
+ * RENAME, MKDIR.
+ *
+ * Each works in the folder holding the last component (resolve_parent)
+ * and on that name itself: a symbolic link is removed or moved, never
+ * what it leads to.  Never reads or writes a file's bytes.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops.h"
+#include "partial.h"
+#include "proto.h"
+#include "resolve.h"
+
+static int	dir_rmdir(int, const char *);
+static int	dir_move(int, const char *, int, const char *);
+
+/*
+ * Remove the empty folder name of dfd.  Partials and other reserved
+ * files never block it: a folder LIST shows empty is empty.  0 or -1.
+ */
+static int
+dir_rmdir(int dfd, const char *name)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd, busy = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		return -1;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    !partial_reserved(de->d_name)) {
+			busy = 1;
+			break;
+		}
+	}
+	if (!busy) {
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL) {
+			if (partial_reserved(de->d_name)) {
+				(void)unlinkat(dirfd(d), de->d_name, 0);
+			}
+		}
+	}
+	closedir(d);
+	if (busy) {
+		errno = ENOTEMPTY;
+		return -1;
+	}
+	return unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* DELETE: a file, a symbolic link, or an empty folder. */
+void
+dir_delete(struct ops_req *r, const struct tfs_msg *m)
+{
+	struct stat	 st;
+	const char	*name;
+	int		 dfd, rc;
+
+	(void)m;
+	if ((dfd = resolve_parent(&r->ctx->root, r->path, &name)) == -1) {
+		ops_fail_errno(r, errno, NULL);
+		return;
+	}
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		ops_fail_errno(r, errno, NULL);
+		goto out_dir;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = dir_rmdir(dfd, name);
+	} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+		rc = unlinkat(dfd, name, 0);
+	} else {
+		errno = RESOLVE_ESPECIAL;
+		rc = -1;
+	}
+	if (rc == -1) {
+		ops_fail_errno(r, errno, NULL);
+	} else {
+		ops_ok(r);
+	}
+out_dir:
+	close(dfd);
+}
+
+/*
+ * Move sname of sfd to tname of tfd, never replacing (EEXIST).  0, or
+ * -1 with errno; EINVAL is a folder moved inside itself.
+ */
+static int
+dir_move(int sfd, const char *sname, int tfd, const char *tname)
+{
+	struct stat	 st;
+	int		 rc;
+
+	rc = renameat2(sfd, sname, tfd, tname, RENAME_NOREPLACE);
+	if (rc == -1 && errno == EINVAL) {
+		/* a folder into itself, or no RENAME_NOREPLACE here */
+		if (fstatat(tfd, tname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			errno = EEXIST;
+		} else if (errno == ENOENT) {
+			rc = renameat(sfd, sname, tfd, tname);
+		}
+	}
+	return rc;
+}
+
+/*
+ * RENAME: never replaces (RENAME_NOREPLACE), so EXISTS even when to is
+ * from itself.  A folder moved inside itself is BAD_PATH: the target
+ * path cannot be.
+ */
+void
+dir_rename(struct ops_req *r, const struct tfs_msg *m)
+{
+	struct stat	 st;
+	const char	*sname, *tname;
+	int		 sfd, tfd;
+
+	(void)m;
+	if ((sfd = resolve_parent(&r->ctx->root, r->path, &sname)) == -1) {
+		ops_fail_errno(r, errno, NULL);
+		return;
+	}
+	if ((tfd = resolve_parent(&r->ctx->root, r->to, &tname)) == -1) {
+		ops_fail_errno(r, errno, NULL);
+		goto out_src;
+	}
+	if (fstatat(sfd, sname, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		ops_fail_errno(r, errno, NULL);
+		goto out_dst;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+	    !S_ISLNK(st.st_mode)) {
+		ops_fail_errno(r, RESOLVE_ESPECIAL, NULL);
+		goto out_dst;
+	}
+	if (dir_move(sfd, sname, tfd, tname) == 0) {
+		ops_ok(r);
+	} else if (errno == EINVAL) {
+		ops_fail(r, TFS_EBAD_PATH, "a folder cannot move inside "
+		    "itself");
+	} else {
+		ops_fail_errno(r, errno, NULL);
+	}
+out_dst:
+	close(tfd);
+out_src:
+	close(sfd);
+}
+
+/* MKDIR: the parent must exist. */
+void
+dir_mkdir(struct ops_req *r, const struct tfs_msg *m)
+{
+	const char	*name;
+	int		 dfd;
+
+	(void)m;
+	if ((dfd = resolve_parent(&r->ctx->root, r->path, &name)) == -1) {
+		ops_fail_errno(r, errno, "parent");
+		return;
+	}
+	if (mkdirat(dfd, name, 0777) == -1) {
+		ops_fail_errno(r, errno, NULL);
+	} else {
+		ops_ok(r);
+	}
+	close(dfd);
+}

@@ -1,0 +1,436 @@
+/*
+ * serve.c -- one connection, from HELLO to its end.
+ *
+ * Requests are read and dispatched to ops.c in order.  Replies are
+ * flushed only when no further request is already buffered, so a
+ * pipelining client gets its answers coalesced.  Between requests the
+ * idle timeout applies, inside a frame the stall timeout.  The slot
+ * and the process title show the request that runs, and each request
+ * gets one log line.
+ *
+ * A stop (stop_fd readable) ends the wait for the next request at
+ * once: an idle connection gets ERROR SHUTTING_DOWN, a request in
+ * progress finishes first, and a connection that has sent nothing yet
+ * (accepted as the stop came, from a client that expects service) has
+ * its first request served if it arrives within a second.  Closing
+ * lingers, so that the last reply is not lost to a reset.
+ *
+ * Per-connection work (who the peer is, what it may do) belongs here;
+ * never accepts, forks, or sets a signal handler.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conn.h"
+#include "frame.h"
+#include "log.h"
+#include "ops.h"
+#include "proto.h"
+#include "serve.h"
+#include "version.h"
+#include "xio.h"
+
+#define SERVE_NAME	"tfsd/" TFS_RELEASE
+/* How long a connection accepted as a stop came may take to ask. */
+#define SERVE_GRACE_MS	1000
+/* How long, and how much, a closing connection's input is drained. */
+#define SERVE_LINGER_MS		2000
+#define SERVE_LINGER_MAX	(4u * 1024 * 1024)
+
+/* A connection being served. */
+struct serve {
+	const struct serve_args *a;
+	struct conn	 conn;
+	struct conn_wait wait;		/* for the next request */
+	struct ops_ctx	 ctx;
+	struct ops_req	 req;
+	char		 peer[64];
+	unsigned long	 nreq;		/* requests read */
+	int		 grace;		/* stopping, first request awaited */
+	int		 peer_eof;	/* the peer closed between requests */
+};
+
+static int	serve_ms(int);
+static int	serve_setup(struct serve *, const struct serve_args *, int,
+		    const char *);
+static int	serve_hello(struct serve *);
+static void	serve_loop(struct serve *);
+static int	serve_stopping(const struct serve *);
+static int	serve_stop(struct serve *);
+static int	serve_read_failed(struct serve *, int);
+static int	serve_request(struct serve *, const struct conn_frame *);
+static int	serve_refuse(struct serve *, const struct conn_frame *,
+		    struct tfs_msg *, int64_t);
+static void	serve_show(struct serve *, const struct tfs_msg *, int64_t);
+static void	serve_done(struct serve *, uint8_t, int64_t);
+static void	serve_log(struct serve *, uint8_t, int64_t, const char *);
+static void	serve_linger(int);
+
+void
+serve_conn(const struct serve_args *a, int fd, const char *peer)
+{
+	struct serve	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_warn("%s: session", peer);
+		close(fd);
+		return;
+	}
+	if (serve_setup(s, a, fd, peer) == -1) {
+		log_warn("%s: connection setup", peer);
+		goto out_free;
+	}
+	log_debug("%s: connected", peer);
+	if (serve_hello(s) == 0) {
+		serve_loop(s);
+	}
+	if (!s->peer_eof) {
+		serve_linger(fd);
+	}
+	conn_free(&s->conn);
+out_free:
+	free(s);
+	close(fd);
+}
+
+/* Seconds of the configuration to milliseconds; 0 or less: no limit. */
+static int
+serve_ms(int seconds)
+{
+	if (seconds <= 0) {
+		return -1;
+	}
+	if (seconds > 86400 * 24) {
+		seconds = 86400 * 24;
+	}
+	return seconds * 1000;
+}
+
+/*
+ * The connection, its waits, and what its requests may do: for now
+ * everyone is anonymous, and the anonymous may read and write
+ * (--read-only is a check of its own).  0, or -1 with errno.
+ */
+static int
+serve_setup(struct serve *s, const struct serve_args *a, int fd,
+    const char *peer)
+{
+	s->a = a;
+	(void)strlcpy(s->peer, peer, sizeof(s->peer));
+	if (conn_init(&s->conn, fd, FRAME_MAX, serve_ms(cfg.stall_timeout),
+	    -1) == -1) {
+		return -1;
+	}
+	/* between requests a stop ends the wait; a frame begun is read */
+	s->wait.idle_ms = serve_ms(cfg.idle_timeout);
+	s->wait.stall_ms = serve_ms(cfg.stall_timeout);
+	s->wait.intr_fd = a->stop_fd;
+	s->wait.intr_in_frame = 0;
+	s->ctx.conn = &s->conn;
+	s->ctx.root = a->root;
+	s->ctx.rights = R_READ | R_WRITE;
+	s->ctx.user = NULL;
+	s->ctx.slot = a->slot;
+	s->ctx.stall_ms = s->wait.stall_ms;
+	s->req.ctx = &s->ctx;
+	return 0;
+}
+
+/* Queue HELLO: the server speaks first.  0 or -1. */
+static int
+serve_hello(struct serve *s)
+{
+	struct tfs_msg	 hello;
+
+	memset(&hello, 0, sizeof(hello));
+	hello.type = TFS_HELLO;
+	hello.version = TFS_VERSION;
+	hello.max_payload = FRAME_MAX;
+	hello.name = tfs_str_c(SERVE_NAME);
+	return conn_send(&s->conn, &hello);
+}
+
+/* Read and serve requests until the connection ends. */
+static void
+serve_loop(struct serve *s)
+{
+	struct conn_frame	 f;
+	int			 n;
+
+	for (;;) {
+		if (s->a->between != NULL) {
+			s->a->between();
+		}
+		if (serve_stopping(s) && serve_stop(s) == -1) {
+			break;
+		}
+		if (!conn_frame_waiting(&s->conn)) {
+			if (conn_flush(&s->conn) == -1) {
+				break;
+			}
+			setproctitle("worker %s idle", s->peer);
+		}
+		n = conn_read_frame(&s->conn, &s->wait, &f);
+		if (n == 0) {
+			s->peer_eof = 1;
+			break;
+		}
+		if (n == -1) {
+			if (serve_read_failed(s, errno) == 0) {
+				continue;
+			}
+			break;
+		}
+		s->nreq++;
+		if (serve_request(s, &f) == -1) {
+			(void)conn_flush(&s->conn);
+			break;
+		}
+	}
+}
+
+/* 1 once the worker is told to stop (stop_fd stays readable). */
+static int
+serve_stopping(const struct serve *s)
+{
+	struct pollfd	 pfd;
+
+	if (s->a->stop_fd == -1) {
+		return 0;
+	}
+	pfd.fd = s->a->stop_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/*
+ * Told to stop between requests: end an idle connection with ERROR
+ * SHUTTING_DOWN (-1).  One that sent no request yet was accepted as the
+ * stop came, from a client that expects service, and new workers cannot
+ * take it over: its first request counts as one in progress if it
+ * arrives within a moment (0, go on).
+ */
+static int
+serve_stop(struct serve *s)
+{
+	if (s->nreq > 0 || s->grace) {
+		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
+		return -1;
+	}
+	s->grace = 1;
+	s->wait.intr_fd = -1;
+	s->wait.idle_ms = SERVE_GRACE_MS;
+	return 0;
+}
+
+/*
+ * Reading the next request failed with errnum: answer what can be
+ * answered.  0 to wait again (a stop before the first request: the
+ * grace), -1 when the connection ends.
+ */
+static int
+serve_read_failed(struct serve *s, int errnum)
+{
+	enum frame_err	 fe;
+	uint8_t		 type;
+	int		 begun;
+
+	begun = conn_in_frame(&s->conn, &type) > 0;
+	if (errnum == ETIMEDOUT && s->grace && !begun) {
+		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
+	} else if (errnum == ETIMEDOUT) {
+		(void)conn_send_error(&s->conn, TFS_ETIMEOUT,
+		    begun ? "frame stalled for %d s" : "idle for %d s",
+		    begun ? cfg.stall_timeout : cfg.idle_timeout);
+		log_info("%s: closed: %s", s->peer, begun ? "stalled" :
+		    "idle");
+	} else if (errnum == ECANCELED && s->nreq == 0) {
+		return 0;
+	} else if (errnum == ECANCELED) {
+		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
+	} else if (errnum == EPROTO) {
+		fe = conn_frame_error(&s->conn);
+		(void)conn_send_error(&s->conn, TFS_EPROTOCOL, "%s",
+		    frame_strerror(fe));
+		log_info("%s: closed: %s", s->peer, frame_strerror(fe));
+	} else {
+		log_debug("%s: read: %s", s->peer, strerror(errnum));
+	}
+	return -1;
+}
+
+/*
+ * Serve one frame read between requests.  0 to go on with the next,
+ * -1 when the connection must end.
+ */
+static int
+serve_request(struct serve *s, const struct conn_frame *f)
+{
+	struct ops_req	*r = &s->req;
+	struct tfs_msg	 m;
+	int64_t		 start = xio_now_ms();
+	int		 rc;
+
+	r->path[0] = r->to[0] = '\0';
+	r->bytes = 0;
+	if ((rc = serve_refuse(s, f, &m, start)) != 1) {
+		return rc;
+	}
+	serve_show(s, &m, start);
+	ops_dispatch(r, &m);
+	serve_done(s, f->type, start);
+	return r->close ? -1 : 0;
+}
+
+/*
+ * Decode frame f into m.  What is not a request of the table is
+ * answered here: an unknown type is skipped (its length is known), a
+ * known type out of place or a malformed payload is a protocol error.
+ * 1 to serve m, 0 to go on with the next, -1 to end.
+ */
+static int
+serve_refuse(struct serve *s, const struct conn_frame *f, struct tfs_msg *m,
+    int64_t start)
+{
+	enum proto_err	 e;
+
+	if (!tfs_type_known(f->type)) {
+		if (conn_send_error(&s->conn, TFS_EUNSUPPORTED,
+		    "unknown request type 0x%02x", f->type) == -1) {
+			return -1;
+		}
+		serve_log(s, f->type, start, "UNSUPPORTED");
+		return 0;
+	}
+	if (!tfs_type_is_request(f->type)) {
+		(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
+		    "%s is not a request", tfs_type_name(f->type));
+		serve_log(s, f->type, start, "PROTOCOL");
+		return -1;
+	}
+	if ((e = proto_decode(f->type, f->payload, f->len, m)) != PROTO_OK) {
+		(void)conn_send_error(&s->conn, TFS_EPROTOCOL, "%s: %s",
+		    tfs_type_name(f->type), proto_strerror(e));
+		serve_log(s, f->type, start, "PROTOCOL");
+		return -1;
+	}
+	return 1;
+}
+
+/* Show what runs, in ps and in the slot, for the master's stall watch. */
+static void
+serve_show(struct serve *s, const struct tfs_msg *m, int64_t start)
+{
+	struct sb_slot	*slot = s->a->slot;
+	char		 what[160], op[8];
+	size_t		 i;
+
+	(void)strlcpy(op, tfs_type_name(m->type), sizeof(op));
+	for (i = 0; op[i] != '\0'; i++) {
+		if (op[i] >= 'A' && op[i] <= 'Z') {
+			op[i] = (char)(op[i] - 'A' + 'a');
+		}
+	}
+	log_vis(what, sizeof(what), m->path.p, m->path.len);
+	setproctitle("worker %s %s %s", s->peer, op, what);
+	if (slot != NULL) {
+		(void)strlcpy(slot->op, tfs_type_name(m->type),
+		    sizeof(slot->op));
+		(void)strlcpy(slot->path, what, sizeof(slot->path));
+		slot->bytes = 0;
+		slot->last_progress = start;
+		slot->in_request = 1;
+	}
+}
+
+/* The request of type ended: out of the stall watch, and its log line. */
+static void
+serve_done(struct serve *s, uint8_t type, int64_t start)
+{
+	struct sb_slot	*slot = s->a->slot;
+	struct ops_req	*r = &s->req;
+	char		 text[160];
+	const char	*result;
+
+	if (slot != NULL) {
+		slot->in_request = 0;
+		slot->last_progress = xio_now_ms();
+	}
+	if (r->err != 0) {
+		result = tfs_err_name(r->err);
+	} else if (r->note != NULL) {
+		result = r->note;
+	} else {
+		result = "OK";
+	}
+	if (r->err != 0 && r->note != NULL) {
+		(void)snprintf(text, sizeof(text), "%s (%s)", result, r->note);
+		result = text;
+	}
+	serve_log(s, type, start, result);
+}
+
+/* One log line per request: peer, op, path, bytes, result, time. */
+static void
+serve_log(struct serve *s, uint8_t type, int64_t start, const char *result)
+{
+	struct ops_req	*r = &s->req;
+	char		 path[256], to[256];
+
+	if (!log_enabled(LOG_LVL_INFO)) {
+		return;
+	}
+	log_vis(path, sizeof(path), r->path, strlen(r->path));
+	if (type == TFS_RENAME && r->to[0] != '\0') {
+		log_vis(to, sizeof(to), r->to, strlen(r->to));
+		log_info("%s %s %s -> %s %llu %s %lldms", s->peer,
+		    tfs_type_name(type), path, to,
+		    (unsigned long long)r->bytes, result,
+		    (long long)(xio_now_ms() - start));
+		return;
+	}
+	log_info("%s %s %s %llu %s %lldms", s->peer, tfs_type_name(type),
+	    type == TFS_QUIT || !tfs_type_is_request(type) ? "-" :
+	    path[0] != '\0' ? path : "/", (unsigned long long)r->bytes,
+	    result, (long long)(xio_now_ms() - start));
+}
+
+/*
+ * Close gently.  Closing a socket whose input was not all read sends a
+ * reset, and a reset can destroy the last reply (ERROR PROTOCOL, TIMEOUT,
+ * SHUTTING_DOWN) before the peer has read it.  So send FIN first, then
+ * discard what the peer still sends until it closes too, bounded in time
+ * and bytes so that no peer can hold the worker.
+ */
+static void
+serve_linger(int fd)
+{
+	char	 buf[4096];
+	int64_t	 deadline = xio_now_ms() + SERVE_LINGER_MS, left;
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	if (shutdown(fd, SHUT_WR) == -1) {
+		return;
+	}
+	while (total < SERVE_LINGER_MAX) {
+		if ((left = deadline - xio_now_ms()) <= 0) {
+			break;
+		}
+		n = xio_read_some(fd, buf, sizeof(buf), (int)left, -1);
+		if (n <= 0) {
+			break;
+		}
+		total += (size_t)n;
+	}
+}
