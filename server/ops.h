@@ -20,9 +20,9 @@
 #include "resolve.h"
 #include "scoreboard.h"
 
-/* Rights, as the bits of WELCOME's rights (PROTOCOL.md, Sign-in). */
-#define R_READ		0x01	/* LIST STAT GET SUM */
-#define R_WRITE		0x02	/* PUT DELETE RENAME MKDIR */
+/* Short names of WELCOME's rights bits, for the request table. */
+#define R_READ		TFS_RIGHT_READ	/* LIST STAT GET SUM */
+#define R_WRITE		TFS_RIGHT_WRITE	/* PUT DELETE RENAME MKDIR UTIME */
 
 /* One connection, as its requests see it. */
 struct ops_ctx {

@@ -44,7 +44,6 @@ enum pool_state {
 struct pool_child {
 	pid_t		 pid;		/* 0 = free slot */
 	uint32_t	 generation;
-	int64_t		 started;	/* ms */
 	int		 up;		/* seen past STARTING */
 	int		 retiring;	/* told to finish (SIGHUP) */
 	int		 signalled;	/* we sent TERM or KILL */
@@ -98,7 +97,7 @@ static void	pool_reaped(struct pool *, int, int);
 static void	pool_death(struct pool *, int, int, struct pool_death *);
 static void	pool_death_log(struct pool *, int,
 		    const struct pool_death *);
-static int	pool_backoff(struct pool *, const struct pool_child *,
+static int	pool_backoff(struct pool *,
 		    const struct pool_death *, int64_t);
 static void	pool_maintain(struct pool *, int64_t);
 static void	pool_check_stalls(struct pool *, int64_t);
@@ -273,7 +272,6 @@ pool_spawn(struct pool *p)
 	memset(&p->child[i], 0, sizeof(p->child[i]));
 	p->child[i].pid = pid;
 	p->child[i].generation = p->generation;
-	p->child[i].started = xio_now_ms();
 	p->nlive++;
 	log_debug("worker %d (pid %ld) started, generation %u", i,
 	    (long)pid, p->generation);
@@ -418,18 +416,23 @@ pool_death_log(struct pool *p, int i, const struct pool_death *d)
 }
 
 /*
- * An unasked death of the worker c described: young deaths in a row
- * slow the forks down, exponentially, and too many that never reached
- * idle stop the server.  0, or -1 once the server stops.
+ * An unasked death, as d describes it: deaths before serving, in a row,
+ * slow the forks down exponentially, and too many of them stop the
+ * server.  0, or -1 once the server stops.
  */
 static int
-pool_backoff(struct pool *p, const struct pool_child *c,
-    const struct pool_death *d, int64_t now)
+pool_backoff(struct pool *p, const struct pool_death *d, int64_t now)
 {
 	int64_t	 delay;
 	int	 shift;
 
-	if (!d->up || now - c->started < 1000) {
+	/*
+	 * Only a worker that died before it ever waited for a connection
+	 * says something is wrong with starting one: back off then.  One
+	 * killed in service (OOM, an admin, a crash on one request) is
+	 * replaced at once, or its clients would wait for the back-off.
+	 */
+	if (!d->up) {
 		p->rapid++;
 	} else {
 		p->rapid = 0;
@@ -472,7 +475,7 @@ pool_reaped(struct pool *p, int i, int status)
 		    WORKER_EXIT_FATAL);
 		return;
 	}
-	if (d.abnormal && pool_backoff(p, c, &d, now) == -1) {
+	if (d.abnormal && pool_backoff(p, &d, now) == -1) {
 		return;
 	}
 	if (d.replace) {
