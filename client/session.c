@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 
+#include <err.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "intr.h"
 #include "log.h"
 #include "session.h"
@@ -152,9 +154,7 @@ session_hello(struct session *s, int64_t deadline)
 			return SESS_LOST;
 		}
 		if (errno == ECANCELED) {
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		if (errno == EBADMSG || errno == EPROTO) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -242,9 +242,7 @@ session_connect(struct session *s)
 	freeaddrinfo(res);
 	if (fd == -1) {
 		if (err == ECANCELED) {
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
 		    "cannot connect to %s: %s", s->label,
@@ -288,9 +286,7 @@ session_reconnect(struct session *s, int *attempts)
 	while (*attempts < s->retry) {
 		(*attempts)++;
 		if (intr_sleep(session_backoff_ms(*attempts)) == -1) {
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		if (!s->quiet) {
 			fprintf(stderr, "tfs: reconnecting to %s (attempt %d "
@@ -407,19 +403,47 @@ session_proto(struct session *s, const char *fmt, ...)
 }
 
 enum sess_rc
+session_intr(struct session *s)
+{
+	(void)snprintf(s->errmsg, sizeof(s->errmsg), "interrupted");
+	session_drop(s);
+	return SESS_INTR;
+}
+
+enum sess_rc
+session_fail(struct session *s, unsigned code)
+{
+	const char	*text = tfs_err_text(code), *name = tfs_err_name(code);
+
+	s->err_code = code;
+	(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s (%s)",
+	    text != NULL ? text : "error", name != NULL ? name : "?");
+	return SESS_ERROR;
+}
+
+int
+session_report(struct session *s, enum sess_rc rc, const char *what)
+{
+	if (rc == SESS_OK) {
+		return ST_OK;
+	}
+	if (rc == SESS_AGAIN) {
+		rc = session_lost(s, ETIMEDOUT);
+	}
+	warnx("%s: %s", what, s->errmsg);
+	return exitcode_from_sess(rc);
+}
+
+enum sess_rc
 session_error(struct session *s, const struct tfs_msg *m)
 {
-	const char	*text, *name;
-	char		 vis[256];
+	char	 vis[256];
 
-	s->err_code = m->code;
-	text = tfs_err_text(m->code);
-	name = tfs_err_name(m->code);
-	if (text != NULL && name != NULL) {
-		(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s (%s)", text,
-		    name);
+	if (tfs_err_text(m->code) != NULL && tfs_err_name(m->code) != NULL) {
+		(void)session_fail(s, m->code);
 	} else {
 		/* a code this client does not know: show the server's words */
+		s->err_code = m->code;
 		log_vis(vis, sizeof(vis), m->text.p, m->text.len);
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
 		    "server error %u: %s", m->code, vis);
@@ -447,10 +471,7 @@ session_send(struct session *s, const struct tfs_msg *m)
 	if (conn_send(&s->conn, m) == -1 || conn_flush(&s->conn) == -1) {
 		if (errno == ECANCELED) {
 			/* Ctrl-C while the server was not reading */
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			session_drop(s);
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		if (errno == EINVAL || errno == EMSGSIZE) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -488,9 +509,7 @@ session_recv(struct session *s, struct tfs_msg *m, int idle_ms)
 	case ETIMEDOUT:
 		return SESS_AGAIN;
 	case ECANCELED:
-		(void)snprintf(s->errmsg, sizeof(s->errmsg), "interrupted");
-		session_drop(s);
-		return SESS_INTR;
+		return session_intr(s);
 	case EBADMSG:
 		return session_proto(s, "malformed %s frame (%s)",
 		    tfs_type_name(m->type), proto_strerror(perr));

@@ -97,6 +97,19 @@ enum sess_rc	session_proto(struct session *s, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* Record a lost connection from errno, drop it, SESS_LOST. */
 enum sess_rc	session_lost(struct session *s, int errnum);
+/* Record Ctrl-C ("interrupted"), drop the connection, SESS_INTR. */
+enum sess_rc	session_intr(struct session *s);
+/*
+ * Record an error the client found itself (cd to a file) in the words
+ * the server would have used: err_code and "text (NAME)".  SESS_ERROR.
+ */
+enum sess_rc	session_fail(struct session *s, unsigned code);
+/*
+ * Print "tfs: WHAT: <s->errmsg>" unless rc is SESS_OK, and return the
+ * exit status for rc (exitcode.h).
+ */
+int		session_report(struct session *s, enum sess_rc rc,
+		    const char *what);
 /* The back-off before attempt n (1-based) of a retry, in ms. */
 int		session_backoff_ms(int attempt);
 
