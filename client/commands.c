@@ -477,13 +477,13 @@ cmd_ls(struct client *cl, struct cmdctx *x)
 	if (rc == SESS_ERROR && cl->sess.err_code == TFS_ENOT_A_DIR) {
 		/* ls of a file shows that file, as ls(1) does */
 		if ((rc = cmd_stat_path(&cl->sess, path, &e)) != SESS_OK) {
-			return xfer_report(&cl->sess, rc, x->what);
+			return session_report(&cl->sess, rc, x->what);
 		}
 		cmd_print_entry(&e, x->argv[0], longfmt);
 		return ST_OK;
 	}
 	if (rc != SESS_OK) {
-		return xfer_report(&cl->sess, rc, x->what);
+		return session_report(&cl->sess, rc, x->what);
 	}
 	for (i = 0; i < n; i++) {
 		cmd_print_entry(&ents[i], ents[i].name, longfmt);
@@ -505,7 +505,7 @@ cmd_stat(struct client *cl, struct cmdctx *x)
 		return ST_FAIL;
 	}
 	if ((rc = cmd_stat_path(&cl->sess, path, &e)) != SESS_OK) {
-		return xfer_report(&cl->sess, rc, x->what);
+		return session_report(&cl->sess, rc, x->what);
 	}
 	t = (time_t)e.mtime;
 	if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof(date),
@@ -534,7 +534,7 @@ cmd_cd(struct client *cl, struct cmdctx *x)
 		return ST_FAIL;
 	}
 	if ((rc = cmd_stat_path(&cl->sess, path, &e)) != SESS_OK) {
-		return xfer_report(&cl->sess, rc, x->what);
+		return session_report(&cl->sess, rc, x->what);
 	}
 	if (e.kind != TFS_KIND_DIR) {
 		warnx("%s: %s (%s)", x->what, tfs_err_text(TFS_ENOT_A_DIR),
@@ -619,7 +619,7 @@ cmd_get_tree(struct client *cl, const char *rdir, const char *ldir,
 		goto out;
 	}
 	if ((rc = cmd_list(&cl->sess, rdir, &ents, &n)) != SESS_OK) {
-		st = xfer_report(&cl->sess, rc, what);
+		st = session_report(&cl->sess, rc, what);
 		goto out;
 	}
 	for (i = 0; i < n && st != ST_LOST && !intr_pending(); i++) {
@@ -664,7 +664,7 @@ cmd_get(struct client *cl, struct cmdctx *x)
 	cl->xo = cmd_xopts(cl, x->opts);
 	if (x->opts & CMDLINE_OPT('R')) {
 		if ((rc = cmd_stat_path(&cl->sess, rpath, &e)) != SESS_OK) {
-			st = xfer_report(&cl->sess, rc, x->what);
+			st = session_report(&cl->sess, rc, x->what);
 			goto out;
 		}
 		if (e.kind != TFS_KIND_DIR) {
@@ -732,7 +732,7 @@ cmd_mkdir_ok(struct client *cl, const char *what, const char *rpath)
 			return ST_FAIL;
 		}
 	}
-	return xfer_report(&cl->sess, rc, what);
+	return session_report(&cl->sess, rc, what);
 }
 
 /*
@@ -854,7 +854,7 @@ cmd_put(struct client *cl, struct cmdctx *x)
 				dir = 1;
 			} else if (rc == SESS_LOST || rc == SESS_PROTO ||
 			    rc == SESS_INTR) {
-				st = xfer_report(&cl->sess, rc, x->what);
+				st = session_report(&cl->sess, rc, x->what);
 				goto out;
 			}
 		}
@@ -936,7 +936,7 @@ cmd_mget(struct client *cl, struct cmdctx *x)
 			continue;
 		}
 		if ((rc = cmd_list(&cl->sess, dir, &ents, &n)) != SESS_OK) {
-			st = exitcode_merge(st, xfer_report(&cl->sess, rc,
+			st = exitcode_merge(st, session_report(&cl->sess, rc,
 			    what));
 			continue;
 		}
@@ -1064,7 +1064,7 @@ cmd_each_path(struct client *cl, struct cmdctx *x, uint8_t type,
 		rc = cmd_simple(&cl->sess, &req);
 		cmd_forget_parent(path);
 		complete_forget(path);
-		st = exitcode_merge(st, xfer_report(&cl->sess, rc, what));
+		st = exitcode_merge(st, session_report(&cl->sess, rc, what));
 	}
 	return st;
 }
@@ -1107,7 +1107,7 @@ cmd_mv(struct client *cl, struct cmdctx *x)
 	cmd_forget_parent(from);
 	cmd_forget_parent(to);
 	complete_forget(from);
-	return xfer_report(&cl->sess, rc, x->what);
+	return session_report(&cl->sess, rc, x->what);
 }
 
 static int
@@ -1130,7 +1130,7 @@ cmd_sum(struct client *cl, struct cmdctx *x)
 		return ST_FAIL;
 	}
 	if ((rc = xfer_sum(&cl->sess, path, theirs)) != SESS_OK) {
-		return xfer_report(&cl->sess, rc, x->what);
+		return session_report(&cl->sess, rc, x->what);
 	}
 	printf("%s  /", digest_hex(theirs, sizeof(theirs), hex));
 	cmd_putname(stdout, path);
@@ -1380,7 +1380,7 @@ cmd_run(struct client *cl, int argc, char **argv)
 	(void)snprintf(x.what, sizeof(x.what), "%s%s%s", x.cmd->name,
 	    x.argc ? " " : "", x.argc ? x.argv[0] : "");
 	if (x.cmd->net && (rc = session_ensure(&cl->sess)) != SESS_OK) {
-		return xfer_report(&cl->sess, rc, x.what);
+		return session_report(&cl->sess, rc, x.what);
 	}
 	st = x.cmd->fn(cl, &x);
 	if (fflush(stdout) == EOF && errno != EPIPE) {
