@@ -51,6 +51,16 @@ struct cmd {
 	const char	*help;
 };
 
+/*
+ * One transfer command's run: the connection it uses, its options (the
+ * client's, with the command's flags), and its files' total line.
+ */
+struct xjob {
+	struct session		*s;
+	struct xfer_opts	 o;
+	struct progress_total	 t;
+};
+
 struct cmdctx {
 	const struct cmd *cmd;
 	int		 argc;		/* positional arguments */
@@ -88,18 +98,18 @@ static enum sess_rc cmd_simple(struct session *, const struct tfs_msg *);
 static void	cmd_putname(FILE *, const char *);
 static void	cmd_print_entry(const struct rent *, const char *, int);
 static void	cmd_modestr(uint8_t, uint32_t, char *);
-static int	cmd_get_tree(struct client *, const char *, const char *,
-		    struct progress_total *);
-static int	cmd_put_tree(struct client *, const char *, const char *,
-		    struct progress_total *);
-static int	cmd_get_one(struct client *, const char *, const char *,
-		    const char *, struct progress_total *);
-static int	cmd_put_one(struct client *, const char *, const char *,
-		    const char *, struct progress_total *);
-static int	cmd_mkdir_ok(struct client *, const char *, const char *);
+static void	cmd_xjob_start(struct client *, const struct cmdctx *,
+		    struct xjob *);
+static void	cmd_xjob_end(struct xjob *);
+static int	cmd_get_tree(struct xjob *, const char *, const char *);
+static int	cmd_put_tree(struct xjob *, const char *, const char *);
+static int	cmd_get_one(struct xjob *, const char *, const char *,
+		    const char *);
+static int	cmd_put_one(struct xjob *, const char *, const char *,
+		    const char *);
+static int	cmd_mkdir_ok(struct xjob *, const char *, const char *);
 static void	cmd_forget_parent(const char *);
 static int	cmd_is_localdir(const char *);
-static struct xfer_opts cmd_xopts(struct client *, uint64_t);
 
 static const struct cmd cmd_table[] = {
 	{ "ls", cmd_ls, "l", 0, 1, 1, "r", "ls [-l] [PATH]",
@@ -432,21 +442,32 @@ cmd_print_entry(const struct rent *e, const char *name, int longfmt)
 	printf("%s\n", e->kind == TFS_KIND_DIR ? "/" : "");
 }
 
-static struct xfer_opts
-cmd_xopts(struct client *cl, uint64_t opts)
+/*
+ * Begin a transfer command: its options are the client's, with the
+ * command's flags (-r resume, -v verify, -n never replace) on top.
+ */
+static void
+cmd_xjob_start(struct client *cl, const struct cmdctx *x, struct xjob *j)
 {
-	struct xfer_opts	 o = cl->xo;
+	j->s = &cl->sess;
+	j->o = cl->xo;
+	if (x->opts & CMDLINE_OPT('r')) {
+		j->o.resume = 1;
+	}
+	if (x->opts & CMDLINE_OPT('v')) {
+		j->o.verify = 1;
+	}
+	if (x->opts & CMDLINE_OPT('n')) {
+		j->o.noclobber = 1;
+	}
+	progress_total_start(&j->t);
+}
 
-	if (opts & CMDLINE_OPT('r')) {
-		o.resume = 1;
-	}
-	if (opts & CMDLINE_OPT('v')) {
-		o.verify = 1;
-	}
-	if (opts & CMDLINE_OPT('n')) {
-		o.noclobber = 1;
-	}
-	return o;
+/* The total line, when more than one file moved. */
+static void
+cmd_xjob_end(struct xjob *j)
+{
+	progress_total_end(&j->t);
 }
 
 static int
@@ -555,34 +576,32 @@ cmd_pwd(struct client *cl, struct cmdctx *x)
 	return ST_OK;
 }
 
-/* One download with its message label and the total line. */
+/* One download with its message label, counted in the total. */
 static int
-cmd_get_one(struct client *cl, const char *what, const char *rpath,
-    const char *local, struct progress_total *t)
+cmd_get_one(struct xjob *j, const char *what, const char *rpath,
+    const char *local)
 {
-	struct xfer_opts	 o = cl->xo;
-	uint64_t		 moved;
-	int			 st;
+	uint64_t	 moved;
+	int		 st;
 
-	st = xfer_get(&cl->sess, &o, what, rpath, local, &moved);
-	if (t != NULL && st == ST_OK) {
-		progress_total_add(t, moved);
+	st = xfer_get(j->s, &j->o, what, rpath, local, &moved);
+	if (st == ST_OK) {
+		progress_total_add(&j->t, moved);
 	}
 	return st;
 }
 
 static int
-cmd_put_one(struct client *cl, const char *what, const char *local,
-    const char *rpath, struct progress_total *t)
+cmd_put_one(struct xjob *j, const char *what, const char *local,
+    const char *rpath)
 {
-	struct xfer_opts	 o = cl->xo;
-	uint64_t		 moved;
-	int			 st;
+	uint64_t	 moved;
+	int		 st;
 
-	st = xfer_put(&cl->sess, &o, what, local, rpath, &moved);
+	st = xfer_put(j->s, &j->o, what, local, rpath, &moved);
 	cmd_forget_parent(rpath);
-	if (t != NULL && st == ST_OK) {
-		progress_total_add(t, moved);
+	if (st == ST_OK) {
+		progress_total_add(&j->t, moved);
 	}
 	return st;
 }
@@ -593,8 +612,7 @@ cmd_put_one(struct client *cl, const char *what, const char *local,
  * must not exhaust the stack.
  */
 static int
-cmd_get_tree(struct client *cl, const char *rdir, const char *ldir,
-    struct progress_total *t)
+cmd_get_tree(struct xjob *j, const char *rdir, const char *ldir)
 {
 	struct rent	*ents = NULL;
 	struct stat	 sb;
@@ -618,8 +636,8 @@ cmd_get_tree(struct client *cl, const char *rdir, const char *ldir,
 		st = ST_FAIL;
 		goto out;
 	}
-	if ((rc = cmd_list(&cl->sess, rdir, &ents, &n)) != SESS_OK) {
-		st = session_report(&cl->sess, rc, what);
+	if ((rc = cmd_list(j->s, rdir, &ents, &n)) != SESS_OK) {
+		st = session_report(j->s, rc, what);
 		goto out;
 	}
 	for (i = 0; i < n && st != ST_LOST && !intr_pending(); i++) {
@@ -631,10 +649,10 @@ cmd_get_tree(struct client *cl, const char *rdir, const char *ldir,
 			continue;
 		}
 		if (ents[i].kind == TFS_KIND_DIR) {
-			r = cmd_get_tree(cl, rp, lp, t);
+			r = cmd_get_tree(j, rp, lp);
 		} else {
 			(void)snprintf(what, CMD_PATH + 16, "get /%s", rp);
-			r = cmd_get_one(cl, what, rp, lp, t);
+			r = cmd_get_one(j, what, rp, lp);
 		}
 		st = exitcode_merge(st, r);
 	}
@@ -649,9 +667,8 @@ out:
 static int
 cmd_get(struct client *cl, struct cmdctx *x)
 {
-	struct progress_total	 t;
+	struct xjob		 j;
 	struct rent		 e;
-	struct xfer_opts	 save = cl->xo;
 	char			 rpath[CMD_PATH], local[PATH_MAX];
 	const char		*base, *arg;
 	enum sess_rc		 rc;
@@ -661,7 +678,7 @@ cmd_get(struct client *cl, struct cmdctx *x)
 		return ST_FAIL;
 	}
 	base = path_basename(rpath);
-	cl->xo = cmd_xopts(cl, x->opts);
+	cmd_xjob_start(cl, x, &j);
 	if (x->opts & CMDLINE_OPT('R')) {
 		if ((rc = cmd_stat_path(&cl->sess, rpath, &e)) != SESS_OK) {
 			st = session_report(&cl->sess, rc, x->what);
@@ -676,9 +693,7 @@ cmd_get(struct client *cl, struct cmdctx *x)
 		}
 		/* LOCAL is the folder itself, created or reused */
 		arg = x->argc > 1 ? x->argv[1] : (*base ? base : ".");
-		progress_total_start(&t);
-		st = cmd_get_tree(cl, rpath, arg, &t);
-		progress_total_end(&t);
+		st = cmd_get_tree(&j, rpath, arg);
 		goto out;
 	}
 	if (*base == '\0') {
@@ -700,9 +715,9 @@ cmd_get(struct client *cl, struct cmdctx *x)
 		st = ST_FAIL;
 		goto out;
 	}
-	st = cmd_get_one(cl, x->what, rpath, local, NULL);
+	st = cmd_get_one(&j, x->what, rpath, local);
 out:
-	cl->xo = save;
+	cmd_xjob_end(&j);
 	return st;
 }
 
@@ -711,7 +726,7 @@ out:
  * the message.
  */
 static int
-cmd_mkdir_ok(struct client *cl, const char *what, const char *rpath)
+cmd_mkdir_ok(struct xjob *j, const char *what, const char *rpath)
 {
 	struct tfs_msg	 req = { .type = TFS_MKDIR };
 	struct rent	 e;
@@ -721,10 +736,10 @@ cmd_mkdir_ok(struct client *cl, const char *what, const char *rpath)
 		return ST_OK;	/* the root is there */
 	}
 	req.path = tfs_str_c(rpath);
-	rc = cmd_simple(&cl->sess, &req);
+	rc = cmd_simple(j->s, &req);
 	cmd_forget_parent(rpath);
-	if (rc == SESS_ERROR && cl->sess.err_code == TFS_EEXISTS) {
-		rc = cmd_stat_path(&cl->sess, rpath, &e);
+	if (rc == SESS_ERROR && j->s->err_code == TFS_EEXISTS) {
+		rc = cmd_stat_path(j->s, rpath, &e);
 		if (rc == SESS_OK && e.kind != TFS_KIND_DIR) {
 			warnx("%s: /%s: %s (%s)", what, rpath,
 			    tfs_err_text(TFS_ENOT_A_DIR),
@@ -732,7 +747,7 @@ cmd_mkdir_ok(struct client *cl, const char *what, const char *rpath)
 			return ST_FAIL;
 		}
 	}
-	return session_report(&cl->sess, rc, what);
+	return session_report(j->s, rc, what);
 }
 
 /*
@@ -741,8 +756,7 @@ cmd_mkdir_ok(struct client *cl, const char *what, const char *rpath)
  * followed, so a link loop cannot recurse for ever.
  */
 static int
-cmd_put_tree(struct client *cl, const char *ldir, const char *rdir,
-    struct progress_total *t)
+cmd_put_tree(struct xjob *j, const char *ldir, const char *rdir)
 {
 	struct dirent	**names = NULL;
 	struct stat	 sb, lsb;
@@ -759,7 +773,7 @@ cmd_put_tree(struct client *cl, const char *ldir, const char *rdir,
 		goto out;
 	}
 	(void)snprintf(what, PATH_MAX + 16, "put %s", ldir);
-	if ((st = cmd_mkdir_ok(cl, what, rdir)) != ST_OK) {
+	if ((st = cmd_mkdir_ok(j, what, rdir)) != ST_OK) {
 		goto out;
 	}
 	if ((n = scandir(ldir, &names, NULL, alphasort)) == -1) {
@@ -792,11 +806,11 @@ cmd_put_tree(struct client *cl, const char *ldir, const char *rdir,
 			continue;
 		}
 		if (S_ISDIR(sb.st_mode) && !S_ISLNK(lsb.st_mode)) {
-			r = cmd_put_tree(cl, lp, rp, t);
+			r = cmd_put_tree(j, lp, rp);
 		} else if (S_ISREG(sb.st_mode)) {
-			r = cmd_put_one(cl, what, lp, rp, t);
+			r = cmd_put_one(j, what, lp, rp);
 		} else {
-			if (!cl->xo.quiet) {
+			if (!j->o.quiet) {
 				warnx("%s: not a regular file or folder; "
 				    "skipped", what);
 			}
@@ -818,16 +832,15 @@ out:
 static int
 cmd_put(struct client *cl, struct cmdctx *x)
 {
-	struct progress_total	 t;
+	struct xjob		 j;
 	struct rent		 e;
-	struct xfer_opts	 save = cl->xo;
 	char			 rpath[CMD_PATH], tmp[CMD_PATH];
 	const char		*local = x->argv[0], *base;
 	size_t			 len;
 	enum sess_rc		 rc;
 	int			 st, dir = 0;
 
-	cl->xo = cmd_xopts(cl, x->opts);
+	cmd_xjob_start(cl, x, &j);
 	base = path_basename(local);
 	if (*base == '\0' || strcmp(base, ".") == 0 ||
 	    strcmp(base, "..") == 0) {
@@ -891,22 +904,19 @@ cmd_put(struct client *cl, struct cmdctx *x)
 			st = ST_FAIL;
 			goto out;
 		}
-		progress_total_start(&t);
-		st = cmd_put_tree(cl, local, rpath, &t);
-		progress_total_end(&t);
+		st = cmd_put_tree(&j, local, rpath);
 		goto out;
 	}
-	st = cmd_put_one(cl, x->what, local, rpath, NULL);
+	st = cmd_put_one(&j, x->what, local, rpath);
 out:
-	cl->xo = save;
+	cmd_xjob_end(&j);
 	return st;
 }
 
 static int
 cmd_mget(struct client *cl, struct cmdctx *x)
 {
-	struct progress_total	 t;
-	struct xfer_opts	 save = cl->xo;
+	struct xjob		 j;
 	struct rent		*ents;
 	enum sess_rc		 rc;
 	char			 dirpat[CMD_PATH], dir[CMD_PATH];
@@ -915,8 +925,7 @@ cmd_mget(struct client *cl, struct cmdctx *x)
 	size_t			 n, i, k, *idx = NULL;
 	int			 st = ST_OK, a;
 
-	cl->xo = cmd_xopts(cl, x->opts);
-	progress_total_start(&t);
+	cmd_xjob_start(cl, x, &j);
 	for (a = 0; a < x->argc && st != ST_LOST && !intr_pending(); a++) {
 		(void)snprintf(what, sizeof(what), "mget %s", x->argv[a]);
 		if (rglob_split(x->argv[a], dirpat, sizeof(dirpat), &base) ==
@@ -931,8 +940,8 @@ cmd_mget(struct client *cl, struct cmdctx *x)
 				st = exitcode_merge(st, ST_FAIL);
 				continue;
 			}
-			st = exitcode_merge(st, cmd_get_one(cl, what, rp,
-			    path_basename(rp), &t));
+			st = exitcode_merge(st, cmd_get_one(&j, what, rp,
+			    path_basename(rp)));
 			continue;
 		}
 		if ((rc = cmd_list(&cl->sess, dir, &ents, &n)) != SESS_OK) {
@@ -960,8 +969,8 @@ cmd_mget(struct client *cl, struct cmdctx *x)
 				continue;
 			}
 			(void)snprintf(what, sizeof(what), "mget /%s", rp);
-			st = exitcode_merge(st, cmd_get_one(cl, what, rp,
-			    ents[idx[i]].name, &t));
+			st = exitcode_merge(st, cmd_get_one(&j, what, rp,
+			    ents[idx[i]].name));
 		}
 		if (k == 0) {
 			warnx("%s: no match", what);
@@ -974,16 +983,14 @@ next:
 		idx = NULL;
 		cmd_list_free(ents, n);
 	}
-	progress_total_end(&t);
-	cl->xo = save;
+	cmd_xjob_end(&j);
 	return st;
 }
 
 static int
 cmd_mput(struct client *cl, struct cmdctx *x)
 {
-	struct progress_total	 t;
-	struct xfer_opts	 save = cl->xo;
+	struct xjob		 j;
 	struct stat		 sb;
 	glob_t			 g;
 	char			 rp[CMD_PATH], what[PATH_MAX + 16];
@@ -991,8 +998,7 @@ cmd_mput(struct client *cl, struct cmdctx *x)
 	size_t			 i;
 	int			 st = ST_OK, a, r;
 
-	cl->xo = cmd_xopts(cl, x->opts);
-	progress_total_start(&t);
+	cmd_xjob_start(cl, x, &j);
 	for (a = 0; a < x->argc && st != ST_LOST && !intr_pending(); a++) {
 		(void)snprintf(what, sizeof(what), "mput %s", x->argv[a]);
 		memset(&g, 0, sizeof(g));
@@ -1018,7 +1024,7 @@ cmd_mput(struct client *cl, struct cmdctx *x)
 				continue;
 			}
 			if (!S_ISREG(sb.st_mode)) {
-				if (!cl->xo.quiet) {
+				if (!j.o.quiet) {
 					warnx("%s: not a regular file; "
 					    "skipped", what);
 				}
@@ -1031,13 +1037,12 @@ cmd_mput(struct client *cl, struct cmdctx *x)
 				st = exitcode_merge(st, ST_FAIL);
 				continue;
 			}
-			st = exitcode_merge(st, cmd_put_one(cl, what,
-			    g.gl_pathv[i], rp, &t));
+			st = exitcode_merge(st, cmd_put_one(&j, what,
+			    g.gl_pathv[i], rp));
 		}
 		globfree(&g);
 	}
-	progress_total_end(&t);
-	cl->xo = save;
+	cmd_xjob_end(&j);
 	return st;
 }
 
