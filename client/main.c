@@ -15,9 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "cmdline.h"
-#include "commands.h"
-#include "complete.h"
 #include "exitcode.h"
 #include "intr.h"
 #include "progress.h"
@@ -188,13 +187,12 @@ main(int argc, char *argv[])
 			(void)fclose(fp);
 		}
 	} else {
-		cl.interactive = 1;
 		st = shell_run(&cl);
 	}
 	if (!cl.quit) {
 		session_quit(&cl.sess);
 	}
-	complete_forget_all();
+	rcache_clear(&cl.cache);
 	if (fflush(stdout) == EOF) {
 		st = exitcode_merge(st, ST_FAIL);
 	}

@@ -16,6 +16,7 @@
 #include "path.h"
 #include "proto.h"
 
+#define SESSION_PATH_SZ		(PATH_MAX_LEN + 1)  /* a wire path, NUL */
 #define SESSION_REPLY_MS	60000	/* longest wait for a reply */
 #define SESSION_STALL_MS	60000	/* no progress inside a transfer */
 #define SESSION_HELLO_NOTE_MS	1000	/* then say we are waiting */
@@ -40,7 +41,7 @@ struct session {
 	struct conn	 conn;
 	char		 server[128];	/* HELLO's server string */
 	uint32_t	 max_payload;	/* HELLO's, at most FRAME_MAX */
-	char		 cwd[PATH_MAX_LEN + 1];	/* remote folder, wire form */
+	char		 cwd[SESSION_PATH_SZ];	/* remote folder, wire form */
 	int		 ever;		/* connected at least once */
 	unsigned	 err_code;	/* of the last ERROR */
 	int		 lost_errno;	/* of the last loss (0: EOF) */

@@ -5,7 +5,7 @@
  * terminal and the Ctrl-C self-pipe: Ctrl-C at the prompt clears the
  * line, during a command it reaches the transfer (intr.c), and no signal
  * handler ever touches readline.  The shell never opens a socket; it
- * runs commands through commands.c.
+ * runs commands through the command table (cmd.c).
  */
 
 #include <sys/stat.h>
@@ -21,8 +21,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "cmd.h"
 #include "cmdline.h"
-#include "commands.h"
 #include "complete.h"
 #include "exitcode.h"
 #include "intr.h"

@@ -34,6 +34,7 @@
 #include "intr.h"
 #include "path.h"
 #include "progress.h"
+#include "remote.h"
 #include "transfer.h"
 #include "xio.h"
 
@@ -264,30 +265,6 @@ xfer_body_opts(struct xfer_state *x, struct body_opts *o)
 	o->arg = x;
 }
 
-enum sess_rc
-xfer_sum(struct session *s, const char *rpath,
-    uint8_t out[DIGEST_SHA256_LEN])
-{
-	struct tfs_msg	 req = { .type = TFS_SUM }, rep;
-	enum sess_rc	 rc;
-
-	req.path = tfs_str_c(rpath);
-	/* hashing a big file takes the server a while: no reply timeout */
-	if ((rc = session_call(s, &req, &rep, -1)) != SESS_OK) {
-		return rc;
-	}
-	if (rep.type != TFS_DIGEST) {
-		return session_proto(s, "%s in reply to SUM",
-		    tfs_type_name(rep.type));
-	}
-	if (rep.algo.len != 6 || memcmp(rep.algo.p, "sha256", 6) != 0 ||
-	    rep.digest.len != DIGEST_SHA256_LEN) {
-		return session_proto(s, "DIGEST is not a SHA-256");
-	}
-	memcpy(out, rep.digest.p, DIGEST_SHA256_LEN);
-	return SESS_OK;
-}
-
 /*
  * Compare the local digest (of fd from its start, or given) with SUM of
  * the remote file.  ST_OK, or a status after the message.
@@ -307,7 +284,7 @@ xfer_verify(struct xfer_state *x, int fd, const uint8_t *given)
 		warn("%s: SHA-256 of the local file", x->what);
 		return ST_FAIL;
 	}
-	if ((rc = xfer_sum(x->s, x->rpath, theirs)) != SESS_OK) {
+	if ((rc = remote_sum(x->s, x->rpath, theirs)) != SESS_OK) {
 		return session_report(x->s, rc, x->what);
 	}
 	if (memcmp(mine, theirs, sizeof(mine)) != 0) {

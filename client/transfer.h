@@ -11,7 +11,6 @@
 
 #include <stdint.h>
 
-#include "digest.h"
 #include "session.h"
 
 #define XFER_PART_SUFFIX	".tfs-part"
@@ -37,8 +36,5 @@ int	xfer_get(struct session *s, const struct xfer_opts *o,
 int	xfer_put(struct session *s, const struct xfer_opts *o,
 	    const char *what, const char *local, const char *rpath,
 	    uint64_t *moved);
-/* SHA-256 of remote rpath by SUM.  A session result. */
-enum sess_rc	xfer_sum(struct session *s, const char *rpath,
-		    uint8_t out[DIGEST_SHA256_LEN]);
 
 #endif /* CLIENT_TRANSFER_H */
