@@ -26,7 +26,10 @@
 #include "session.h"
 #include "xio.h"
 
+static enum sess_rc	session_first(struct session *, int64_t,
+			    struct tfs_msg *);
 static enum sess_rc	session_hello(struct session *, int64_t);
+static const char	*session_words(unsigned, char *, size_t);
 static int		session_dial(struct session *, const struct addrinfo *,
 			    int64_t);
 static int		session_idle_closed(struct session *);
@@ -122,31 +125,23 @@ out_close:
 }
 
 /*
- * Wait for HELLO: a server whose workers are all busy leaves us in its
- * listen queue, so say so after a second and give up at the deadline.
+ * The first frame of a connection into *m.  A server whose workers are
+ * all busy leaves us in its listen queue: say so after a second, and
+ * give up at the deadline (-1: none).
  */
 static enum sess_rc
-session_hello(struct session *s, int64_t deadline)
+session_first(struct session *s, int64_t deadline, struct tfs_msg *m)
 {
 	struct conn_wait w;
-	struct tfs_msg	 m;
-	enum proto_err	 perr;
-	int64_t		 t0, note;
-	int		 r, wait, noted = 0;
-	char		 vis[128];
+	int64_t		 note = xio_now_ms() + SESSION_HELLO_NOTE_MS, until;
+	int		 r, noted = 0;
 
-	t0 = xio_now_ms();
-	note = t0 + SESSION_HELLO_NOTE_MS;
 	for (;;) {
-		wait = noted ? session_left_ms(deadline) :
-		    session_left_ms(note);
-		if (!noted && deadline >= 0 && deadline < note) {
-			wait = session_left_ms(deadline);
-		}
-		session_wait(&w, wait, 1);
-		r = conn_read_msg(&s->conn, &w, &m, &perr);
-		if (r == 1) {
-			break;
+		until = noted || (deadline >= 0 && deadline < note) ?
+		    deadline : note;
+		session_wait(&w, session_left_ms(until), 1);
+		if ((r = conn_read_msg(&s->conn, &w, m, NULL)) == 1) {
+			return SESS_OK;
 		}
 		if (r == 0) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -172,20 +167,32 @@ session_hello(struct session *s, int64_t deadline)
 			    s->timeout_s);
 			return SESS_LOST;
 		}
-		if (!noted) {
-			noted = 1;
-			if (!s->quiet) {
-				fprintf(stderr, "tfs: waiting for a free "
-				    "server worker\xe2\x80\xa6\n");
-			}
+		if (!noted && !s->quiet) {
+			fprintf(stderr, "tfs: waiting for a free server "
+			    "worker\xe2\x80\xa6\n");
 		}
+		noted = 1;
+	}
+}
+
+/*
+ * HELLO, or the ERROR of a server that will not serve us (a refusal,
+ * not a protocol error: its words are shown).
+ */
+static enum sess_rc
+session_hello(struct session *s, int64_t deadline)
+{
+	struct tfs_msg	 m;
+	enum sess_rc	 rc;
+	char		 words[128];
+
+	if ((rc = session_first(s, deadline, &m)) != SESS_OK) {
+		return rc;
 	}
 	if (m.type == TFS_ERROR) {
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
-		    "%s refused the connection: %s (%s)", s->label,
-		    tfs_err_text(m.code) != NULL ? tfs_err_text(m.code) :
-		    "error", tfs_err_name(m.code) != NULL ?
-		    tfs_err_name(m.code) : "?");
+		    "%s refused the connection: %s", s->label,
+		    session_words(m.code, words, sizeof(words)));
 		return SESS_LOST;
 	}
 	if (m.type != TFS_HELLO) {
@@ -200,8 +207,6 @@ session_hello(struct session *s, int64_t deadline)
 		    TFS_VERSION);
 		return SESS_LOST;
 	}
-	log_vis(vis, sizeof(vis), m.name.p, m.name.len);
-	(void)strlcpy(s->server, vis, sizeof(s->server));
 	s->max_payload = m.max_payload;
 	if (s->max_payload == 0 || s->max_payload > FRAME_MAX) {
 		s->max_payload = FRAME_MAX;
@@ -262,7 +267,6 @@ session_connect(struct session *s)
 		session_drop(s);
 		return rc;
 	}
-	s->ever = 1;
 	return SESS_OK;
 }
 
@@ -410,14 +414,22 @@ session_intr(struct session *s)
 	return SESS_INTR;
 }
 
-enum sess_rc
-session_fail(struct session *s, unsigned code)
+/* An error code in words: "no such file or folder (NOT_FOUND)". */
+static const char *
+session_words(unsigned code, char *buf, size_t bufsz)
 {
 	const char	*text = tfs_err_text(code), *name = tfs_err_name(code);
 
+	(void)snprintf(buf, bufsz, "%s (%s)", text != NULL ? text : "error",
+	    name != NULL ? name : "?");
+	return buf;
+}
+
+enum sess_rc
+session_fail(struct session *s, unsigned code)
+{
 	s->err_code = code;
-	(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s (%s)",
-	    text != NULL ? text : "error", name != NULL ? name : "?");
+	(void)session_words(code, s->errmsg, sizeof(s->errmsg));
 	return SESS_ERROR;
 }
 
@@ -549,7 +561,8 @@ session_call(struct session *s, const struct tfs_msg *req,
 		}
 		if (rc == SESS_LOST && !fresh && again == 0 &&
 		    (s->lost_errno == 0 || s->lost_errno == ECONNRESET)) {
-			continue;	/* EOF before any reply: say it again */
+			/* EOF before any reply: say it again */
+			continue;
 		}
 		if (rc != SESS_OK) {
 			return rc;

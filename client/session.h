@@ -36,13 +36,11 @@ struct session {
 	char		 label[300];	/* "host:port" or "[v6]:port" */
 	int		 timeout_s;	/* connecting and waiting for HELLO */
 	int		 retry;		/* --retry N */
-	int		 quiet;
+	int		 quiet;		/* -q: no chatter */
 	int		 fd;		/* -1: not connected */
 	struct conn	 conn;
-	char		 server[128];	/* HELLO's server string */
 	uint32_t	 max_payload;	/* HELLO's, at most FRAME_MAX */
 	char		 cwd[SESSION_PATH_SZ];	/* remote folder, wire form */
-	int		 ever;		/* connected at least once */
 	unsigned	 err_code;	/* of the last ERROR */
 	int		 lost_errno;	/* of the last loss (0: EOF) */
 	char		 errmsg[1024];	/* words for the last failure */
