@@ -15,7 +15,7 @@
 
 struct client {
 	struct session	 sess;
-	/* the command line's -q -r --verify --limit-rate; set by main only */
+	/* the command line's -r --verify --limit-rate; set by main only */
 	struct xfer_opts xo;
 	struct rcache	 cache;		/* listings completion reuses */
 	int		 quit;		/* quit/exit was run */

@@ -285,7 +285,7 @@ cmd_put_entry(struct xjob *j, struct xlevel *v, const char *ldir,
 	if (S_ISREG(sb.st_mode)) {
 		return cmd_put_one(j, v->what, v->lp, v->rp);
 	}
-	if (!j->o.quiet) {
+	if (!j->s->quiet) {
 		warnx("%s: not a regular file or folder; skipped", v->what);
 	}
 	return ST_OK;
@@ -549,7 +549,7 @@ cmd_mput_pattern(struct xjob *j, const char *cwd, const char *pat)
 			warn("%s", what);
 			st = exitcode_merge(st, ST_FAIL);
 		} else if (!S_ISREG(sb.st_mode)) {
-			if (!j->o.quiet) {
+			if (!j->s->quiet) {
 				warnx("%s: not a regular file; skipped",
 				    what);
 			}

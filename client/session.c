@@ -54,7 +54,7 @@ session_init(struct session *s, const char *host, const char *port)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	s->timeout_s = 30;
+	s->timeout_s = SESSION_TIMEOUT_S;
 	(void)strlcpy(s->host, host, sizeof(s->host));
 	(void)strlcpy(s->port, port, sizeof(s->port));
 	if (strchr(host, ':') != NULL) {

@@ -20,6 +20,7 @@
 #define SESSION_REPLY_MS	60000	/* longest wait for a reply */
 #define SESSION_STALL_MS	60000	/* no progress inside a transfer */
 #define SESSION_HELLO_NOTE_MS	1000	/* then say we are waiting */
+#define SESSION_TIMEOUT_S	30	/* --timeout: connect and HELLO */
 
 enum sess_rc {
 	SESS_OK = 0,

@@ -162,7 +162,7 @@ xfer_drive(struct xfer_state *x, const struct xfer_way *w)
 	x->t0 = xio_now_ms();
 	for (;;) {
 		if ((r = w->ask(x)) == XFER_OK) {
-			if (x->off > 0 && !x->o->quiet) {
+			if (x->off > 0 && !x->s->quiet) {
 				fprintf(stderr, "tfs: %s: resuming at %s "
 				    "(%llu bytes)\n", x->what,
 				    progress_bytes(tmp, sizeof(tmp), x->off),
@@ -184,7 +184,7 @@ xfer_drive(struct xfer_state *x, const struct xfer_way *w)
 			break;
 		}
 		progress_break(&x->prog);
-		if (!x->o->quiet) {
+		if (!x->s->quiet) {
 			warnx("%s: %s", x->what, s->errmsg);
 		}
 		if (xfer_sess(x, session_reconnect(s, &attempts)) != XFER_OK) {
@@ -533,7 +533,7 @@ xfer_get_keep(struct xfer_state *x, const char *local)
 static int
 xfer_get_failed(struct xfer_state *x)
 {
-	if (x->direct || x->off == 0 || x->o->quiet) {
+	if (x->direct || x->off == 0 || x->s->quiet) {
 		return session_report(x->s, x->rc, x->what);
 	}
 	warnx("%s: %s; partial download kept in %s (get -r resumes)",

@@ -19,7 +19,6 @@ struct xfer_opts {
 	int		 resume;	/* -r: continue a partial transfer */
 	int		 verify;	/* --verify, -v: SUM afterwards */
 	int		 noclobber;	/* put -n: never replace */
-	int		 quiet;
 	uint64_t	 limit;		/* --limit-rate, bytes/s (0: none) */
 };
 
