@@ -333,12 +333,6 @@ progress_enable(int on)
 	progress_on = on;
 }
 
-int
-progress_enabled(void)
-{
-	return progress_on;
-}
-
 void
 progress_start(struct progress *p, const char *name, uint64_t offset,
     uint64_t total)

@@ -69,7 +69,6 @@ struct progress_total {
 
 /* Turn bars on or off for the whole run (stderr a tty and not -q). */
 void	progress_enable(int on);
-int	progress_enabled(void);
 void	progress_start(struct progress *p, const char *name, uint64_t offset,
 	    uint64_t total);
 /* Bytes present now; redraws when the interval has passed. */

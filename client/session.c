@@ -26,12 +26,13 @@
 #include "session.h"
 #include "xio.h"
 
+static enum sess_rc	session_connect(struct session *);
+static int		session_backoff_ms(int);
 static enum sess_rc	session_first(struct session *, int64_t,
 			    struct tfs_msg *);
 static enum sess_rc	session_hello(struct session *, int64_t);
 static const char	*session_words(unsigned, char *, size_t);
-static int		session_dial(struct session *, const struct addrinfo *,
-			    int64_t);
+static int		session_dial(const struct addrinfo *, int64_t);
 static int		session_idle_closed(struct session *);
 static int		session_left_ms(int64_t);
 static void		session_wait(struct conn_wait *, int, int);
@@ -87,12 +88,11 @@ session_left_ms(int64_t deadline)
  * The fd, or -1 with errno.
  */
 static int
-session_dial(struct session *s, const struct addrinfo *ai, int64_t deadline)
+session_dial(const struct addrinfo *ai, int64_t deadline)
 {
 	socklen_t	 len;
 	int		 fd, err, save;
 
-	(void)s;
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, ai->ai_protocol);
 	if (fd == -1) {
@@ -214,7 +214,8 @@ session_hello(struct session *s, int64_t deadline)
 	return SESS_OK;
 }
 
-enum sess_rc
+/* Connect once (no retry).  SESS_OK, SESS_LOST or SESS_INTR. */
+static enum sess_rc
 session_connect(struct session *s)
 {
 	struct addrinfo	 hints, *res, *ai;
@@ -236,7 +237,7 @@ session_connect(struct session *s)
 		return SESS_LOST;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = session_dial(s, ai, deadline)) != -1) {
+		if ((fd = session_dial(ai, deadline)) != -1) {
 			break;
 		}
 		err = errno;
@@ -270,7 +271,8 @@ session_connect(struct session *s)
 	return SESS_OK;
 }
 
-int
+/* The back-off before attempt n (1-based) of a retry, in ms. */
+static int
 session_backoff_ms(int attempt)
 {
 	int	 ms = 500;

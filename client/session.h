@@ -2,9 +2,10 @@
  * session.h -- the client's connection to one tfsd: connecting (with
  * --timeout, the HELLO wait and --retry back-off), sending requests and
  * reading replies, and making the connection again when the server closed
- * it between requests.  Owns the socket; prints only the "waiting for a
- * free server worker" notice; every failure is described in s->errmsg
- * for the caller to report.
+ * it between requests.  Owns the socket.  Prints only the notices of
+ * waiting for a free worker and of reconnecting (unless quiet); every
+ * failure is described in s->errmsg, printed only when the caller asks
+ * session_report.
  */
 
 #ifndef CLIENT_SESSION_H
@@ -55,8 +56,6 @@ void	session_init(struct session *s, const char *host, const char *port);
  * failed attempts are repeated with back-off.  SESS_OK or SESS_LOST.
  */
 enum sess_rc	session_ensure(struct session *s);
-/* Connect once (no retry).  SESS_OK, SESS_LOST or SESS_INTR. */
-enum sess_rc	session_connect(struct session *s);
 /*
  * Connect again after a loss: up to s->retry attempts in all (*attempts
  * counts those made so far), each after a growing back-off.
@@ -110,7 +109,5 @@ enum sess_rc	session_fail(struct session *s, unsigned code);
  */
 int		session_report(struct session *s, enum sess_rc rc,
 		    const char *what);
-/* The back-off before attempt n (1-based) of a retry, in ms. */
-int		session_backoff_ms(int attempt);
 
 #endif /* CLIENT_SESSION_H */

@@ -30,6 +30,7 @@
 
 #define SHELL_HISTORY_MAX	1000
 
+static char	*shell_history_path(void);
 static void	shell_on_line(char *);
 static char	*shell_prompt(struct client *);
 static int	 shell_mkdirs(char *);
@@ -40,7 +41,8 @@ static int	 shell_read_line(struct client *, char **);
 static char	*shell_line;
 static int	 shell_got;
 
-char *
+/* Where the history lives (malloc'd), or NULL when there is no home. */
+static char *
 shell_history_path(void)
 {
 	const char	*state, *home;

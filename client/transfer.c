@@ -38,6 +38,7 @@
 #include "transfer.h"
 #include "xio.h"
 
+#define XFER_PART_SUFFIX ".tfs-part"	/* ".NAME.tfs-part" beside NAME */
 #define XFER_TICK_MS	250		/* redraw / Ctrl-C check while idle */
 #define XFER_DONE_MS	(10 * 60 * 1000)  /* wait for PUT's OK (fsync) */
 #define XFER_BUSY_TRIES	10		/* put -r meeting its own old upload */

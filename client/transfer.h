@@ -13,8 +13,6 @@
 
 #include "session.h"
 
-#define XFER_PART_SUFFIX	".tfs-part"
-
 struct xfer_opts {
 	int		 resume;	/* -r: continue a partial transfer */
 	int		 verify;	/* --verify, -v: SUM afterwards */
