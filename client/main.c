@@ -36,7 +36,7 @@ enum {
 /* What the options ask for beyond the client's transfer defaults. */
 struct main_args {
 	const char	*batch;		/* -b FILE */
-	char		 port[16];	/* -p PORT, or "" */
+	char		 port[SESSION_PORT_SZ];	/* -p PORT, or "" */
 	int		 quiet;
 	int		 retry;
 	int		 timeout;	/* seconds */
@@ -190,7 +190,7 @@ main(int argc, char *argv[])
 	struct client		 cl;
 	struct main_args	 a = { .timeout = SESSION_TIMEOUT_S };
 	const char		*errstr;
-	char			 host[256], port[16];
+	char			 host[SESSION_HOST_SZ], port[SESSION_PORT_SZ];
 	int			 st;
 
 	memset(&cl, 0, sizeof(cl));

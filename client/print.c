@@ -64,7 +64,7 @@ print_date(char *buf, size_t bufsz, int64_t mtime, const char *fmt)
 void
 print_entry(const struct rent *e, const char *name, int longfmt)
 {
-	char	 mode[PRINT_MODE_SZ], human[8], date[32];
+	char	 mode[PRINT_MODE_SZ], human[PROGRESS_BYTES_SZ], date[32];
 
 	if (longfmt) {
 		print_date(date, sizeof(date), e->mtime, "%Y-%m-%d %H:%M");
@@ -84,7 +84,7 @@ print_entry(const struct rent *e, const char *name, int longfmt)
 void
 print_stat(const char *path, const struct rent *e)
 {
-	char	 mode[PRINT_MODE_SZ], human[8], date[64];
+	char	 mode[PRINT_MODE_SZ], human[PROGRESS_BYTES_SZ], date[64];
 
 	print_date(date, sizeof(date), e->mtime, "%Y-%m-%d %H:%M:%S %z");
 	printf("path:  ");

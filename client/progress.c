@@ -37,7 +37,7 @@ static int	progress_cols;
 char *
 progress_bytes(char *buf, size_t bufsz, uint64_t n)
 {
-	char	 tmp[8];
+	char	 tmp[PROGRESS_BYTES_SZ];
 
 	if (n > INT64_MAX) {
 		n = INT64_MAX;
@@ -140,7 +140,8 @@ static size_t
 progress_fields(char *right, size_t rightsz, const struct progress_view *v,
     size_t field, int width)
 {
-	char		 pct[8], bytes[8], rate[16], eta[24], t[16], hb[8];
+	char		 bytes[PROGRESS_BYTES_SZ], hb[PROGRESS_BYTES_SZ];
+	char		 pct[8], rate[16], eta[24], t[16];
 	unsigned	 percent;
 	size_t		 rlen = 0;
 	int64_t		 secs;
@@ -257,7 +258,8 @@ size_t
 progress_format_final(char *buf, size_t bufsz, const char *name,
     unsigned nfiles, uint64_t bytes, int64_t ms, int width)
 {
-	char	 b[8], r[8], t[16], tail[96], head[64], nm[512];
+	char	 b[PROGRESS_BYTES_SZ], r[PROGRESS_BYTES_SZ];
+	char	 t[16], tail[96], head[64], nm[512];
 	double	 rate;
 	size_t	 tlen, hlen;
 

@@ -17,6 +17,8 @@
 #include "path.h"
 #include "proto.h"
 
+#define SESSION_HOST_SZ		256	/* a host name or address, NUL */
+#define SESSION_PORT_SZ		16	/* a port as typed, NUL */
 #define SESSION_PATH_SZ		(PATH_MAX_LEN + 1)  /* a wire path, NUL */
 #define SESSION_REPLY_MS	60000	/* longest wait for a reply */
 #define SESSION_STALL_MS	60000	/* no progress inside a transfer */
@@ -33,8 +35,8 @@ enum sess_rc {
 };
 
 struct session {
-	char		 host[256];
-	char		 port[16];
+	char		 host[SESSION_HOST_SZ];
+	char		 port[SESSION_PORT_SZ];
 	char		 label[300];	/* "host:port" or "[v6]:port" */
 	int		 timeout_s;	/* connecting and waiting for HELLO */
 	int		 retry;		/* --retry N */

@@ -157,7 +157,7 @@ xfer_drive(struct xfer_state *x, const struct xfer_way *w)
 {
 	struct session	*s = x->s;
 	enum xfer_rc	 r;
-	char		 tmp[8];
+	char		 tmp[PROGRESS_BYTES_SZ];
 	int		 attempts = 0, busy = 0;
 
 	x->t0 = xio_now_ms();
