@@ -19,7 +19,10 @@
 	X(cmdline)							\
 	X(progress)							\
 	X(glob)								\
-	X(exitcode)
+	X(exitcode)							\
+	X(remote)							\
+	X(rcache)							\
+	X(print)
 
 #include <CUnit/CUnit.h>
 
