@@ -23,6 +23,7 @@
 #define PROGRESS_BAR_MAX	42
 
 static size_t	progress_name(char *, size_t, const char *, size_t, int);
+static int	progress_begin(char *, size_t, int *);
 static size_t	progress_fields(char *, size_t, const struct progress_view *,
 		    size_t, int);
 static size_t	progress_left(char *, size_t, const struct progress_view *,
@@ -132,6 +133,26 @@ progress_name(char *out, size_t outsz, const char *name, size_t field,
 }
 
 /*
+ * Start a line of at most *width columns in buf: empty, and *width cut
+ * to what buf holds.  0 when not even one column fits.
+ */
+static int
+progress_begin(char *buf, size_t bufsz, int *width)
+{
+	if (bufsz == 0) {
+		return 0;
+	}
+	buf[0] = '\0';
+	if (*width < 1) {
+		return 0;
+	}
+	if ((size_t)*width >= bufsz) {
+		*width = (int)(bufsz - 1);
+	}
+	return 1;
+}
+
+/*
  * The fields right of the bar into right: the widest set of percentage,
  * bytes, rate and ETA that leaves field columns of width for the name.
  * Returns its length.
@@ -230,15 +251,8 @@ progress_format(char *buf, size_t bufsz, const struct progress_view *v,
 	char		 right[64];
 	size_t		 rlen, namelen, field, o;
 
-	if (bufsz == 0) {
+	if (!progress_begin(buf, bufsz, &width)) {
 		return 0;
-	}
-	buf[0] = '\0';
-	if (width < 1) {
-		return 0;
-	}
-	if ((size_t)width >= bufsz) {
-		width = (int)(bufsz - 1);
 	}
 	/* the widest set of fields that leaves room for some of the name */
 	namelen = strlen(v->name);
@@ -263,15 +277,8 @@ progress_format_final(char *buf, size_t bufsz, const char *name,
 	double	 rate;
 	size_t	 tlen, hlen;
 
-	if (bufsz == 0) {
+	if (!progress_begin(buf, bufsz, &width)) {
 		return 0;
-	}
-	buf[0] = '\0';
-	if (width < 1) {
-		return 0;
-	}
-	if ((size_t)width >= bufsz) {
-		width = (int)(bufsz - 1);
 	}
 	if (ms < 1) {
 		ms = 1;
