@@ -12,8 +12,18 @@
 
 #include "cmdline.h"
 
+/* Where a scan of a line is. */
+struct cmdline_scan {
+	const char	*line;
+	size_t		 len;
+	size_t		 i;		/* next byte of line */
+	size_t		 o;		/* next byte of the words' storage */
+};
+
 static int	cmdline_scan(const char *, size_t, struct cmdline *, int,
 		    const char **);
+static int	cmdline_word(struct cmdline_scan *, char *);
+static int	cmdline_quoted(struct cmdline_scan *, char *, char);
 static int	cmdline_blank(char);
 
 static int
@@ -31,14 +41,12 @@ static int
 cmdline_scan(const char *line, size_t len, struct cmdline *cl, int tolerant,
     const char **errstr)
 {
-	size_t	 i = 0, o = 0, maxw;
-	char	 q;
-	int	 inword;
+	struct cmdline_scan	 sc = { line, len, 0, 0 };
+	int			 r;
 
 	memset(cl, 0, sizeof(*cl));
-	maxw = len / 2 + 2;
 	cl->buf = malloc(len + 1);
-	cl->argv = calloc(maxw, sizeof(char *));
+	cl->argv = calloc(len / 2 + 2, sizeof(char *));
 	if (cl->buf == NULL || cl->argv == NULL) {
 		cmdline_free(cl);
 		if (errstr != NULL) {
@@ -48,84 +56,92 @@ cmdline_scan(const char *line, size_t len, struct cmdline *cl, int tolerant,
 		return -1;
 	}
 	for (;;) {
-		while (i < len && cmdline_blank(line[i])) {
-			i++;
+		while (sc.i < len && cmdline_blank(line[sc.i])) {
+			sc.i++;
 		}
-		if (i >= len) {
+		if (sc.i >= len) {
 			break;
 		}
-		/* a new word */
-		cl->last_start = i;
-		cl->argv[cl->argc++] = cl->buf + o;
-		inword = 1;
-		while (i < len && inword) {
-			q = line[i];
-			if (cmdline_blank(q)) {
-				inword = 0;
-			} else if (q == '\'') {
-				for (i++; i < len && line[i] != '\''; i++) {
-					cl->buf[o++] = line[i];
-				}
-				if (i >= len) {
-					goto unterminated;
-				}
-				i++;
-			} else if (q == '"') {
-				for (i++; i < len && line[i] != '"'; i++) {
-					/* only \" and \\ are escapes here */
-					if (line[i] == '\\' && i + 1 < len &&
-					    (line[i + 1] == '"' ||
-					    line[i + 1] == '\\')) {
-						i++;
-					}
-					cl->buf[o++] = line[i];
-				}
-				if (i >= len) {
-					goto unterminated;
-				}
-				i++;
-			} else if (q == '\\') {
-				if (i + 1 >= len) {
-					if (!tolerant) {
-						if (errstr != NULL) {
-							*errstr = "trailing "
-							    "backslash";
-						}
-						goto fail;
-					}
-					i++;
-					cl->open = 1;
-					break;
-				}
-				cl->buf[o++] = line[i + 1];
-				i += 2;
-			} else {
-				cl->buf[o++] = q;
-				i++;
-			}
+		cl->last_start = sc.i;
+		cl->argv[cl->argc++] = cl->buf + sc.o;
+		r = cmdline_word(&sc, cl->buf);
+		cl->buf[sc.o++] = '\0';
+		if (r == 0) {
+			continue;
 		}
-		cl->buf[o++] = '\0';
-		if (inword) {
-			cl->open = 1;	/* the line ended inside this word */
+		/* the line ended inside this word */
+		if (r == 1 || tolerant) {
+			cl->open = 1;
+			break;
 		}
+		if (errstr != NULL) {
+			*errstr = r == 2 ? "unterminated quote" :
+			    "trailing backslash";
+		}
+		cmdline_free(cl);
+		errno = EINVAL;
+		return -1;
 	}
 	cl->argv[cl->argc] = NULL;
 	return 0;
+}
 
-unterminated:
-	if (tolerant) {
-		cl->buf[o++] = '\0';
-		cl->open = 1;
-		cl->argv[cl->argc] = NULL;
-		return 0;
+/*
+ * One word from sc->i into buf at sc->o.  0 when a blank ended it, 1
+ * when the line did, 2 inside a quote, 3 after a backslash.
+ */
+static int
+cmdline_word(struct cmdline_scan *sc, char *buf)
+{
+	const char	*line = sc->line;
+	char		 q;
+
+	while (sc->i < sc->len) {
+		q = line[sc->i];
+		if (cmdline_blank(q)) {
+			return 0;
+		}
+		if (q == '\'' || q == '"') {
+			if (cmdline_quoted(sc, buf, q) == -1) {
+				return 2;
+			}
+		} else if (q == '\\') {
+			if (sc->i + 1 >= sc->len) {
+				sc->i++;
+				return 3;
+			}
+			buf[sc->o++] = line[sc->i + 1];
+			sc->i += 2;
+		} else {
+			buf[sc->o++] = q;
+			sc->i++;
+		}
 	}
-	if (errstr != NULL) {
-		*errstr = "unterminated quote";
+	return 1;
+}
+
+/*
+ * A quoted part of a word, sc->i at its opening quote q: '...' keeps
+ * everything, "..." all but the escapes \" and \\.  0, or -1 when the
+ * line ends before the closing quote.
+ */
+static int
+cmdline_quoted(struct cmdline_scan *sc, char *buf, char q)
+{
+	const char	*line = sc->line;
+
+	for (sc->i++; sc->i < sc->len && line[sc->i] != q; sc->i++) {
+		if (q == '"' && line[sc->i] == '\\' && sc->i + 1 < sc->len &&
+		    (line[sc->i + 1] == '"' || line[sc->i + 1] == '\\')) {
+			sc->i++;
+		}
+		buf[sc->o++] = line[sc->i];
 	}
-fail:
-	cmdline_free(cl);
-	errno = EINVAL;
-	return -1;
+	if (sc->i >= sc->len) {
+		return -1;
+	}
+	sc->i++;
+	return 0;
 }
 
 int

@@ -1,12 +1,13 @@
 /*
- * complete.c -- Tab completion in the shell.
+ * complete.c -- Tab completion in the shell: the glue between readline
+ * and the command table.
  *
- * Remote names come from LIST of the folder being completed.  Listings
- * are cached per folder for a short while, so pressing Tab twice does not
- * cost two round trips, and the commands that change a folder (put, rm,
- * mv, mkdir) drop its entry.  A failure while completing (no server, a
+ * The table says what kind each word of a command is (cmd_arg_kind);
+ * remote names come from the listings of rcache.c, local names from
+ * readline's own generator.  A failure while completing (no server, a
  * lost connection) only means no matches: it is reported by the next
- * command, never in the middle of the line being typed.
+ * command, never in the middle of the line being typed.  This file
+ * runs no command and sends no request of its own.
  */
 
 #include <stdio.h>
@@ -15,22 +16,13 @@
 
 #include <readline/readline.h>
 
+#include "cmd.h"
 #include "cmdline.h"
-#include "commands.h"
 #include "complete.h"
 #include "path.h"
-#include "xio.h"
+#include "rcache.h"
 
-#define COMPLETE_CACHE		16	/* folders remembered */
-#define COMPLETE_CACHE_MS	60000	/* then listed again */
 #define COMPLETE_QUOTE_CHARS	" \t\n\"\\'`$<>=;|&{}()*?[]#!~"
-
-struct complete_dir {
-	char		*dir;		/* wire form, NULL: free slot */
-	struct rent	*ents;
-	size_t		 n;
-	int64_t		 when;
-};
 
 static char	**complete_attempt(const char *, int, int);
 static char	*complete_cmd_gen(const char *, int);
@@ -38,11 +30,8 @@ static char	*complete_remote_gen(const char *, int);
 static int	 complete_is_quoted(char *, int);
 static char	*complete_rl_quote(char *, int, char *);
 static char	*complete_rl_dequote(char *, int);
-static struct complete_dir *complete_lookup(const char *);
-static void	 complete_slot_free(struct complete_dir *);
 
 static struct client		*complete_cl;
-static struct complete_dir	 complete_cache[COMPLETE_CACHE];
 
 char *
 complete_dequote(const char *text, int quote)
@@ -120,86 +109,6 @@ complete_word_index(const char *line, size_t len, char **cmd)
 	return idx > 0 ? n + 1 : 0;
 }
 
-static void
-complete_slot_free(struct complete_dir *d)
-{
-	free(d->dir);
-	cmd_list_free(d->ents, d->n);
-	memset(d, 0, sizeof(*d));
-}
-
-void
-complete_forget(const char *dir)
-{
-	size_t	 i;
-
-	for (i = 0; i < COMPLETE_CACHE; i++) {
-		if (complete_cache[i].dir != NULL &&
-		    strcmp(complete_cache[i].dir, dir) == 0) {
-			complete_slot_free(&complete_cache[i]);
-		}
-	}
-}
-
-void
-complete_forget_all(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < COMPLETE_CACHE; i++) {
-		if (complete_cache[i].dir != NULL) {
-			complete_slot_free(&complete_cache[i]);
-		}
-	}
-}
-
-/* The listing of remote folder dir: cached, or fetched (NULL: none). */
-static struct complete_dir *
-complete_lookup(const char *dir)
-{
-	struct complete_dir	*d, *old = NULL;
-	struct rent		*ents;
-	int64_t			 now = xio_now_ms();
-	size_t			 i, n;
-
-	for (i = 0; i < COMPLETE_CACHE; i++) {
-		d = &complete_cache[i];
-		if (d->dir != NULL && strcmp(d->dir, dir) == 0) {
-			if (now - d->when < COMPLETE_CACHE_MS) {
-				return d;
-			}
-			complete_slot_free(d);
-		}
-	}
-	if (complete_cl == NULL ||
-	    session_ensure(&complete_cl->sess) != SESS_OK ||
-	    cmd_list(&complete_cl->sess, dir, &ents, &n) != SESS_OK) {
-		return NULL;
-	}
-	/* a free slot, or the oldest */
-	for (i = 0; i < COMPLETE_CACHE; i++) {
-		d = &complete_cache[i];
-		if (d->dir == NULL) {
-			old = d;
-			break;
-		}
-		if (old == NULL || d->when < old->when) {
-			old = d;
-		}
-	}
-	if (old->dir != NULL) {
-		complete_slot_free(old);
-	}
-	if ((old->dir = strdup(dir)) == NULL) {
-		cmd_list_free(ents, n);
-		return NULL;
-	}
-	old->ents = ents;
-	old->n = n;
-	old->when = now;
-	return old;
-}
-
 static char *
 complete_cmd_gen(const char *text, int state)
 {
@@ -227,11 +136,11 @@ complete_cmd_gen(const char *text, int state)
 static char *
 complete_remote_gen(const char *text, int state)
 {
-	static struct complete_dir	*d;
+	static const struct rlist	*l;
 	static size_t			 i, plen, dlen;
 	static char			*word;
-	char				 typed[PATH_MAX_LEN + 1], *out;
-	char				 dir[PATH_MAX_LEN + 1];
+	char				 typed[SESSION_PATH_SZ], *out;
+	char				 dir[SESSION_PATH_SZ];
 	const char			*slash, *name;
 	struct rent			*e;
 	size_t				 n;
@@ -239,7 +148,7 @@ complete_remote_gen(const char *text, int state)
 	if (state == 0) {
 		free(word);
 		word = complete_dequote(text, rl_completion_quote_character);
-		d = NULL;
+		l = NULL;
 		i = 0;
 		if (word == NULL || complete_cl == NULL) {
 			return NULL;
@@ -256,13 +165,13 @@ complete_remote_gen(const char *text, int state)
 		    sizeof(dir)) == -1) {
 			return NULL;
 		}
-		d = complete_lookup(dir);
+		l = rcache_get(&complete_cl->cache, &complete_cl->sess, dir);
 	}
-	if (d == NULL) {
+	if (l == NULL) {
 		return NULL;
 	}
-	while (i < d->n) {
-		e = &d->ents[i++];
+	while (i < l->n) {
+		e = &l->ents[i++];
 		name = e->name;
 		/* dot files only when a dot was typed, as shells do */
 		if (name[0] == '.' && word[dlen] != '.') {

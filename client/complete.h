@@ -1,7 +1,7 @@
 /*
  * complete.h -- Tab completion for the shell: command names, remote
- * paths (from LIST of the folder being completed, cached per folder) and
- * local paths, with the quoting rules of cmdline.c.
+ * paths (from the listings of rcache.h) and local paths, with the
+ * quoting rules of cmdline.c.
  */
 
 #ifndef CLIENT_COMPLETE_H
@@ -13,9 +13,6 @@ struct client;
 
 /* Hook completion into readline for client cl. */
 void	complete_init(struct client *cl);
-/* Forget the cached listing of remote folder dir (wire form). */
-void	complete_forget(const char *dir);
-void	complete_forget_all(void);
 /*
  * Remove the quoting of a word being typed: backslashes outside quotes,
  * \" and \\ inside double quotes, nothing inside single quotes (quote is

@@ -15,15 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "cmdline.h"
-#include "commands.h"
-#include "complete.h"
 #include "exitcode.h"
 #include "intr.h"
 #include "progress.h"
 #include "proto.h"
 #include "shell.h"
 #include "version.h"
+
+#define MAIN_GO_ON	(-1)		/* main_opts: not an exit status */
 
 enum {
 	OPT_VERIFY = 256,
@@ -32,7 +33,18 @@ enum {
 	OPT_LIMIT,
 };
 
+/* What the options ask for beyond the client's transfer defaults. */
+struct main_args {
+	const char	*batch;		/* -b FILE */
+	char		 port[SESSION_PORT_SZ];	/* -p PORT, or "" */
+	int		 quiet;
+	int		 retry;
+	int		 timeout;	/* seconds */
+};
+
 static void	usage(FILE *);
+static int	main_opts(int, char **, struct client *, struct main_args *);
+static int	main_run(struct client *, const char *, int, char **);
 
 static const struct option	longopts[] = {
 	{ "port",	required_argument,	NULL,	'p' },
@@ -61,7 +73,7 @@ usage(FILE *fp)
 	    "      --retry N        on a lost connection, reconnect and "
 	    "resume, up to N times\n"
 	    "      --timeout SEC    give up connecting or waiting for a "
-	    "worker (default 30)\n"
+	    "worker (default %d)\n"
 	    "      --limit-rate R   at most R bytes/s per transfer (K, M, G)\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        the version\n"
@@ -69,78 +81,121 @@ usage(FILE *fp)
 	    "from a\nterminal (a shell with completion) or from stdin; "
 	    "\"help\" lists them.\n"
 	    "Exit status: 0 success, 1 a command failed, 2 bad usage, "
-	    "3 no connection.\n", TFS_DEFAULT_PORT);
+	    "3 no connection.\n", TFS_DEFAULT_PORT, SESSION_TIMEOUT_S);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * The options into cl->xo and *a.  MAIN_GO_ON, or the status tfs exits
+ * with at once (-h, -V, bad usage).
+ */
+static int
+main_opts(int argc, char **argv, struct client *cl, struct main_args *a)
 {
-	struct client	 cl;
-	const char	*batch = NULL, *errstr;
-	char		 host[256], port[16];
-	char		 optport[16] = "";
-	FILE		*fp;
+	const char	*errstr = NULL, *opt = NULL;
 	uint64_t	 limit;
-	int		 ch, st, retry = 0, timeout = 30;
+	int		 ch;
 
-	memset(&cl, 0, sizeof(cl));
 	/* '+': stop at HOST, so "get -r" keeps its -r */
 	while ((ch = getopt_long(argc, argv, "+p:b:qrhV", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'p':
 			if (cmdline_port_ok(optarg) == -1 ||
-			    strlcpy(optport, optarg, sizeof(optport)) >=
-			    sizeof(optport)) {
+			    strlcpy(a->port, optarg, sizeof(a->port)) >=
+			    sizeof(a->port)) {
 				warnx("bad port: %s", optarg);
 				return ST_USAGE;
 			}
 			break;
 		case 'b':
-			batch = optarg;
+			a->batch = optarg;
 			break;
 		case 'q':
-			cl.xo.quiet = 1;
+			a->quiet = 1;
 			break;
 		case 'r':
-			cl.xo.resume = 1;
+			cl->xo.resume = 1;
 			break;
 		case OPT_VERIFY:
-			cl.xo.verify = 1;
+			cl->xo.verify = 1;
 			break;
 		case OPT_RETRY:
-			retry = (int)strtonum(optarg, 0, 1000, &errstr);
-			if (errstr != NULL) {
-				warnx("--retry %s: %s", optarg, errstr);
-				return ST_USAGE;
-			}
+			opt = "--retry";
+			a->retry = (int)strtonum(optarg, 0, 1000, &errstr);
 			break;
 		case OPT_TIMEOUT:
-			timeout = (int)strtonum(optarg, 0, 86400, &errstr);
-			if (errstr != NULL) {
-				warnx("--timeout %s: %s", optarg, errstr);
-				return ST_USAGE;
-			}
+			opt = "--timeout";
+			a->timeout = (int)strtonum(optarg, 0, 86400, &errstr);
 			break;
 		case OPT_LIMIT:
+			opt = "--limit-rate";
 			if (expand_number(optarg, &limit) == -1) {
-				warnx("--limit-rate %s: not a rate", optarg);
-				return ST_USAGE;
+				errstr = "not a rate";
+			} else {
+				cl->xo.limit = limit;
 			}
-			cl.xo.limit = limit;
 			break;
 		case 'h':
 			usage(stdout);
 			return ST_OK;
 		case 'V':
-			printf("tfs %s (TFS/%d)\n", TFS_RELEASE,
-			    TFS_VERSION);
+			printf("tfs %s (TFS/%d)\n", TFS_RELEASE, TFS_VERSION);
 			return ST_OK;
 		default:
 			fprintf(stderr, "usage: tfs [options] HOST[:PORT] "
 			    "[COMMAND [ARG...]] (tfs -h tells more)\n");
 			return ST_USAGE;
 		}
+		if (errstr != NULL) {
+			warnx("%s %s: %s", opt, optarg, errstr);
+			return ST_USAGE;
+		}
+	}
+	return MAIN_GO_ON;
+}
+
+/*
+ * One command (argc > 0), a batch (-b, or stdin not a terminal), or the
+ * interactive shell.  The exit status of the run.
+ */
+static int
+main_run(struct client *cl, const char *batch, int argc, char **argv)
+{
+	FILE	*fp = stdin;
+	int	 st;
+
+	if (argc > 0) {
+		/* one command; it connects only if it needs the server */
+		st = cmd_run(cl, argc, argv);
+		return intr_pending() ? exitcode_merge(st, ST_FAIL) : st;
+	}
+	if (batch == NULL && isatty(STDIN_FILENO)) {
+		return shell_run(cl);
+	}
+	if (batch != NULL && strcmp(batch, "-") != 0 &&
+	    (fp = fopen(batch, "re")) == NULL) {
+		warn("%s", batch);
+		return ST_FAIL;
+	}
+	st = shell_batch(cl, fp);
+	if (fp != stdin) {
+		(void)fclose(fp);
+	}
+	return st;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct client		 cl;
+	struct main_args	 a = { .timeout = SESSION_TIMEOUT_S };
+	const char		*errstr;
+	char			 host[SESSION_HOST_SZ], port[SESSION_PORT_SZ];
+	int			 st;
+
+	memset(&cl, 0, sizeof(cl));
+	if ((st = main_opts(argc, argv, &cl, &a)) != MAIN_GO_ON) {
+		return st;
 	}
 	argc -= optind;
 	argv += optind;
@@ -148,8 +203,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return ST_USAGE;
 	}
-	if (optport[0] != '\0') {
-		(void)strlcpy(port, optport, sizeof(port));
+	if (a.port[0] != '\0') {
+		(void)strlcpy(port, a.port, sizeof(port));
 	} else {
 		(void)snprintf(port, sizeof(port), "%d", TFS_DEFAULT_PORT);
 	}
@@ -158,43 +213,20 @@ main(int argc, char *argv[])
 		warnx("%s: %s", argv[0], errstr);
 		return ST_USAGE;
 	}
-	argc--;
-	argv++;
-
 	if (intr_init() == -1) {
 		err(ST_FAIL, "signals");
 	}
 	session_init(&cl.sess, host, port);
-	cl.sess.retry = retry;
-	cl.sess.timeout_s = timeout;
-	cl.sess.quiet = cl.xo.quiet;
-	progress_enable(!cl.xo.quiet && isatty(STDERR_FILENO));
+	cl.sess.retry = a.retry;
+	cl.sess.timeout_s = a.timeout;
+	cl.sess.quiet = a.quiet;
+	progress_enable(!a.quiet && isatty(STDERR_FILENO));
 
-	if (argc > 0) {
-		/* one command; it connects only if it needs the server */
-		st = cmd_run(&cl, argc, argv);
-		if (intr_pending()) {
-			st = exitcode_merge(st, ST_FAIL);
-		}
-	} else if (batch != NULL || !isatty(STDIN_FILENO)) {
-		fp = stdin;
-		if (batch != NULL && strcmp(batch, "-") != 0 &&
-		    (fp = fopen(batch, "re")) == NULL) {
-			warn("%s", batch);
-			return ST_FAIL;
-		}
-		st = shell_batch(&cl, fp);
-		if (fp != stdin) {
-			(void)fclose(fp);
-		}
-	} else {
-		cl.interactive = 1;
-		st = shell_run(&cl);
-	}
+	st = main_run(&cl, a.batch, argc - 1, argv + 1);
 	if (!cl.quit) {
 		session_quit(&cl.sess);
 	}
-	complete_forget_all();
+	rcache_clear(&cl.cache);
 	if (fflush(stdout) == EOF) {
 		st = exitcode_merge(st, ST_FAIL);
 	}

@@ -23,6 +23,11 @@
 #define PROGRESS_BAR_MAX	42
 
 static size_t	progress_name(char *, size_t, const char *, size_t, int);
+static int	progress_begin(char *, size_t, int *);
+static size_t	progress_fields(char *, size_t, const struct progress_view *,
+		    size_t, int);
+static size_t	progress_left(char *, size_t, const struct progress_view *,
+		    size_t, size_t);
 static void	progress_draw(struct progress *, int64_t);
 static int	progress_width(void);
 static void	progress_put(const char *, size_t);
@@ -33,7 +38,7 @@ static int	progress_cols;
 char *
 progress_bytes(char *buf, size_t bufsz, uint64_t n)
 {
-	char	 tmp[8];
+	char	 tmp[PROGRESS_BYTES_SZ];
 
 	if (n > INT64_MAX) {
 		n = INT64_MAX;
@@ -127,33 +132,46 @@ progress_name(char *out, size_t outsz, const char *name, size_t field,
 	return o;
 }
 
-size_t
-progress_format(char *buf, size_t bufsz, const struct progress_view *v,
-    int width)
+/*
+ * Start a line of at most *width columns in buf: empty, and *width cut
+ * to what buf holds.  0 when not even one column fits.
+ */
+static int
+progress_begin(char *buf, size_t bufsz, int *width)
 {
-	char		 pct[8], bytes[8], rate[16], eta[24], t[16], hb[8];
-	char		 right[64], name[512];
-	unsigned	 percent;
-	size_t		 rlen, namelen, room, field, bar, inner, fill, i, o;
-	int64_t		 secs;
-	int		 level;
-
 	if (bufsz == 0) {
 		return 0;
 	}
 	buf[0] = '\0';
-	if (width < 1) {
+	if (*width < 1) {
 		return 0;
 	}
-	if ((size_t)width >= bufsz) {
-		width = (int)(bufsz - 1);
+	if ((size_t)*width >= bufsz) {
+		*width = (int)(bufsz - 1);
 	}
+	return 1;
+}
+
+/*
+ * The fields right of the bar into right: the widest set of percentage,
+ * bytes, rate and ETA that leaves field columns of width for the name.
+ * Returns its length.
+ */
+static size_t
+progress_fields(char *right, size_t rightsz, const struct progress_view *v,
+    size_t field, int width)
+{
+	char		 bytes[PROGRESS_BYTES_SZ], hb[PROGRESS_BYTES_SZ];
+	char		 pct[8], rate[16], eta[24], t[16];
+	unsigned	 percent;
+	size_t		 rlen = 0;
+	int64_t		 secs;
+	int		 level;
+
 	percent = v->total == 0 ? 100 :
 	    (unsigned)((double)v->done * 100.0 / (double)v->total);
-	if (percent > 100) {
-		percent = 100;
-	}
-	(void)snprintf(pct, sizeof(pct), "%3u%%", percent);
+	(void)snprintf(pct, sizeof(pct), "%3u%%", percent > 100 ? 100 :
+	    percent);
 	progress_bytes(bytes, sizeof(bytes), v->done);
 	if (v->rate >= 1.0) {
 		progress_bytes(hb, sizeof(hb), (uint64_t)v->rate);
@@ -169,72 +187,83 @@ progress_format(char *buf, size_t bufsz, const struct progress_view *v,
 	} else {
 		(void)snprintf(eta, sizeof(eta), "ETA --:--");
 	}
-
-	/* the widest set of fields that leaves room for some of the name */
-	namelen = strlen(v->name);
-	field = namelen < PROGRESS_NAME_MIN ? namelen : PROGRESS_NAME_MIN;
 	for (level = 0; level < 4; level++) {
-		switch (level) {
-		case 0:
-			(void)snprintf(right, sizeof(right), " %s %4s %6s %11s",
+		if (level == 0) {
+			(void)snprintf(right, rightsz, " %s %4s %6s %11s",
 			    pct, bytes, rate, eta);
-			break;
-		case 1:
-			(void)snprintf(right, sizeof(right), " %s %4s %11s",
-			    pct, bytes, eta);
-			break;
-		case 2:
-			(void)snprintf(right, sizeof(right), " %s %11s", pct,
-			    eta);
-			break;
-		default:
-			(void)snprintf(right, sizeof(right), " %s", pct);
-			break;
+		} else if (level == 1) {
+			(void)snprintf(right, rightsz, " %s %4s %11s", pct,
+			    bytes, eta);
+		} else if (level == 2) {
+			(void)snprintf(right, rightsz, " %s %11s", pct, eta);
+		} else {
+			(void)snprintf(right, rightsz, " %s", pct);
 		}
 		rlen = strlen(right);
 		if (rlen + field <= (size_t)width) {
 			break;
 		}
 	}
+	return rlen;
+}
+
+/*
+ * Left of the fields, in room columns: the name, then a bar as wide as
+ * what is left (capped); or the name alone when a bar does not fit
+ * beside field columns of it.  Returns the length.
+ */
+static size_t
+progress_left(char *buf, size_t bufsz, const struct progress_view *v,
+    size_t room, size_t field)
+{
+	char	 name[512];
+	size_t	 namelen = strlen(v->name), bar, inner, fill, i, o;
+
+	if (room < field + 1 + PROGRESS_BAR_MIN) {
+		return progress_name(buf, bufsz, v->name, room, 1);
+	}
+	field = namelen < room - 1 - PROGRESS_BAR_MIN ? namelen :
+	    room - 1 - PROGRESS_BAR_MIN;
+	bar = room - field - 1;
+	if (bar > PROGRESS_BAR_MAX) {
+		bar = PROGRESS_BAR_MAX;
+	}
+	progress_name(name, sizeof(name), v->name, room - bar - 1, 1);
+	o = (size_t)snprintf(buf, bufsz, "%s [", name);
+	inner = bar - 2;
+	fill = v->total == 0 ? inner :
+	    (size_t)((double)inner * (double)v->done / (double)v->total);
+	if (fill > inner) {
+		fill = inner;
+	}
+	for (i = 0; i < inner; i++) {
+		buf[o++] = i < fill ? '=' : (i == fill ? '>' : ' ');
+	}
+	buf[o++] = ']';
+	buf[o] = '\0';
+	return o;
+}
+
+size_t
+progress_format(char *buf, size_t bufsz, const struct progress_view *v,
+    int width)
+{
+	char		 right[64];
+	size_t		 rlen, namelen, field, o;
+
+	if (!progress_begin(buf, bufsz, &width)) {
+		return 0;
+	}
+	/* the widest set of fields that leaves room for some of the name */
+	namelen = strlen(v->name);
+	field = namelen < PROGRESS_NAME_MIN ? namelen : PROGRESS_NAME_MIN;
+	rlen = progress_fields(right, sizeof(right), v, field, width);
 	if (rlen > (size_t)width) {
 		/* not even the percentage fits: as much of it as does */
 		(void)strlcpy(buf, right + 1, (size_t)width + 1);
 		return strlen(buf);
 	}
-	room = (size_t)width - rlen;
-
-	o = 0;
-	if (room >= field + 1 + PROGRESS_BAR_MIN) {
-		/* name, then a bar as wide as what is left (capped) */
-		field = namelen < room - 1 - PROGRESS_BAR_MIN ? namelen :
-		    room - 1 - PROGRESS_BAR_MIN;
-		bar = room - field - 1;
-		if (bar > PROGRESS_BAR_MAX) {
-			bar = PROGRESS_BAR_MAX;
-		}
-		progress_name(name, sizeof(name), v->name, room - bar - 1, 1);
-		o = (size_t)snprintf(buf, bufsz, "%s [", name);
-		inner = bar - 2;
-		fill = v->total == 0 ? inner :
-		    (size_t)((double)inner * (double)v->done /
-		    (double)v->total);
-		if (fill > inner) {
-			fill = inner;
-		}
-		for (i = 0; i < inner; i++) {
-			if (i < fill) {
-				buf[o++] = '=';
-			} else if (i == fill) {
-				buf[o++] = '>';
-			} else {
-				buf[o++] = ' ';
-			}
-		}
-		buf[o++] = ']';
-		buf[o] = '\0';
-	} else {
-		o = progress_name(buf, bufsz, v->name, room, 1);
-	}
+	o = progress_left(buf, bufsz, v, (size_t)width - rlen, field);
 	(void)strlcpy(buf + o, right, bufsz - o);
 	return strlen(buf);
 }
@@ -243,19 +272,13 @@ size_t
 progress_format_final(char *buf, size_t bufsz, const char *name,
     unsigned nfiles, uint64_t bytes, int64_t ms, int width)
 {
-	char	 b[8], r[8], t[16], tail[96], head[64], nm[512];
+	char	 b[PROGRESS_BYTES_SZ], r[PROGRESS_BYTES_SZ];
+	char	 t[16], tail[96], head[64], nm[512];
 	double	 rate;
 	size_t	 tlen, hlen;
 
-	if (bufsz == 0) {
+	if (!progress_begin(buf, bufsz, &width)) {
 		return 0;
-	}
-	buf[0] = '\0';
-	if (width < 1) {
-		return 0;
-	}
-	if ((size_t)width >= bufsz) {
-		width = (int)(bufsz - 1);
 	}
 	if (ms < 1) {
 		ms = 1;
@@ -317,12 +340,6 @@ void
 progress_enable(int on)
 {
 	progress_on = on;
-}
-
-int
-progress_enabled(void)
-{
-	return progress_on;
 }
 
 void

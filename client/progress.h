@@ -13,6 +13,7 @@
 
 #define PROGRESS_INTERVAL_MS	250	/* at most ~4 redraws a second */
 #define PROGRESS_STALL_MS	5000	/* "- stalled -" after this */
+#define PROGRESS_BYTES_SZ	8	/* progress_bytes' "1.5K" and a NUL */
 
 /* What one progress line shows. */
 struct progress_view {
@@ -36,7 +37,7 @@ size_t	progress_format(char *buf, size_t bufsz, const struct progress_view *v,
  */
 size_t	progress_format_final(char *buf, size_t bufsz, const char *name,
 	    unsigned nfiles, uint64_t bytes, int64_t ms, int width);
-/* n in at most 4 characters and a unit: "999B", "1.5K", "12M". */
+/* n in at most 4 characters: "999B", "1.5K", "12M" (PROGRESS_BYTES_SZ). */
 char   *progress_bytes(char *buf, size_t bufsz, uint64_t n);
 /* Seconds as "M:SS" or "H:MM:SS" ("--:--" when unknown or huge). */
 char   *progress_time(char *buf, size_t bufsz, int64_t secs);
@@ -69,7 +70,6 @@ struct progress_total {
 
 /* Turn bars on or off for the whole run (stderr a tty and not -q). */
 void	progress_enable(int on);
-int	progress_enabled(void);
 void	progress_start(struct progress *p, const char *name, uint64_t offset,
 	    uint64_t total);
 /* Bytes present now; redraws when the interval has passed. */

@@ -1,7 +1,7 @@
 /*
- * rglob.h -- glob patterns over remote names (mget, completion).  The
- * server has no glob: the client lists the folder and matches the names
- * itself with fnmatch(3).  Pure.
+ * rglob.h -- glob patterns over remote names (mget).  The server has no
+ * glob: the client lists the folder and matches the names itself with
+ * fnmatch(3).  Pure.
  */
 
 #ifndef CLIENT_RGLOB_H

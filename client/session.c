@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 
+#include <err.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -19,14 +20,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "intr.h"
 #include "log.h"
 #include "session.h"
 #include "xio.h"
 
+static enum sess_rc	session_connect(struct session *);
+static int		session_backoff_ms(int);
+static enum sess_rc	session_first(struct session *, int64_t,
+			    struct tfs_msg *);
 static enum sess_rc	session_hello(struct session *, int64_t);
-static int		session_dial(struct session *, const struct addrinfo *,
-			    int64_t);
+static const char	*session_words(unsigned, char *, size_t);
+static int		session_dial(const struct addrinfo *, int64_t);
 static int		session_idle_closed(struct session *);
 static int		session_left_ms(int64_t);
 static void		session_wait(struct conn_wait *, int, int);
@@ -49,7 +55,7 @@ session_init(struct session *s, const char *host, const char *port)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	s->timeout_s = 30;
+	s->timeout_s = SESSION_TIMEOUT_S;
 	(void)strlcpy(s->host, host, sizeof(s->host));
 	(void)strlcpy(s->port, port, sizeof(s->port));
 	if (strchr(host, ':') != NULL) {
@@ -82,12 +88,11 @@ session_left_ms(int64_t deadline)
  * The fd, or -1 with errno.
  */
 static int
-session_dial(struct session *s, const struct addrinfo *ai, int64_t deadline)
+session_dial(const struct addrinfo *ai, int64_t deadline)
 {
 	socklen_t	 len;
 	int		 fd, err, save;
 
-	(void)s;
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, ai->ai_protocol);
 	if (fd == -1) {
@@ -120,31 +125,23 @@ out_close:
 }
 
 /*
- * Wait for HELLO: a server whose workers are all busy leaves us in its
- * listen queue, so say so after a second and give up at the deadline.
+ * The first frame of a connection into *m.  A server whose workers are
+ * all busy leaves us in its listen queue: say so after a second, and
+ * give up at the deadline (-1: none).
  */
 static enum sess_rc
-session_hello(struct session *s, int64_t deadline)
+session_first(struct session *s, int64_t deadline, struct tfs_msg *m)
 {
 	struct conn_wait w;
-	struct tfs_msg	 m;
-	enum proto_err	 perr;
-	int64_t		 t0, note;
-	int		 r, wait, noted = 0;
-	char		 vis[128];
+	int64_t		 note = xio_now_ms() + SESSION_HELLO_NOTE_MS, until;
+	int		 r, noted = 0;
 
-	t0 = xio_now_ms();
-	note = t0 + SESSION_HELLO_NOTE_MS;
 	for (;;) {
-		wait = noted ? session_left_ms(deadline) :
-		    session_left_ms(note);
-		if (!noted && deadline >= 0 && deadline < note) {
-			wait = session_left_ms(deadline);
-		}
-		session_wait(&w, wait, 1);
-		r = conn_read_msg(&s->conn, &w, &m, &perr);
-		if (r == 1) {
-			break;
+		until = noted || (deadline >= 0 && deadline < note) ?
+		    deadline : note;
+		session_wait(&w, session_left_ms(until), 1);
+		if ((r = conn_read_msg(&s->conn, &w, m, NULL)) == 1) {
+			return SESS_OK;
 		}
 		if (r == 0) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -152,9 +149,7 @@ session_hello(struct session *s, int64_t deadline)
 			return SESS_LOST;
 		}
 		if (errno == ECANCELED) {
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		if (errno == EBADMSG || errno == EPROTO) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -172,20 +167,32 @@ session_hello(struct session *s, int64_t deadline)
 			    s->timeout_s);
 			return SESS_LOST;
 		}
-		if (!noted) {
-			noted = 1;
-			if (!s->quiet) {
-				fprintf(stderr, "tfs: waiting for a free "
-				    "server worker\xe2\x80\xa6\n");
-			}
+		if (!noted && !s->quiet) {
+			fprintf(stderr, "tfs: waiting for a free server "
+			    "worker\xe2\x80\xa6\n");
 		}
+		noted = 1;
+	}
+}
+
+/*
+ * HELLO, or the ERROR of a server that will not serve us (a refusal,
+ * not a protocol error: its words are shown).
+ */
+static enum sess_rc
+session_hello(struct session *s, int64_t deadline)
+{
+	struct tfs_msg	 m;
+	enum sess_rc	 rc;
+	char		 words[128];
+
+	if ((rc = session_first(s, deadline, &m)) != SESS_OK) {
+		return rc;
 	}
 	if (m.type == TFS_ERROR) {
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
-		    "%s refused the connection: %s (%s)", s->label,
-		    tfs_err_text(m.code) != NULL ? tfs_err_text(m.code) :
-		    "error", tfs_err_name(m.code) != NULL ?
-		    tfs_err_name(m.code) : "?");
+		    "%s refused the connection: %s", s->label,
+		    session_words(m.code, words, sizeof(words)));
 		return SESS_LOST;
 	}
 	if (m.type != TFS_HELLO) {
@@ -200,8 +207,6 @@ session_hello(struct session *s, int64_t deadline)
 		    TFS_VERSION);
 		return SESS_LOST;
 	}
-	log_vis(vis, sizeof(vis), m.name.p, m.name.len);
-	(void)strlcpy(s->server, vis, sizeof(s->server));
 	s->max_payload = m.max_payload;
 	if (s->max_payload == 0 || s->max_payload > FRAME_MAX) {
 		s->max_payload = FRAME_MAX;
@@ -209,7 +214,8 @@ session_hello(struct session *s, int64_t deadline)
 	return SESS_OK;
 }
 
-enum sess_rc
+/* Connect once (no retry).  SESS_OK, SESS_LOST or SESS_INTR. */
+static enum sess_rc
 session_connect(struct session *s)
 {
 	struct addrinfo	 hints, *res, *ai;
@@ -231,7 +237,7 @@ session_connect(struct session *s)
 		return SESS_LOST;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = session_dial(s, ai, deadline)) != -1) {
+		if ((fd = session_dial(ai, deadline)) != -1) {
 			break;
 		}
 		err = errno;
@@ -242,9 +248,7 @@ session_connect(struct session *s)
 	freeaddrinfo(res);
 	if (fd == -1) {
 		if (err == ECANCELED) {
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
 		    "cannot connect to %s: %s", s->label,
@@ -264,11 +268,11 @@ session_connect(struct session *s)
 		session_drop(s);
 		return rc;
 	}
-	s->ever = 1;
 	return SESS_OK;
 }
 
-int
+/* The back-off before attempt n (1-based) of a retry, in ms. */
+static int
 session_backoff_ms(int attempt)
 {
 	int	 ms = 500;
@@ -288,9 +292,7 @@ session_reconnect(struct session *s, int *attempts)
 	while (*attempts < s->retry) {
 		(*attempts)++;
 		if (intr_sleep(session_backoff_ms(*attempts)) == -1) {
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		if (!s->quiet) {
 			fprintf(stderr, "tfs: reconnecting to %s (attempt %d "
@@ -407,19 +409,55 @@ session_proto(struct session *s, const char *fmt, ...)
 }
 
 enum sess_rc
+session_intr(struct session *s)
+{
+	(void)snprintf(s->errmsg, sizeof(s->errmsg), "interrupted");
+	session_drop(s);
+	return SESS_INTR;
+}
+
+/* An error code in words: "no such file or folder (NOT_FOUND)". */
+static const char *
+session_words(unsigned code, char *buf, size_t bufsz)
+{
+	const char	*text = tfs_err_text(code), *name = tfs_err_name(code);
+
+	(void)snprintf(buf, bufsz, "%s (%s)", text != NULL ? text : "error",
+	    name != NULL ? name : "?");
+	return buf;
+}
+
+enum sess_rc
+session_fail(struct session *s, unsigned code)
+{
+	s->err_code = code;
+	(void)session_words(code, s->errmsg, sizeof(s->errmsg));
+	return SESS_ERROR;
+}
+
+int
+session_report(struct session *s, enum sess_rc rc, const char *what)
+{
+	if (rc == SESS_OK) {
+		return ST_OK;
+	}
+	if (rc == SESS_AGAIN) {
+		rc = session_lost(s, ETIMEDOUT);
+	}
+	warnx("%s: %s", what, s->errmsg);
+	return exitcode_from_sess(rc);
+}
+
+enum sess_rc
 session_error(struct session *s, const struct tfs_msg *m)
 {
-	const char	*text, *name;
-	char		 vis[256];
+	char	 vis[256];
 
-	s->err_code = m->code;
-	text = tfs_err_text(m->code);
-	name = tfs_err_name(m->code);
-	if (text != NULL && name != NULL) {
-		(void)snprintf(s->errmsg, sizeof(s->errmsg), "%s (%s)", text,
-		    name);
+	if (tfs_err_text(m->code) != NULL && tfs_err_name(m->code) != NULL) {
+		(void)session_fail(s, m->code);
 	} else {
 		/* a code this client does not know: show the server's words */
+		s->err_code = m->code;
 		log_vis(vis, sizeof(vis), m->text.p, m->text.len);
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
 		    "server error %u: %s", m->code, vis);
@@ -447,10 +485,7 @@ session_send(struct session *s, const struct tfs_msg *m)
 	if (conn_send(&s->conn, m) == -1 || conn_flush(&s->conn) == -1) {
 		if (errno == ECANCELED) {
 			/* Ctrl-C while the server was not reading */
-			(void)snprintf(s->errmsg, sizeof(s->errmsg),
-			    "interrupted");
-			session_drop(s);
-			return SESS_INTR;
+			return session_intr(s);
 		}
 		if (errno == EINVAL || errno == EMSGSIZE) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -488,9 +523,7 @@ session_recv(struct session *s, struct tfs_msg *m, int idle_ms)
 	case ETIMEDOUT:
 		return SESS_AGAIN;
 	case ECANCELED:
-		(void)snprintf(s->errmsg, sizeof(s->errmsg), "interrupted");
-		session_drop(s);
-		return SESS_INTR;
+		return session_intr(s);
 	case EBADMSG:
 		return session_proto(s, "malformed %s frame (%s)",
 		    tfs_type_name(m->type), proto_strerror(perr));
@@ -530,7 +563,8 @@ session_call(struct session *s, const struct tfs_msg *req,
 		}
 		if (rc == SESS_LOST && !fresh && again == 0 &&
 		    (s->lost_errno == 0 || s->lost_errno == ECONNRESET)) {
-			continue;	/* EOF before any reply: say it again */
+			/* EOF before any reply: say it again */
+			continue;
 		}
 		if (rc != SESS_OK) {
 			return rc;

@@ -2,9 +2,10 @@
  * session.h -- the client's connection to one tfsd: connecting (with
  * --timeout, the HELLO wait and --retry back-off), sending requests and
  * reading replies, and making the connection again when the server closed
- * it between requests.  Owns the socket; prints only the "waiting for a
- * free server worker" notice; every failure is described in s->errmsg
- * for the caller to report.
+ * it between requests.  Owns the socket.  Prints only the notices of
+ * waiting for a free worker and of reconnecting (unless quiet); every
+ * failure is described in s->errmsg, printed only when the caller asks
+ * session_report.
  */
 
 #ifndef CLIENT_SESSION_H
@@ -16,9 +17,13 @@
 #include "path.h"
 #include "proto.h"
 
+#define SESSION_HOST_SZ		256	/* a host name or address, NUL */
+#define SESSION_PORT_SZ		16	/* a port as typed, NUL */
+#define SESSION_PATH_SZ		(PATH_MAX_LEN + 1)  /* a wire path, NUL */
 #define SESSION_REPLY_MS	60000	/* longest wait for a reply */
 #define SESSION_STALL_MS	60000	/* no progress inside a transfer */
 #define SESSION_HELLO_NOTE_MS	1000	/* then say we are waiting */
+#define SESSION_TIMEOUT_S	30	/* --timeout: connect and HELLO */
 
 enum sess_rc {
 	SESS_OK = 0,
@@ -30,18 +35,16 @@ enum sess_rc {
 };
 
 struct session {
-	char		 host[256];
-	char		 port[16];
+	char		 host[SESSION_HOST_SZ];
+	char		 port[SESSION_PORT_SZ];
 	char		 label[300];	/* "host:port" or "[v6]:port" */
 	int		 timeout_s;	/* connecting and waiting for HELLO */
 	int		 retry;		/* --retry N */
-	int		 quiet;
+	int		 quiet;		/* -q: no chatter */
 	int		 fd;		/* -1: not connected */
 	struct conn	 conn;
-	char		 server[128];	/* HELLO's server string */
 	uint32_t	 max_payload;	/* HELLO's, at most FRAME_MAX */
-	char		 cwd[PATH_MAX_LEN + 1];	/* remote folder, wire form */
-	int		 ever;		/* connected at least once */
+	char		 cwd[SESSION_PATH_SZ];	/* remote folder, wire form */
 	unsigned	 err_code;	/* of the last ERROR */
 	int		 lost_errno;	/* of the last loss (0: EOF) */
 	char		 errmsg[1024];	/* words for the last failure */
@@ -55,8 +58,6 @@ void	session_init(struct session *s, const char *host, const char *port);
  * failed attempts are repeated with back-off.  SESS_OK or SESS_LOST.
  */
 enum sess_rc	session_ensure(struct session *s);
-/* Connect once (no retry).  SESS_OK, SESS_LOST or SESS_INTR. */
-enum sess_rc	session_connect(struct session *s);
 /*
  * Connect again after a loss: up to s->retry attempts in all (*attempts
  * counts those made so far), each after a growing back-off.
@@ -97,7 +98,18 @@ enum sess_rc	session_proto(struct session *s, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 /* Record a lost connection from errno, drop it, SESS_LOST. */
 enum sess_rc	session_lost(struct session *s, int errnum);
-/* The back-off before attempt n (1-based) of a retry, in ms. */
-int		session_backoff_ms(int attempt);
+/* Record Ctrl-C ("interrupted"), drop the connection, SESS_INTR. */
+enum sess_rc	session_intr(struct session *s);
+/*
+ * Record an error the client found itself (cd to a file) in the words
+ * the server would have used: err_code and "text (NAME)".  SESS_ERROR.
+ */
+enum sess_rc	session_fail(struct session *s, unsigned code);
+/*
+ * Print "tfs: WHAT: <s->errmsg>" unless rc is SESS_OK, and return the
+ * exit status for rc (exitcode.h).
+ */
+int		session_report(struct session *s, enum sess_rc rc,
+		    const char *what);
 
 #endif /* CLIENT_SESSION_H */

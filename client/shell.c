@@ -5,7 +5,7 @@
  * terminal and the Ctrl-C self-pipe: Ctrl-C at the prompt clears the
  * line, during a command it reaches the transfer (intr.c), and no signal
  * handler ever touches readline.  The shell never opens a socket; it
- * runs commands through commands.c.
+ * runs commands through the command table (cmd.c).
  */
 
 #include <sys/stat.h>
@@ -21,8 +21,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "cmd.h"
 #include "cmdline.h"
-#include "commands.h"
 #include "complete.h"
 #include "exitcode.h"
 #include "intr.h"
@@ -30,6 +30,7 @@
 
 #define SHELL_HISTORY_MAX	1000
 
+static char	*shell_history_path(void);
 static void	shell_on_line(char *);
 static char	*shell_prompt(struct client *);
 static int	 shell_mkdirs(char *);
@@ -40,7 +41,8 @@ static int	 shell_read_line(struct client *, char **);
 static char	*shell_line;
 static int	 shell_got;
 
-char *
+/* Where the history lives (malloc'd), or NULL when there is no home. */
+static char *
 shell_history_path(void)
 {
 	const char	*state, *home;

@@ -20,7 +20,5 @@ int	shell_run(struct client *cl);
  * the exit status of the run.
  */
 int	shell_batch(struct client *cl, FILE *fp);
-/* Where the history lives (malloc'd), or NULL when there is no home. */
-char   *shell_history_path(void);
 
 #endif /* CLIENT_SHELL_H */

@@ -11,16 +11,12 @@
 
 #include <stdint.h>
 
-#include "digest.h"
 #include "session.h"
-
-#define XFER_PART_SUFFIX	".tfs-part"
 
 struct xfer_opts {
 	int		 resume;	/* -r: continue a partial transfer */
 	int		 verify;	/* --verify, -v: SUM afterwards */
 	int		 noclobber;	/* put -n: never replace */
-	int		 quiet;
 	uint64_t	 limit;		/* --limit-rate, bytes/s (0: none) */
 };
 
@@ -37,12 +33,5 @@ int	xfer_get(struct session *s, const struct xfer_opts *o,
 int	xfer_put(struct session *s, const struct xfer_opts *o,
 	    const char *what, const char *local, const char *rpath,
 	    uint64_t *moved);
-/* SHA-256 of remote rpath by SUM.  A session result. */
-enum sess_rc	xfer_sum(struct session *s, const char *rpath,
-		    uint8_t out[DIGEST_SHA256_LEN]);
-/* The partial file's name for local ("dir/.name.tfs-part").  0 or -1. */
-int	xfer_partname(const char *local, char *out, size_t outsz);
-/* Print "tfs: WHAT: <s->errmsg>" and return the exit status for rc. */
-int	xfer_report(struct session *s, enum sess_rc rc, const char *what);
 
 #endif /* CLIENT_TRANSFER_H */

@@ -22,7 +22,10 @@
 	X(exitcode)							\
 	X(options)							\
 	X(resolve)							\
-	X(partial)
+	X(partial)							\
+	X(remote)							\
+	X(rcache)							\
+	X(print)
 
 #include <CUnit/CUnit.h>
 
