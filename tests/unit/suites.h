@@ -19,6 +19,7 @@
 	X(cmdline)							\
 	X(progress)							\
 	X(glob)								\
+	X(auth)								\
 	X(exitcode)
 
 #include <CUnit/CUnit.h>
