@@ -19,6 +19,7 @@
 	X(cmdline)							\
 	X(progress)							\
 	X(glob)								\
+	X(users)							\
 	X(auth)								\
 	X(exitcode)
 
