@@ -264,8 +264,9 @@ static int
 netrc_parse(struct netrc_lex *lx, struct netrc_scan *s, const char **why)
 {
 	char	 tok[NETRC_TOKEN_MAX + 1];
-	int	 r;
+	int	 r, ret = -1;
 
+	*why = "a keyword without its value";
 	while ((r = netrc_token(lx, tok, sizeof(tok))) == 1) {
 		if (strcmp(tok, "default") == 0) {
 			netrc_close(s);
@@ -273,7 +274,7 @@ netrc_parse(struct netrc_lex *lx, struct netrc_scan *s, const char **why)
 		} else if (strcmp(tok, "machine") == 0) {
 			netrc_close(s);
 			if ((r = netrc_token(lx, tok, sizeof(tok))) != 1) {
-				break;
+				goto out;
 			}
 			s->kind = strcasecmp(tok, s->host) == 0 ?
 			    NETRC_MATCH : NETRC_OTHER;
@@ -282,24 +283,26 @@ netrc_parse(struct netrc_lex *lx, struct netrc_scan *s, const char **why)
 		    strcmp(tok, "passwd") == 0 ||
 		    strcmp(tok, "account") == 0) {
 			if (netrc_value(lx, s, tok, why) == -1) {
-				return -1;
+				goto out;
 			}
 		} else if (strcmp(tok, "macdef") == 0) {
 			if ((r = netrc_token(lx, tok, sizeof(tok))) != 1) {
-				break;
+				goto out;
 			}
 			netrc_skip_macro(lx);
 		}
 		/* any other word is skipped, as ftp does */
 	}
-	explicit_bzero(tok, sizeof(tok));
-	if (r != 0) {
-		*why = r == 1 ? "a keyword without its value" :
-		    "token too long, or a quote not closed";
-		return -1;
+	if (r == 0) {
+		netrc_close(s);
+		ret = 0;
 	}
-	netrc_close(s);
-	return 0;
+out:
+	if (r == -1) {
+		*why = "token too long, or a quote not closed";
+	}
+	explicit_bzero(tok, sizeof(tok));
+	return ret;
 }
 
 int

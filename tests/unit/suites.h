@@ -21,6 +21,7 @@
 	X(glob)								\
 	X(users)							\
 	X(auth)								\
+	X(netrc)							\
 	X(exitcode)
 
 #include <CUnit/CUnit.h>
