@@ -31,7 +31,7 @@ struct login {
 	Gsasl_session	*sess;
 	int		 step;		/* messages made so far */
 	int		 failed;	/* a step failed: nothing goes on */
-	int		 bad_iter;	/* the server asked for a count we refuse */
+	int		 bad_iter;	/* the server's count is refused */
 	char		*out;		/* GNU SASL's last message */
 	size_t		 outlen;
 	char		 password[LOGIN_PASSWORD_MAX + 1];
@@ -370,8 +370,8 @@ login_password(const struct login_source *src, const char *host,
 			netrc_clear(&e);
 			if (r == -1) {
 				explicit_bzero(pw, pwsz);
-				snprintf(err, errsz, "%s: password for %s empty "
-				    "or too long", netrc, host);
+				snprintf(err, errsz, "%s: password for %s "
+				    "empty or too long", netrc, host);
 			}
 			return r;
 		}

@@ -36,10 +36,11 @@
 
 enum login_rc {
 	LOGIN_OK = 0,
-	LOGIN_ERROR,		/* here: memory, SASLprep, calls out of order */
+	LOGIN_ERROR,		/* here: memory, SASLprep, call order */
 	LOGIN_EPROTO,		/* the server's message is malformed or not
 				   for this exchange (its nonce) */
-	LOGIN_EITER,		/* the server asks for too few or many rounds */
+	LOGIN_EITER,		/* the server asks for too few or many
+				   rounds */
 	LOGIN_EFORGED,		/* the server's signature is wrong */
 };
 

@@ -294,6 +294,7 @@ auth_start(struct auth *a, const char *mech, size_t mechlen,
 		return AUTH_UNSUPPORTED;
 	}
 	if (!auth_bytes_ok(msg, len) || auth_peek_name(a, msg, len) == -1) {
+		a->name[0] = '\0';	/* half a name is no name */
 		return auth_fail(a, "malformed client-first-message");
 	}
 	a->user = users_find(a->users, a->name);
@@ -338,7 +339,7 @@ auth_step(struct auth *a, const char *msg, size_t len,
 	}
 	rc = gsasl_step(a->sess, msg, len, &a->out, &a->outlen);
 	if (rc != GSASL_OK || a->user == NULL) {
-		/* the proof: a wrong password, or another exchange's message */
+		/* the proof: a wrong password, or another exchange's */
 		return auth_fail(a, a->user == NULL ? "unknown user" :
 		    rc == GSASL_AUTHENTICATION_ERROR ? "wrong proof" :
 		    rc == GSASL_MECHANISM_PARSE_ERROR ||

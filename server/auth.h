@@ -42,7 +42,8 @@ enum auth_rc {
 	AUTH_CHALLENGE,		/* CHALLENGE reply.msg */
 	AUTH_WELCOME,		/* WELCOME reply.user reply.rights reply.msg */
 	AUTH_FAILED,		/* ERROR AUTH_FAILED; the exchange is over */
-	AUTH_UNSUPPORTED,	/* ERROR UNSUPPORTED: other mechanism, no users */
+	AUTH_UNSUPPORTED,	/* ERROR UNSUPPORTED: another mechanism, or
+				   a server without users */
 	AUTH_DENIED,		/* ERROR DENIED: AUTH after a sign-in */
 	AUTH_PROTOCOL,		/* ERROR PROTOCOL: STEP without an exchange,
 				   AUTH during one; then close */
@@ -77,7 +78,10 @@ enum auth_rc	 auth_step(struct auth *, const char *msg, size_t len,
 		    struct auth_reply *);
 /* 1 between a CHALLENGE and the STEP that answers it. */
 int		 auth_pending(const struct auth *);
-/* For the log line of the last call: the name tried ("" if none) ... */
+/*
+ * For the log line of the last call: the name tried ("" if none; a
+ * name a user may have, but peer bytes still: escape them) ...
+ */
 const char	*auth_name(const struct auth *);
 /* ... and why it failed (the client is never told), or NULL. */
 const char	*auth_why(const struct auth *);

@@ -353,12 +353,16 @@ users_index(const char *path, struct users *u, char *err, size_t errsz)
 	for (i = 1; i < u->n; i++) {
 		a = u->byname[i - 1];
 		b = u->byname[i];
-		if (strcmp(a->name, b->name) == 0) {
-			snprintf(err, errsz, "%s:%u: user %s already on line %u",
-			    path, a->line > b->line ? a->line : b->line,
-			    a->name, a->line < b->line ? a->line : b->line);
-			return -1;
+		if (strcmp(a->name, b->name) != 0) {
+			continue;
 		}
+		if (a->line > b->line) {
+			a = b;
+			b = u->byname[i - 1];
+		}
+		snprintf(err, errsz, "%s:%u: user %s already on line %u",
+		    path, b->line, a->name, a->line);
+		return -1;
 	}
 	return 0;
 }
@@ -511,10 +515,13 @@ users_verifier(const char *password, unsigned int iter, char *out,
     size_t outsz, char *err, size_t errsz)
 {
 	unsigned char	 salt[USERS_SALT_LEN];
-	char		 salted[GSASL_HASH_MAX_SIZE], client[GSASL_HASH_MAX_SIZE];
-	char		 server[GSASL_HASH_MAX_SIZE], stored[GSASL_HASH_MAX_SIZE];
+	char		 salted[GSASL_HASH_MAX_SIZE];
+	char		 client[GSASL_HASH_MAX_SIZE];
+	char		 server[GSASL_HASH_MAX_SIZE];
+	char		 stored[GSASL_HASH_MAX_SIZE];
 	char		 b64salt[USERS_B64_MAX + 1];
-	char		 b64stored[USERS_KEY_B64 + 1], b64server[USERS_KEY_B64 + 1];
+	char		 b64stored[USERS_KEY_B64 + 1];
+	char		 b64server[USERS_KEY_B64 + 1];
 	int		 rc, n, ret = -1;
 
 	arc4random_buf(salt, sizeof(salt));
@@ -522,7 +529,8 @@ users_verifier(const char *password, unsigned int iter, char *out,
 	    iter, (const char *)salt, sizeof(salt), salted, client, server,
 	    stored);
 	if (rc != GSASL_OK) {
-		snprintf(err, errsz, "password: %s", rc == GSASL_SASLPREP_ERROR ?
+		snprintf(err, errsz, "password: %s",
+		    rc == GSASL_SASLPREP_ERROR ?
 		    "refused by SASLprep (RFC 4013)" : gsasl_strerror(rc));
 		goto out;
 	}
@@ -701,8 +709,8 @@ users_write(struct users_edit *e, const char *text, size_t len, char *err,
 		goto fail;
 	}
 	if (fsync(e->dirfd) == -1) {
-		snprintf(err, errsz, "%s: written, but fsync of its folder: %s",
-		    e->path, strerror(errno));
+		snprintf(err, errsz, "%s: written, but fsync of its "
+		    "folder: %s", e->path, strerror(errno));
 		return -1;
 	}
 	return 0;

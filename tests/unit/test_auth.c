@@ -37,7 +37,8 @@ static const char users_text[] =
     "J5OuUgZ91NdV/jAh8KfkyUddVxf55VbtLPihDrmUR0U=:"
     "tm83W69NmHDithsj5hGVvAqSFBxfQzD4lWTXOrfPi+8=\n";
 
-static const uint8_t	secret[AUTH_SECRET_LEN] = "0123456789abcdef0123456789abcde";
+static const uint8_t	secret[AUTH_SECRET_LEN] =
+    "0123456789abcdef0123456789abcde";
 
 static struct users	*table_load(const char *);
 static struct auth	*auth_fixture(struct users **);
@@ -516,7 +517,8 @@ test_auth_hostile_first(void)
 		{ "n,,n=a:b,r=abc", 0, AUTH_FAILED },
 		{ "n,,n=al=41ice,r=abc", 0, AUTH_FAILED },
 		{ "n,,n=alice=2,r=abc", 0, AUTH_FAILED },
-		{ "n,,n=\xc2\xad,r=abc", 0, AUTH_FAILED },	/* SASLprep: "" */
+		/* SASLprep maps a soft hyphen to nothing */
+		{ "n,,n=\xc2\xad,r=abc", 0, AUTH_FAILED },
 		{ "n,,n=\xff\xfe,r=abc", 0, AUTH_FAILED },
 		{ "n,,n=Alice,r=abc", 0, AUTH_CHALLENGE },	/* unknown */
 		{ "n,,n=a=2Cb,r=abc", 0, AUTH_CHALLENGE },

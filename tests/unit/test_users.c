@@ -419,12 +419,12 @@ static void
 test_users_names(void)
 {
 	static const char	*bad_names[] = { "", "a:b", "a\nb", "a\x7f",
-				    "\xc2\xad", "\xef\xbc\xa1", "a\xc2\xa0" "b",
-				    "\xff" };
+				    "\xc2\xad", "\xef\xbc\xa1",
+				    "a\xc2\xa0" "b", "\xff" };
 	static const char	*good_names[] = { "a", "Zoe", "a b", "a,b=c",
 				    "\xc3\xa9t\xc3\xa9", "user@example.org" };
-	static const char	*bad_homes[] = { "/", "/a", "a/", "..", "a/../b",
-				    "a:b", ".tfs-x", "a\tb", "." };
+	static const char	*bad_homes[] = { "/", "/a", "a/", "..",
+				    "a/../b", "a:b", ".tfs-x", "a\tb", "." };
 	static const char	*good_homes[] = { "", "a", "a/b", ".hidden",
 				    "r\xc3\xa9sum\xc3\xa9" };
 	char			 long_name[USERS_NAME_MAX + 2];
