@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <readpassphrase.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,6 +8,7 @@
  * for names no user has.  Never does I/O, never sleeps, never logs.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
