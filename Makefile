@@ -23,7 +23,7 @@ WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 WERROR	?= -Werror
 HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 
-PKGS		= libbsd-overlay libcrypto
+PKGS		= libbsd-overlay libcrypto libgsasl
 DEPS_CFLAGS	= $(shell $(PKG_CONFIG) --cflags $(PKGS) readline 2>/dev/null)
 DEPS_LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 RL_LIBS		= $(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)

@@ -25,7 +25,10 @@
 	X(partial)							\
 	X(remote)							\
 	X(rcache)							\
-	X(print)
+	X(print)							\
+	X(users)							\
+	X(auth)								\
+	X(netrc)
 
 #include <CUnit/CUnit.h>
 

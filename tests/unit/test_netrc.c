@@ -1,0 +1,386 @@
+/*
+ * test_netrc.c -- ~/.netrc (client/netrc.c) and where the client's
+ * password comes from (client/login.c): the grammar (machine, default,
+ * login, password, account, macdef, quotes, backslashes), lookups by
+ * host and login, a file that others may read refused when it holds a
+ * password, malformed files, and the order of the password's sources.
+ */
+
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "login.h"
+#include "netrc.h"
+#include "suites.h"
+
+struct tmp {
+	char	 dir[64];
+	char	 netrc[96];	/* dir/.netrc */
+	char	 pwfile[96];	/* dir/pw */
+};
+
+static const char grammar[] =
+    "machine alpha login al password \"a b\\\"c\"\n"
+    "machine beta\n"
+    "\tlogin bo\n"
+    "\tpassword bpw\r\n"
+    "machine BETA login bo2 password bpw2 account acct\n"
+    "macdef init\n"
+    "machine evil login ev password evpw\n"
+    "\n"
+    "machine gamma port 21 password gpw\n"
+    "machine delta login dl\n"
+    "machine es\\ caped login e\\\\x passwd p\\ q\n"
+    "default login dflt password dpw\n";
+
+static void	tmp_open(struct tmp *);
+static void	tmp_close(struct tmp *);
+static void	put(const char *, const char *, size_t, mode_t);
+static int	look(const char *, const char *, const char *, int,
+		    struct netrc_entry *);
+
+static void	test_netrc_grammar(void);
+static void	test_netrc_default(void);
+static void	test_netrc_mode(void);
+static void	test_netrc_malformed(void);
+static void	test_netrc_password_sources(void);
+static void	test_netrc_user(void);
+
+static void
+tmp_open(struct tmp *t)
+{
+	(void)strlcpy(t->dir, "/tmp/tfs-netrc.XXXXXX", sizeof(t->dir));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(t->dir));
+	(void)snprintf(t->netrc, sizeof(t->netrc), "%s/.netrc", t->dir);
+	(void)snprintf(t->pwfile, sizeof(t->pwfile), "%s/pw", t->dir);
+}
+
+static void
+tmp_close(struct tmp *t)
+{
+	(void)unlink(t->netrc);
+	(void)unlink(t->pwfile);
+	CU_ASSERT_EQUAL(rmdir(t->dir), 0);
+}
+
+/* n bytes of text (0: strlen) into path with mode. */
+static void
+put(const char *path, const char *text, size_t n, mode_t mode)
+{
+	int	 fd;
+
+	n = n == 0 ? strlen(text) : n;
+	(void)unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_FATAL(write(fd, text, n) == (ssize_t)n);
+	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
+	(void)close(fd);
+}
+
+static int
+look(const char *path, const char *host, const char *login, int flags,
+    struct netrc_entry *e)
+{
+	char	 err[256];
+	int	 r;
+
+	err[0] = '\0';
+	r = netrc_lookup(path, host, login, flags, e, err, sizeof(err));
+	if (r == -1) {
+		CU_ASSERT(err[0] != '\0');
+	}
+	return r;
+}
+
+static void
+test_netrc_grammar(void)
+{
+	struct tmp		 t;
+	struct netrc_entry	 e;
+
+	tmp_open(&t);
+	put(t.netrc, grammar, 0, 0600);
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "alpha", NULL, 0, &e), 1);
+	CU_ASSERT_STRING_EQUAL(e.login, "al");
+	CU_ASSERT_STRING_EQUAL(e.password, "a b\"c");
+	CU_ASSERT(!e.is_default);
+	netrc_clear(&e);
+	CU_ASSERT_PTR_NULL(e.password);
+	/* host names without regard to case; logins with */
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "ALPHA", "al", 0, &e), 1);
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL(look(t.netrc, "alpha", "AL", 0, &e), 0);
+	/* the first entry whose login fits */
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "beta", NULL, 0, &e), 1);
+	CU_ASSERT_STRING_EQUAL(e.login, "bo");
+	CU_ASSERT_STRING_EQUAL(e.password, "bpw");
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "beta", "bo2", 0, &e), 1);
+	CU_ASSERT_STRING_EQUAL(e.password, "bpw2");
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL(look(t.netrc, "beta", "x", 0, &e), 0);
+	/* a macro's body is not entries */
+	CU_ASSERT_EQUAL(look(t.netrc, "evil", NULL, 0, &e), 0);
+	/* no login: any login; unknown words skipped with their values */
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "gamma", "anyone", 0, &e), 1);
+	CU_ASSERT_PTR_NULL(e.login);
+	CU_ASSERT_STRING_EQUAL(e.password, "gpw");
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "delta", NULL, 0, &e), 1);
+	CU_ASSERT_STRING_EQUAL(e.login, "dl");
+	CU_ASSERT_PTR_NULL(e.password);
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "es caped", NULL, 0, &e), 1);
+	CU_ASSERT_STRING_EQUAL(e.login, "e\\x");
+	CU_ASSERT_STRING_EQUAL(e.password, "p q");
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL(look(t.netrc, "nowhere", NULL, 0, &e), 0);
+	CU_ASSERT_EQUAL(look(t.netrc, "alph", NULL, 0, &e), 0);
+	CU_ASSERT_EQUAL(look(t.netrc, "", NULL, 0, &e), 0);
+	/* no file: nothing to find */
+	(void)unlink(t.netrc);
+	CU_ASSERT_EQUAL(look(t.netrc, "alpha", NULL, 0, &e), 0);
+	tmp_close(&t);
+}
+
+static void
+test_netrc_default(void)
+{
+	struct tmp		 t;
+	struct netrc_entry	 e;
+
+	tmp_open(&t);
+	put(t.netrc, grammar, 0, 0600);
+	CU_ASSERT_EQUAL(look(t.netrc, "nowhere", NULL, 0, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "nowhere", NULL, NETRC_DEFAULT,
+	    &e), 1);
+	CU_ASSERT(e.is_default);
+	CU_ASSERT_STRING_EQUAL(e.login, "dflt");
+	CU_ASSERT_STRING_EQUAL(e.password, "dpw");
+	netrc_clear(&e);
+	CU_ASSERT_EQUAL(look(t.netrc, "nowhere", "x", NETRC_DEFAULT, &e), 0);
+	/* a machine entry wins over default */
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "alpha", NULL, NETRC_DEFAULT, &e),
+	    1);
+	CU_ASSERT(!e.is_default);
+	netrc_clear(&e);
+	/* and default answers when the machine's login does not fit */
+	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "alpha", "dflt", NETRC_DEFAULT,
+	    &e), 1);
+	CU_ASSERT(e.is_default);
+	netrc_clear(&e);
+	tmp_close(&t);
+}
+
+/* Group or others may read it: refused if a password is anywhere. */
+static void
+test_netrc_mode(void)
+{
+	static const mode_t	 loose[] = { 0640, 0604, 0644, 0620, 0602,
+				    0660, 0666 };
+	struct tmp		 t;
+	struct netrc_entry	 e;
+	char			 err[256], want[256];
+	size_t			 i;
+
+	tmp_open(&t);
+	for (i = 0; i < sizeof(loose) / sizeof(loose[0]); i++) {
+		put(t.netrc, "machine a login x\nmachine b password p\n", 0,
+		    loose[i]);
+		CU_ASSERT_EQUAL(netrc_lookup(t.netrc, "a", NULL, 0, &e, err,
+		    sizeof(err)), -1);
+		(void)snprintf(want, sizeof(want), "%s: holds a password and "
+		    "group or others may read it (chmod 600 it)", t.netrc);
+		CU_ASSERT_STRING_EQUAL(err, want);
+		CU_ASSERT_PTR_NULL(e.login);
+	}
+	put(t.netrc, "machine a login x password p\n", 0, 0600);
+	CU_ASSERT_EQUAL(look(t.netrc, "a", NULL, 0, &e), 1);
+	netrc_clear(&e);
+	put(t.netrc, "machine a login x password p\n", 0, 0400);
+	CU_ASSERT_EQUAL(look(t.netrc, "a", NULL, 0, &e), 1);
+	netrc_clear(&e);
+	/* logins only: nothing to hide */
+	put(t.netrc, "machine a login x\n", 0, 0644);
+	CU_ASSERT_EQUAL(look(t.netrc, "a", NULL, 0, &e), 1);
+	netrc_clear(&e);
+	/* a folder is not a .netrc */
+	CU_ASSERT_EQUAL(look(t.dir, "a", NULL, 0, &e), -1);
+	tmp_close(&t);
+}
+
+static void
+test_netrc_malformed(void)
+{
+	static const struct {
+		const char	*text;
+		size_t		 len;
+		const char	*why;
+	} t[] = {
+		{ "machine a login x\nmachine", 0, ":2: a keyword without" },
+		{ "machine a login", 0, ":1: a keyword without" },
+		{ "machine a password", 0, ":1: a keyword without" },
+		{ "machine a\nmacdef", 0, ":2: a keyword without" },
+		{ "machine a password \"abc\n", 0, "quote not closed" },
+		{ "machine a login x\0y", 19, "a NUL byte" },
+	};
+	struct tmp		 tt;
+	struct netrc_entry	 e;
+	char			 err[256], *big;
+	size_t			 i;
+
+	tmp_open(&tt);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		put(tt.netrc, t[i].text, t[i].len, 0600);
+		CU_ASSERT_EQUAL(netrc_lookup(tt.netrc, "a", NULL, 0, &e, err,
+		    sizeof(err)), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, t[i].why));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, tt.netrc));
+	}
+	/* a token over the bound */
+	big = malloc(NETRC_TOKEN_MAX + 32);
+	CU_ASSERT_FATAL(big != NULL);
+	memcpy(big, "machine a login ", 16);
+	memset(big + 16, 'x', NETRC_TOKEN_MAX + 1);
+	big[16 + NETRC_TOKEN_MAX + 1] = '\0';
+	put(tt.netrc, big, 0, 0600);
+	CU_ASSERT_EQUAL(look(tt.netrc, "a", NULL, 0, &e), -1);
+	big[16 + NETRC_TOKEN_MAX] = '\0';
+	put(tt.netrc, big, 0, 0600);
+	CU_ASSERT_EQUAL(look(tt.netrc, "a", NULL, 0, &e), 1);
+	CU_ASSERT_EQUAL(strlen(e.login), NETRC_TOKEN_MAX);
+	netrc_clear(&e);
+	free(big);
+	/* a macro running to the end of the file is fine */
+	put(tt.netrc, "machine a login x\nmacdef m\nmachine a login y\n", 0,
+	    0600);
+	CU_ASSERT_EQUAL(look(tt.netrc, "a", "y", 0, &e), 0);
+	tmp_close(&tt);
+}
+
+/* --password-file, then TFS_PASSWORD, then .netrc, then the terminal. */
+static void
+test_netrc_password_sources(void)
+{
+	struct login_source	 src;
+	struct tmp		 t;
+	char			 pw[LOGIN_PASSWORD_MAX + 1], err[256];
+	char			*saved_env = NULL, *saved_home = NULL;
+
+	if (getenv("TFS_PASSWORD") != NULL) {
+		saved_env = strdup(getenv("TFS_PASSWORD"));
+	}
+	if (getenv("HOME") != NULL) {
+		saved_home = strdup(getenv("HOME"));
+	}
+	tmp_open(&t);
+	memset(&src, 0, sizeof(src));
+	src.netrc = t.netrc;
+	put(t.netrc, "machine h login u password netrcpw\n"
+	    "default password defpw\n", 0, 0600);
+	put(t.pwfile, "filepw\r\nsecond line\n", 0, 0600);
+	(void)setenv("TFS_PASSWORD", "envpw", 1);
+
+	src.password_file = t.pwfile;
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(pw, "filepw");
+	put(t.pwfile, "\nsecond\n", 0, 0600);
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "first line empty"));
+	put(t.pwfile, "no newline", 0, 0600);
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(pw, "no newline");
+	(void)unlink(t.pwfile);
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), -1);
+	src.password_file = NULL;
+
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(pw, "envpw");
+	(void)setenv("TFS_PASSWORD", "", 1);	/* empty: not given */
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(pw, "netrcpw");
+	(void)unsetenv("TFS_PASSWORD");
+	CU_ASSERT_EQUAL(login_password(&src, "H", "other", pw, sizeof(pw),
+	    err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(pw, "defpw");
+	put(t.netrc, "machine h login u password netrcpw\n", 0, 0600);
+	CU_ASSERT_EQUAL(login_password(&src, "elsewhere", "u", pw, sizeof(pw),
+	    err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no password for u"));
+	CU_ASSERT_STRING_EQUAL(pw, "");
+	/* a .netrc others may read stops here: no fall-back */
+	put(t.netrc, "machine h login u password netrcpw\n", 0, 0604);
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "group or others"));
+
+	/* ~/.netrc is $HOME's */
+	put(t.netrc, "machine h login u password homepw\n", 0, 0600);
+	(void)setenv("HOME", t.dir, 1);
+	src.netrc = NULL;
+	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(pw, "homepw");
+
+	if (saved_env != NULL) {
+		(void)setenv("TFS_PASSWORD", saved_env, 1);
+	}
+	if (saved_home != NULL) {
+		(void)setenv("HOME", saved_home, 1);
+	} else {
+		(void)unsetenv("HOME");
+	}
+	free(saved_env);
+	free(saved_home);
+	tmp_close(&t);
+}
+
+/* Without -u: a "machine" entry's login signs in; "default"'s does not. */
+static void
+test_netrc_user(void)
+{
+	struct tmp	 t;
+	char		 user[LOGIN_NAME_MAX + 1], err[256];
+
+	tmp_open(&t);
+	put(t.netrc, "machine h login u password p\nmachine n password q\n"
+	    "default login d password r\n", 0, 0600);
+	CU_ASSERT_EQUAL(login_netrc_user(t.netrc, "h", user, sizeof(user),
+	    err, sizeof(err)), 1);
+	CU_ASSERT_STRING_EQUAL(user, "u");
+	CU_ASSERT_EQUAL(login_netrc_user(t.netrc, "n", user, sizeof(user),
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(login_netrc_user(t.netrc, "x", user, sizeof(user),
+	    err, sizeof(err)), 0);
+	(void)chmod(t.netrc, 0644);
+	CU_ASSERT_EQUAL(login_netrc_user(t.netrc, "h", user, sizeof(user),
+	    err, sizeof(err)), -1);
+	(void)unlink(t.netrc);
+	CU_ASSERT_EQUAL(login_netrc_user(t.netrc, "h", user, sizeof(user),
+	    err, sizeof(err)), 0);
+	tmp_close(&t);
+}
+
+CU_TestInfo tests_netrc[] = {
+	TEST(test_netrc_grammar),
+	TEST(test_netrc_default),
+	TEST(test_netrc_mode),
+	TEST(test_netrc_malformed),
+	TEST(test_netrc_password_sources),
+	TEST(test_netrc_user),
+	CU_TEST_INFO_NULL,
+};
