@@ -17,12 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "options.h"
 #include "pool.h"
 #include "proto.h"
+#include "users.h"
 #include "version.h"
 
 extern char **environ;
@@ -196,10 +198,17 @@ main_command(void)
 	if (main_cmd.signame != NULL) {
 		return daemon_signal(main_pidfile(), main_cmd.signame);
 	}
-	if (main_cmd.set_user != NULL || main_cmd.del_user != NULL ||
-	    main_cmd.list_users) {
-		warnx("the users file commands are not built in yet");
-		return 1;
+	if (main_cmd.set_user != NULL) {
+		return admin_set_user(cfg.users, main_cmd.set_user,
+		    main_cmd.rights == -1 ? NULL :
+		    users_rights_name((uint8_t)main_cmd.rights),
+		    main_cmd.home, STDIN_FILENO);
+	}
+	if (main_cmd.del_user != NULL) {
+		return admin_del_user(cfg.users, main_cmd.del_user);
+	}
+	if (main_cmd.list_users) {
+		return admin_list_users(cfg.users, stdout);
 	}
 	return -1;
 }
