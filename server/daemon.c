@@ -27,10 +27,13 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -372,6 +375,35 @@ daemon_cleanup(void)
 	daemon_pfh = NULL;
 }
 
+/*
+ * Tell the service manager how we are (sd_notify(3)): READY=1 once
+ * serving, RELOADING=1 and READY=1 around a reload, STOPPING=1.  Only
+ * when systemd asked for it (NOTIFY_SOCKET): otherwise not even the
+ * message is built.
+ */
+void
+daemon_notify(const char *fmt, ...)
+{
+	static int	 asked = -1;
+	char		 msg[256];
+	va_list		 ap;
+	int		 r;
+
+	if (asked == -1) {
+		asked = getenv("NOTIFY_SOCKET") != NULL;
+	}
+	if (!asked) {
+		return;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((r = sd_notify(0, msg)) < 0) {
+		errno = -r;
+		log_warn("sd_notify %.*s", (int)strcspn(msg, "\n"), msg);
+	}
+}
+
 int
 daemon_signal_number(const char *name)
 {
@@ -387,26 +419,22 @@ daemon_signal_number(const char *name)
 }
 
 /*
- * -s: read the pid file and signal its daemon.  A pid file nobody holds
- * locked is stale: its pid may belong to another process by now, so it
- * is never signalled.  0 once delivered, 1 with a clear line otherwise.
+ * The pid of the daemon that holds pidfile locked.  A pid file nobody
+ * holds locked is stale: its pid may belong to another process by now,
+ * so it is never trusted.  The pid, or -1 after a clear line on stderr.
  */
-int
-daemon_signal(const char *pidfile, const char *name)
+pid_t
+daemon_running(const char *pidfile)
 {
 	char		 buf[32];
 	const char	*errstr;
-	long long	 pid;
+	long long	 pid = -1;
 	ssize_t		 n;
-	int		 fd, sig, ret = 1;
+	int		 fd;
 
-	if ((sig = daemon_signal_number(name)) == -1) {
-		warnx("-s %s: unknown signal name", name);
-		return 2;
-	}
 	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) == -1) {
 		warn("pid file %s (is tfsd running?)", pidfile);
-		return 1;
+		return -1;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0) {
@@ -418,23 +446,42 @@ daemon_signal(const char *pidfile, const char *name)
 	pid = strtonum(buf, 1, INT32_MAX, &errstr);
 	if (errstr != NULL) {
 		warnx("pid file %s holds no pid", pidfile);
+		pid = -1;
 		goto out_close;
 	}
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		warnx("tfsd is not running (stale pid file %s names pid %lld)",
 		    pidfile, pid);
-		goto out_close;
-	}
-	if (errno != EWOULDBLOCK) {
+		pid = -1;
+	} else if (errno != EWOULDBLOCK) {
 		warn("pid file %s", pidfile);
-		goto out_close;
+		pid = -1;
 	}
-	if (kill((pid_t)pid, sig) == -1) {
-		warn("signal %s to pid %lld", name, pid);
-		goto out_close;
-	}
-	ret = 0;
 out_close:
 	close(fd);
-	return ret;
+	return (pid_t)pid;
+}
+
+/*
+ * -s: signal the daemon of the pid file.  0 once delivered, 1 with a
+ * clear line otherwise.
+ */
+int
+daemon_signal(const char *pidfile, const char *name)
+{
+	pid_t	 pid;
+	int	 sig;
+
+	if ((sig = daemon_signal_number(name)) == -1) {
+		warnx("-s %s: unknown signal name", name);
+		return 2;
+	}
+	if ((pid = daemon_running(pidfile)) == -1) {
+		return 1;
+	}
+	if (kill(pid, sig) == -1) {
+		warn("signal %s to pid %ld", name, (long)pid);
+		return 1;
+	}
+	return 0;
 }
