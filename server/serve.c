@@ -81,6 +81,7 @@ static void	serve_done(struct serve *, uint8_t, int64_t);
 static void	serve_log(struct serve *, uint8_t, int64_t, const char *,
 		    const char *);
 static void	serve_quote(char *, size_t, int, const char *);
+static void	serve_result(char *, size_t, const char *, const char *);
 static void	serve_linger(int);
 
 void
@@ -398,12 +399,43 @@ serve_quote(char *dst, size_t dstsz, int has, const char *v)
 }
 
 /*
+ * The result field: one token, the reason of a cut transfer after a
+ * colon, in lower case with a '-' for each run of other bytes
+ * ("ABORTED:peer-gone").
+ */
+static void
+serve_result(char *dst, size_t dstsz, const char *result, const char *note)
+{
+	size_t	 n;
+	int	 dash = 0;
+
+	n = strlcpy(dst, result, dstsz);
+	if (note == NULL || n + 2 >= dstsz) {
+		return;
+	}
+	dst[n++] = ':';
+	for (; *note != '\0' && n + 1 < dstsz; note++) {
+		if ((*note >= 'a' && *note <= 'z') ||
+		    (*note >= '0' && *note <= '9')) {
+			dst[n++] = *note;
+			dash = 0;
+		} else if (*note >= 'A' && *note <= 'Z') {
+			dst[n++] = (char)(*note - 'A' + 'a');
+			dash = 0;
+		} else if (!dash) {
+			dst[n++] = '-';
+			dash = 1;
+		}
+	}
+	dst[n] = '\0';
+}
+
+/*
  * One log line per request, its fields split by blanks (tfsd(8),
- * LOGGING): PEER USER REQUEST PATH TO RESULT BYTES MS, then the reason
- * in quotes when a transfer was cut.  USER is "-" when anonymous, PATH
- * and TO are quoted and escaped as the client sent them, or "-" when the
- * request has none.  QUIT is a line at -v only: one per connection
- * would say nothing.
+ * LOGGING): PEER USER REQUEST PATH TO RESULT BYTES MS.  USER is "-"
+ * when anonymous, PATH and TO are quoted and escaped as the client sent
+ * them, or "-" when the request has none.  QUIT is a line at -v only:
+ * one per connection would say nothing.
  */
 static void
 serve_log(struct serve *s, uint8_t type, int64_t start, const char *result,
@@ -411,7 +443,7 @@ serve_log(struct serve *s, uint8_t type, int64_t start, const char *result,
 {
 	void		(*say)(const char *, ...);
 	char		 user[4 * 64 + 1], path[SERVE_LOG_PATH + 2];
-	char		 to[SERVE_LOG_PATH + 2], why[128];
+	char		 to[SERVE_LOG_PATH + 2], res[64];
 
 	say = type == TFS_QUIT ? log_debug : log_info;
 	if (!log_enabled(type == TFS_QUIT ? LOG_LVL_DEBUG : LOG_LVL_INFO)) {
@@ -427,17 +459,10 @@ serve_log(struct serve *s, uint8_t type, int64_t start, const char *result,
 	}
 	serve_quote(path, sizeof(path), s->has_path, s->vpath);
 	serve_quote(to, sizeof(to), s->has_to, s->vto);
-	why[0] = '\0';
-	if (note != NULL) {
-		why[0] = ' ';
-		why[1] = '"';
-		log_vis(why + 2, sizeof(why) - 3, note, strlen(note));
-		(void)strlcat(why, "\"", sizeof(why));
-	}
-	say("%s %s %s %s %s %s %llu %lld%s", s->peer, user,
-	    tfs_type_name(type), path, to, result,
-	    (unsigned long long)s->req.bytes,
-	    (long long)(xio_now_ms() - start), why);
+	serve_result(res, sizeof(res), result, note);
+	say("%s %s %s %s %s %s %llu %lld", s->peer, user, tfs_type_name(type),
+	    path, to, res, (unsigned long long)s->req.bytes,
+	    (long long)(xio_now_ms() - start));
 }
 
 /*

@@ -369,7 +369,7 @@ status_table(const struct status_pool *p, FILE *out)
 			uw = (int)strlen(p->w[i].user);
 		}
 	}
-	fprintf(out, "%4s %7s %-8s %5s %7s %9s %-*s %-*s %-7s %s\n", "SLOT",
+	fprintf(out, "%4s %6s %-8s %4s %7s %8s %-*s %-*s %-7s %s\n", "SLOT",
 	    "PID", "STATE", "SECS", "BYTES", "RATE", pw, "PEER", uw, "USER",
 	    "REQUEST", "PATH");
 	for (i = 0; i < p->nworkers; i++) {
@@ -383,7 +383,7 @@ status_table(const struct status_pool *p, FILE *out)
 			(void)strlcat(rate, "/s", sizeof(rate));
 			(void)snprintf(path, sizeof(path), "\"%s\"", w->path);
 		}
-		fprintf(out, "%4d %7ld %-8s %5lld %7s %9s %-*s %-*s %-7s %s\n",
+		fprintf(out, "%4d %6ld %-8s %4lld %7s %8s %-*s %-*s %-7s %s\n",
 		    w->slot, w->pid, w->state, w->secs, bytes, rate, pw,
 		    w->peer[0] != '\0' ? w->peer : "-", uw,
 		    w->user[0] != '\0' ? w->user : "-",
