@@ -209,14 +209,23 @@ daemon_pidfile_open(const char *path)
 	atexit(daemon_cleanup);
 }
 
+/*
+ * Write our pid, and a newline as scripts and other daemons' files have
+ * it (pidfile_write() leaves it out).
+ */
 void
 daemon_pidfile_write(void)
 {
+	char	 line[32];
+	int	 fd, n;
+
 	if (daemon_pfh == NULL) {
 		return;
 	}
 	daemon_master = getpid();
-	if (pidfile_write(daemon_pfh) == -1) {
+	fd = pidfile_fileno(daemon_pfh);
+	n = snprintf(line, sizeof(line), "%ld\n", (long)daemon_master);
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, (size_t)n, 0) != n) {
 		err(1, "pid file %s", daemon_pidpath);
 	}
 }
