@@ -192,12 +192,18 @@ bench: deps
 
 # A demo folder that anyone on this machine may read and write without
 # signing in: loopback only.
+RUN_ROOT	?= srv
+RUN_PORT	?= 10069
+
 run: deps-build
 	@$(MAKE) --no-print-directory all
-	@mkdir -p srv
-	@[ -e srv/README ] || printf '%s\n' 'A folder served by make run.' \
-	    'Try: bin/tfs 127.0.0.1 ls, get README, put FILE.' >srv/README
-	$(BIN)/tfsd -f -l 127.0.0.1 -p 10069 -r srv --anonymous rw
+	@mkdir -p $(RUN_ROOT)
+	@[ -e $(RUN_ROOT)/README ] || printf '%s\n' \
+	    'A folder served by make run.' \
+	    'Try: bin/tfs 127.0.0.1 ls, get README, put FILE.' \
+	    >$(RUN_ROOT)/README
+	$(BIN)/tfsd -f -l 127.0.0.1 -p $(RUN_PORT) -r $(RUN_ROOT) \
+	    --anonymous rw
 
 # ---- installation -----------------------------------------------------
 

@@ -11,6 +11,7 @@ parses and completes options and values.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -264,7 +265,57 @@ def test_completion():
         t.note(r.stderr)
 
 
+def tfsd_under(pid):
+    """The tfsd masters among pid's descendants (make may run a shell)."""
+    found, todo = [], [pid]
+    while todo:
+        for k in tfslib.children(todo.pop()):
+            try:
+                exe = os.readlink("/proc/%d/exe" % k)
+            except OSError:
+                continue
+            if os.path.basename(exe) == "tfsd":
+                found.append(k)
+            else:
+                todo.append(k)
+    return found
+
+
+def test_make_run():
+    """The README's first command: a demo folder anyone may write."""
+    demo = os.path.join(tmp, "demo")
+    port = tfslib.free_port()
+    binrel = os.path.relpath(tfslib.BINDIR, TOP)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "-s", "BIN=" + binrel,
+         "-o", os.path.join(binrel, "tfsd"), "-o", os.path.join(binrel, "tfs"),
+         "-o", "all", "run", "RUN_ROOT=" + demo, "RUN_PORT=%d" % port],
+        cwd=TOP, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    server = None
+    try:
+        line = proc.stderr.readline().decode()
+        t.ok("listening on 127.0.0.1:%d" % port in line,
+             "make run serves on 127.0.0.1", line)
+        server = tfsd_under(proc.pid)
+        with tfslib.Conn(port) as c:
+            names = [e["name"] for e in c.list("")]
+            t.ok(b"README" in names, "the demo folder has a README", names)
+            t.eq(c.put("hello.txt", b"hello\n"), "OK",
+                 "anyone may write without signing in")
+            t.eq(c.get("hello.txt"), b"hello\n", "and read it back")
+    finally:
+        for k in server or []:
+            os.kill(k, signal.SIGTERM)
+        try:
+            proc.wait(10 * tfslib.SLOW)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 try:
+    t.run("make run", test_make_run)
     t.run("install and uninstall", test_install_default)
     t.run("install with Debian's directories", test_install_dirs)
     t.run("manual pages", test_manuals)
