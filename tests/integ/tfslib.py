@@ -57,7 +57,8 @@ E = {name: code for code, name in enumerate(ERRORS) if name}
 VALGRIND_CMD = ["valgrind", "--quiet", "--vgdb=no", "--leak-check=full",
                 "--errors-for-leak-kinds=definite", "--error-exitcode=99",
                 "--trace-children=yes", "--child-silent-after-fork=no",
-                "--track-fds=no"]
+                "--track-fds=no",
+                "--suppressions=" + os.path.join(HERE, "valgrind.supp")]
 
 
 def wrap(cmd):
