@@ -98,10 +98,17 @@ def bad_paths(srv):
              "not BAD_PATH")
 
 
+def outside(*files):
+    """A new folder out of the root holding files, each reading SECRET."""
+    out = tempfile.mkdtemp(prefix="tfs-out-")
+    for name in files:
+        tfslib.write_file(os.path.join(out, name), b"SECRET")
+    return out
+
+
 def links(srv):
     R = srv.root
-    out = tempfile.mkdtemp(prefix="tfs-out-")
-    tfslib.write_file(os.path.join(out, "secret"), b"SECRET")
+    out = outside("secret")
     tfslib.write_file(os.path.join(R, "a.txt"), b"inside")
     os.mkdir(os.path.join(R, "d"))
     tfslib.write_file(os.path.join(R, "d", "f"), b"deep")
@@ -187,9 +194,7 @@ def swap_race(srv):
     byte from outside, whatever the timing.
     """
     R = srv.root
-    out = tempfile.mkdtemp(prefix="tfs-out-")
-    tfslib.write_file(os.path.join(out, "f"), b"SECRET")
-    tfslib.write_file(os.path.join(out, "outside-only"), b"SECRET")
+    out = outside("f", "outside-only")
     os.mkdir(os.path.join(R, "s"))
     tfslib.write_file(os.path.join(R, "s", "f"), b"inside")
     stop = threading.Event()

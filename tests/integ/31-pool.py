@@ -30,6 +30,35 @@ def session(port, hold=0.0):
         return c.simple(tfslib.QUIT()) == "OK"
 
 
+def connect(port, n, timeout):
+    """n connections to port, not yet read from."""
+    socks = []
+    for _ in range(n):
+        so = socket.create_connection(("127.0.0.1", port))
+        so.settimeout(timeout)
+        socks.append(so)
+    return socks
+
+
+def served(socks, timeout=None):
+    """How many of socks a worker took up: a frame header (HELLO) came."""
+    n = 0
+    for so in socks:
+        if timeout is not None:
+            so.settimeout(timeout)
+        try:
+            if len(so.recv(5)) == 5:
+                n += 1
+        except OSError:
+            pass
+    return n
+
+
+def close_all(socks):
+    for so in socks:
+        so.close()
+
+
 def test_kill_storm():
     srv = tfslib.Server(args=["-w", "4", "--min-spare", "2",
                               "--max-spare", "4", "-m", "16"])
@@ -120,18 +149,9 @@ def test_grow_shrink():
     try:
         base = len(srv.live_workers())
         t0 = time.monotonic()
-        for _ in range(n_clients):
-            so = socket.create_connection(("127.0.0.1", srv.port))
-            so.settimeout(60 * SLOW)
-            socks.append(so)
+        socks = connect(srv.port, n_clients, 60 * SLOW)
         # Each client is served once a worker accepts it: HELLO arrives.
-        got = 0
-        for so in socks:
-            try:
-                if len(so.recv(5)) == 5:
-                    got += 1
-            except OSError:
-                pass
+        got = served(socks)
         grew_ms = (time.monotonic() - t0) * 1000
         peak = len(srv.live_workers())
         t.eq(got, n_clients, "all %d slow clients were served at once"
@@ -139,8 +159,7 @@ def test_grow_shrink():
         t.ok(peak >= n_clients and peak <= 80,
              "the pool grew from %d to %d workers (cap 80)" % (base, peak))
         t.note("grew to %d workers in %.0f ms" % (peak, grew_ms))
-        for so in socks:
-            so.close()
+        close_all(socks)
         socks = []
         t1 = time.monotonic()
         ok = wait_for(lambda: len(srv.live_workers()) <= 32, 150)
@@ -152,8 +171,7 @@ def test_grow_shrink():
         time.sleep(1.5)
         t.ok(len(srv.live_workers()) >= 2, "and kept --min-spare idle workers")
     finally:
-        for so in socks:
-            so.close()
+        close_all(socks)
         srv.stop()
 
 
@@ -172,37 +190,18 @@ def test_cap():
 
         th = threading.Thread(target=watch)
         th.start()
-        for _ in range(12):
-            so = socket.create_connection(("127.0.0.1", srv.port))
-            so.settimeout(0.2)
-            socks.append(so)
+        socks = connect(srv.port, 12, 0.2)
         time.sleep(4)
-        served = 0
-        for so in socks:
-            try:
-                if so.recv(5):
-                    served += 1
-            except OSError:
-                pass
-        t.eq(served, 6, "--max-workers 6: six clients served, six wait")
-        for so in socks[:6]:
-            so.close()
-        waiting = socks[6:]
-        late = 0
-        for so in waiting:
-            so.settimeout(10 * SLOW)
-            try:
-                if so.recv(5):
-                    late += 1
-            except OSError:
-                pass
+        t.eq(served(socks), 6, "--max-workers 6: six clients served, six "
+             "wait")
+        close_all(socks[:6])
+        late = served(socks[6:], 10 * SLOW)
         t.eq(late, 6, "the waiting clients are served as workers free up")
         done.set()
         th.join()
         t.ok(most[0] <= 6, "never more than 6 workers (most %d)" % most[0])
     finally:
-        for so in socks:
-            so.close()
+        close_all(socks)
         srv.stop()
 
 
