@@ -38,7 +38,6 @@ struct counts {
 };
 
 static int	pair(struct conn *, struct conn *);
-static void	unpair(struct conn *, struct conn *);
 static int	count(void *, uint64_t);
 static int	seen_bytes(void *, const uint8_t *, size_t);
 static int	tcp_pair(int *, int *);
@@ -60,32 +59,11 @@ static void	test_body_ticks_stall(void);
 static void	test_body_intr(void);
 static void	test_body_tcp_mapped(void);
 
+/* A joined pair with the default payload limit and a 5 s stall limit. */
 static int
 pair(struct conn *a, struct conn *b)
 {
-	int	 sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		return -1;
-	}
-	if (conn_init(a, sv[0], 0, 5000, -1) == -1 ||
-	    conn_init(b, sv[1], 0, 5000, -1) == -1) {
-		return -1;
-	}
-	return 0;
-}
-
-static void
-unpair(struct conn *a, struct conn *b)
-{
-	if (a->fd != -1) {
-		(void)close(a->fd);
-	}
-	if (b->fd != -1) {
-		(void)close(b->fd);
-	}
-	conn_free(a);
-	conn_free(b);
+	return tu_conn_pair(a, b, 0, 5000);
 }
 
 static int
@@ -210,7 +188,7 @@ test_body_range(void)
 	CU_ASSERT_EQUAL(b.bytes_in, len + 13 * 5 + 5 + 8);
 	CU_ASSERT(check_file(out, off, len));
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 	(void)close(out);
 }
@@ -247,7 +225,7 @@ test_body_small_queued(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_END);
 	CU_ASSERT_EQUAL(m.count, 1000);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -275,7 +253,7 @@ test_body_empty(void)
 	CU_ASSERT_EQUAL(c.calls, 0);
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(st.done, 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -301,7 +279,7 @@ test_body_progress_stops(void)
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	CU_ASSERT_EQUAL(st.done, 16384);
 	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -336,7 +314,7 @@ test_body_shrinks(void)
 	CU_ASSERT_EQUAL(m.datalen, 20000);
 	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -352,7 +330,7 @@ recv_raw(const void *raw, size_t n, uint64_t len, struct body_stat *st)
 		return (enum body_rc)-1;
 	}
 	if (xio_write_full(a.fd, raw, n, 1000) == -1) {
-		unpair(&a, &b);
+		tu_conn_unpair(&a, &b);
 		return (enum body_rc)-1;
 	}
 	(void)close(a.fd);
@@ -361,7 +339,7 @@ recv_raw(const void *raw, size_t n, uint64_t len, struct body_stat *st)
 	o.stall_ms = 1000;
 	o.intr_fd = -1;
 	rc = body_recv(&b, -1, len, &o, st);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	return rc;
 }
 
@@ -449,7 +427,7 @@ test_body_write_drain(void)
 	/* in step: the OK after the body is the next frame */
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OTHER);
 	CU_ASSERT_EQUAL(st.frame.type, TFS_OK);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 	(void)close(ro);
 }
@@ -496,7 +474,7 @@ test_body_inspect(void)
 	CU_ASSERT_EQUAL(sum[1], 70000);
 	CU_ASSERT_EQUAL(sum[0], want);
 	CU_ASSERT(check_file(out, 0, 70000));
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 	(void)close(out);
 }
@@ -533,7 +511,7 @@ test_body_ticks_stall(void)
 	CU_ASSERT(c.calls >= 3);
 	/* the bytes of the frame under way count as progress shown */
 	CU_ASSERT_EQUAL(c.last, 3);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* intr_fd ends the wait, inside a frame too. */
@@ -557,7 +535,7 @@ test_body_intr(void)
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	(void)close(ip[0]);
 	(void)close(ip[1]);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Real TCP, big frames sent from a mapping of the file. */

@@ -27,7 +27,6 @@
 
 #define BIG	(8u * 1024 * 1024)
 
-static void	sleep_ms(int);
 static pid_t	trickle(int, int, const uint8_t *, size_t, int);
 
 static void	test_xio_write_slow_reader(void);
@@ -44,16 +43,6 @@ static void	test_xio_pread_full(void);
 static void	test_xio_pipe_read(void);
 static void	test_xio_fd_flags(void);
 static void	test_xio_nodelay(void);
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-		continue;
-	}
-}
 
 /*
  * Fork a child that writes p to fd three bytes at a time, gap_ms
@@ -75,7 +64,7 @@ trickle(int fd, int closefd, const uint8_t *p, size_t n, int gap_ms)
 			_exit(2);
 		}
 		off += k;
-		sleep_ms(gap_ms);
+		tu_sleep_ms(gap_ms);
 	}
 	_exit(0);
 }
