@@ -38,6 +38,9 @@ struct counts {
 };
 
 static int	pair(struct conn *, struct conn *);
+static void	opts(struct body_opts *, int, struct counts *);
+static int	pair_and_file(struct conn *, struct conn *, uint64_t);
+static void	unpair_and_close(struct conn *, struct conn *, int);
 static int	count(void *, uint64_t);
 static int	seen_bytes(void *, const uint8_t *, size_t);
 static int	tcp_pair(int *, int *);
@@ -64,6 +67,41 @@ static int
 pair(struct conn *a, struct conn *b)
 {
 	return tu_conn_pair(a, b, 0, 5000);
+}
+
+/* A joined pair, and a file of n pattern bytes: its fd. */
+static int
+pair_and_file(struct conn *a, struct conn *b, uint64_t n)
+{
+	int	 fd;
+
+	fd = tu_pattern_file(n);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL_FATAL(pair(a, b), 0);
+	return fd;
+}
+
+static void
+unpair_and_close(struct conn *a, struct conn *b, int fd)
+{
+	tu_conn_unpair(a, b);
+	(void)close(fd);
+}
+
+/*
+ * Options of a body: stall_ms, no interrupt fd, and each progress call
+ * counted in c unless c is NULL.
+ */
+static void
+opts(struct body_opts *o, int stall_ms, struct counts *c)
+{
+	memset(o, 0, sizeof(*o));
+	o->stall_ms = stall_ms;
+	o->intr_fd = -1;
+	if (c != NULL) {
+		o->progress = count;
+		o->arg = c;
+	}
 }
 
 static int
@@ -176,11 +214,7 @@ test_body_range(void)
 	}
 	(void)close(a.fd);
 	a.fd = -1;
-	memset(&o, 0, sizeof(o));
-	o.stall_ms = 5000;
-	o.intr_fd = -1;
-	o.progress = count;
-	o.arg = &c;
+	opts(&o, 5000, &c);
 	CU_ASSERT_EQUAL(body_recv(&b, out, len, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(st.done, len);
 	CU_ASSERT_EQUAL(c.calls, 13);
@@ -188,8 +222,7 @@ test_body_range(void)
 	CU_ASSERT_EQUAL(b.bytes_in, len + 13 * 5 + 5 + 8);
 	CU_ASSERT(check_file(out, off, len));
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 	(void)close(out);
 }
 
@@ -207,9 +240,7 @@ test_body_small_queued(void)
 	struct conn_wait	 w = { 1000, 1000, -1, 0 };
 	int			 fd;
 
-	fd = tu_pattern_file(1000);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	fd = pair_and_file(&a, &b, 1000);
 	memset(&o, 0, sizeof(o));
 	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
 	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 1000, &o, &st), BODY_OK);
@@ -225,8 +256,7 @@ test_body_small_queued(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_END);
 	CU_ASSERT_EQUAL(m.count, 1000);
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 }
 
 /* An empty body is END 0 alone, both ways. */
@@ -239,22 +269,15 @@ test_body_empty(void)
 	struct counts		 c = { 0, 0, 0, -1 };
 	int			 fd;
 
-	fd = tu_pattern_file(10);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
-	memset(&o, 0, sizeof(o));
-	o.stall_ms = 1000;
-	o.intr_fd = -1;
-	o.progress = count;
-	o.arg = &c;
+	fd = pair_and_file(&a, &b, 10);
+	opts(&o, 1000, &c);
 	CU_ASSERT_EQUAL(body_send(&a, fd, 10, 0, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(conn_flush(&a), 0);
 	CU_ASSERT_EQUAL(a.bytes_out, 5 + 8);
 	CU_ASSERT_EQUAL(c.calls, 0);
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(st.done, 0);
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 }
 
 /* A progress callback that says stop ends the transfer: ECANCELED. */
@@ -267,20 +290,15 @@ test_body_progress_stops(void)
 	struct counts		 c = { 0, 0, 1, -1 };
 	int			 fd;
 
-	fd = tu_pattern_file(100000);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
-	memset(&o, 0, sizeof(o));
+	fd = pair_and_file(&a, &b, 100000);
+	opts(&o, 0, &c);
 	o.frame_max = 16384;
-	o.progress = count;
-	o.arg = &c;
 	errno = 0;
 	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 100000, &o, &st), BODY_BROKEN);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	CU_ASSERT_EQUAL(st.done, 16384);
 	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 }
 
 /*
@@ -298,14 +316,10 @@ test_body_shrinks(void)
 	struct tfs_msg		 m;
 	int			 fd;
 
-	fd = tu_pattern_file(100000);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	fd = pair_and_file(&a, &b, 100000);
 	c.shrink_fd = fd;
-	memset(&o, 0, sizeof(o));
+	opts(&o, 0, &c);
 	o.frame_max = 20000;
-	o.progress = count;
-	o.arg = &c;
 	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 100000, &o, &st), BODY_SHORT);
 	CU_ASSERT_EQUAL(st.done, 20000);
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
@@ -314,8 +328,7 @@ test_body_shrinks(void)
 	CU_ASSERT_EQUAL(m.datalen, 20000);
 	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 }
 
 /* Feed raw bytes to body_recv of a len-byte body; fd -1 drops them. */
@@ -335,9 +348,7 @@ recv_raw(const void *raw, size_t n, uint64_t len, struct body_stat *st)
 	}
 	(void)close(a.fd);
 	a.fd = -1;
-	memset(&o, 0, sizeof(o));
-	o.stall_ms = 1000;
-	o.intr_fd = -1;
+	opts(&o, 1000, NULL);
 	rc = body_recv(&b, -1, len, &o, st);
 	tu_conn_unpair(&a, &b);
 	return rc;
@@ -412,10 +423,8 @@ test_body_write_drain(void)
 	(void)unlink(path);
 	CU_ASSERT_FATAL(ro != -1);
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
-	memset(&o, 0, sizeof(o));
+	opts(&o, 1000, NULL);
 	o.frame_max = 10000;
-	o.stall_ms = 1000;
-	o.intr_fd = -1;
 	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 50000, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
 	errno = 0;
@@ -427,8 +436,7 @@ test_body_write_drain(void)
 	/* in step: the OK after the body is the next frame */
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OTHER);
 	CU_ASSERT_EQUAL(st.frame.type, TFS_OK);
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 	(void)close(ro);
 }
 
@@ -474,8 +482,7 @@ test_body_inspect(void)
 	CU_ASSERT_EQUAL(sum[1], 70000);
 	CU_ASSERT_EQUAL(sum[0], want);
 	CU_ASSERT(check_file(out, 0, 70000));
-	tu_conn_unpair(&a, &b);
-	(void)close(fd);
+	unpair_and_close(&a, &b, fd);
 	(void)close(out);
 }
 
@@ -494,12 +501,8 @@ test_body_ticks_stall(void)
 	int64_t			 t0, ms;
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
-	memset(&o, 0, sizeof(o));
-	o.stall_ms = 400;
+	opts(&o, 400, &c);
 	o.tick_ms = 50;
-	o.intr_fd = -1;
-	o.progress = count;
-	o.arg = &c;
 	/* a DATA frame begun: 3 of its 10 bytes */
 	CU_ASSERT_EQUAL(write(a.fd, "\x20\0\0\0\x0a" "abc", 8), 8);
 	t0 = xio_now_ms();
@@ -533,8 +536,7 @@ test_body_intr(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 10, &o, &st), BODY_BROKEN);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
-	(void)close(ip[0]);
-	(void)close(ip[1]);
+	tu_close_pair(ip);
 	tu_conn_unpair(&a, &b);
 }
 
@@ -560,9 +562,7 @@ test_body_tcp_mapped(void)
 	(void)close(srv);
 	conn_free(&a);
 	CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
-	memset(&o, 0, sizeof(o));
-	o.stall_ms = 5000;
-	o.intr_fd = -1;
+	opts(&o, 5000, NULL);
 	CU_ASSERT_EQUAL(body_recv(&b, out, 2 * MIB, &o, &st), BODY_OK);
 	CU_ASSERT(check_file(out, 3, 2 * MIB));
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);

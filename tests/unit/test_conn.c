@@ -405,8 +405,7 @@ test_conn_intr_idle_only(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(conn_read_frame(&b, &w, &f), -1);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
-	(void)close(ip[0]);
-	(void)close(ip[1]);
+	tu_close_pair(ip);
 	tu_conn_unpair(&a, &b);
 }
 

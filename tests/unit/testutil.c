@@ -145,6 +145,13 @@ tu_sleep_ms(int ms)
 	}
 }
 
+void
+tu_close_pair(const int fds[2])
+{
+	(void)close(fds[0]);
+	(void)close(fds[1]);
+}
+
 pid_t
 tu_slow_reader(int fd, int closefd, uint64_t start, uint64_t n,
     size_t maxpiece)

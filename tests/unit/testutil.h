@@ -39,6 +39,8 @@ int	tu_conn_pair(struct conn *a, struct conn *b, uint32_t maxp,
 void	tu_conn_unpair(struct conn *a, struct conn *b);
 /* Sleep ms milliseconds, however many signals come meanwhile. */
 void	tu_sleep_ms(int ms);
+/* Close both fds of a pipe or socketpair. */
+void	tu_close_pair(const int fds[2]);
 /*
  * Fork a child that reads fd in pieces of 1 .. maxpiece bytes, pausing
  * now and then, and checks that exactly n bytes equal to pattern bytes
