@@ -588,6 +588,36 @@ def proc_state(pid):
         return None
 
 
+def proc_kb(pid, key, name="status"):
+    """A kB field of /proc/PID/name (VmRSS of status, Private_Dirty of
+    smaps_rollup ...), or None."""
+    try:
+        with open("/proc/%d/%s" % (pid, name)) as f:
+            for ln in f:
+                if ln.startswith(key + ":"):
+                    return int(ln.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def proc_fds(pid):
+    """How many descriptors pid has open, or None."""
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return None
+
+
+def proc_cmdline(pid):
+    """pid's command line (its title once it set one), or ''."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def gone(pid):
     """Dead: no process, or a zombie left for its parent to reap."""
     return proc_state(pid) in (None, "Z")
