@@ -43,6 +43,7 @@ static void	daemon_format_addr(const struct sockaddr_storage *, char *,
 		    size_t);
 static void	daemon_stdio_null(void);
 static int	daemon_bind_one(const struct addrinfo *, int);
+static pid_t	daemon_pid_read(int);
 
 static struct pidfh	*daemon_pfh;
 static const char	*daemon_pidpath;
@@ -187,15 +188,23 @@ daemon_listen(const char *addr, int port, char *desc, size_t descsz)
 /*
  * Create and lock the pid file.  A file left by a killed daemon holds no
  * lock and is taken over; a locked one means a daemon runs: refuse.
+ * (pidfile_open() could read the other pid itself, but not with the
+ * newline that ends ours.)
  */
 void
 daemon_pidfile_open(const char *path)
 {
-	pid_t	 other = -1;
+	pid_t	 other;
+	int	 fd;
 
-	daemon_pfh = pidfile_open(path, 0644, &other);
+	daemon_pfh = pidfile_open(path, 0644, NULL);
 	if (daemon_pfh == NULL) {
 		if (errno == EEXIST) {
+			other = -1;
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+				other = daemon_pid_read(fd);
+				close(fd);
+			}
 			if (other > 0) {
 				errx(1, "already running as pid %ld "
 				    "(pid file %s)", (long)other, path);
@@ -427,6 +436,25 @@ daemon_signal_number(const char *name)
 	return -1;
 }
 
+/* The pid a pid file's first line holds, or -1. */
+static pid_t
+daemon_pid_read(int fd)
+{
+	char		 buf[32];
+	const char	*errstr;
+	long long	 pid;
+	ssize_t		 n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0) {
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pid = strtonum(buf, 1, INT32_MAX, &errstr);
+	return errstr != NULL ? -1 : (pid_t)pid;
+}
+
 /*
  * The pid of the daemon that holds pidfile locked.  A pid file nobody
  * holds locked is stale: its pid may belong to another process by now,
@@ -435,32 +463,20 @@ daemon_signal_number(const char *name)
 pid_t
 daemon_running(const char *pidfile)
 {
-	char		 buf[32];
-	const char	*errstr;
-	long long	 pid = -1;
-	ssize_t		 n;
-	int		 fd;
+	pid_t	 pid;
+	int	 fd;
 
 	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) == -1) {
 		warn("pid file %s (is tfsd running?)", pidfile);
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		warn("pid file %s", pidfile);
-		goto out_close;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	pid = strtonum(buf, 1, INT32_MAX, &errstr);
-	if (errstr != NULL) {
+	if ((pid = daemon_pid_read(fd)) == -1) {
 		warnx("pid file %s holds no pid", pidfile);
-		pid = -1;
 		goto out_close;
 	}
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		warnx("tfsd is not running (stale pid file %s names pid %lld)",
-		    pidfile, pid);
+		warnx("tfsd is not running (stale pid file %s names pid %ld)",
+		    pidfile, (long)pid);
 		pid = -1;
 	} else if (errno != EWOULDBLOCK) {
 		warn("pid file %s", pidfile);
@@ -468,7 +484,7 @@ daemon_running(const char *pidfile)
 	}
 out_close:
 	close(fd);
-	return (pid_t)pid;
+	return pid;
 }
 
 /*

@@ -241,6 +241,8 @@ comp "$2" -s re
 comp "$2" --anonymous r
 comp "$3" --ver
 comp "$3" somehost mkd
+comp "$3" 127.0.0.1:"$4" get "sub "
+comp "$3" 127.0.0.1:"$4" ls "sub dir/"
 """
 
 
@@ -253,14 +255,20 @@ def test_completion():
         t.skip("completion of options", "bash-completion is not installed "
                "(scripts/install-deps --test)")
         return
+    srv = tfslib.server(args=["-w", "1"])
+    tfslib.write_file(os.path.join(srv.root, "sub dir", "x y"), b"x")
+    tfslib.write_file(os.path.join(srv.root, "sub dir", "z"), b"z")
     r = subprocess.run(["bash", "--norc", "-c", COMPLETE, "complete", f,
-                        TFSD, TFS], capture_output=True, text=True,
-                       timeout=30)
+                        TFSD, TFS, str(srv.port)], capture_output=True,
+                       text=True, timeout=60)
+    srv.stop()
     lines = r.stdout.splitlines()
     want = ["--root", "reload reopen", "ro rw", "--verify --version",
             "mkdir"]
-    t.eq(lines, want, "the completion offers options, -s names, "
+    t.eq(lines[:5], want, "the completion offers options, -s names, "
          "--anonymous values and commands")
+    t.eq(lines[5:], ["sub dir/", "sub dir/x y sub dir/z"],
+         "and remote paths, from a listing of the server")
     if r.stderr:
         t.note(r.stderr)
 

@@ -30,30 +30,36 @@ TFSD_FILES = [
     "./usr/sbin/tfsd",
     "./usr/share/bash-completion/completions/tfsd",
     "./usr/share/doc/tfsd/README.md",
-    "./usr/share/doc/tfsd/changelog.gz",
+    "./usr/share/doc/tfsd/changelog",
     "./usr/share/doc/tfsd/copyright",
-    "./usr/share/doc/tfsd/protocol.md.gz",
-    "./usr/share/doc/tfsd/usage.md.gz",
+    "./usr/share/doc/tfsd/protocol.md",
+    "./usr/share/doc/tfsd/usage.md",
     "./usr/share/man/man5/tfsd.conf.5.gz",
     "./usr/share/man/man8/tfsd.8.gz",
 ]
 TFS_FILES = [
     "./usr/bin/tfs",
     "./usr/share/bash-completion/completions/tfs",
-    "./usr/share/doc/tfs/changelog.gz",
+    "./usr/share/doc/tfs/changelog",
     "./usr/share/doc/tfs/copyright",
     "./usr/share/man/man1/tfs.1.gz",
 ]
 
 
 def deb_files(deb):
-    """The regular files of a .deb, as dpkg-deb -c lists them."""
+    """
+    The regular files of a .deb, as dpkg-deb -c lists them; whether
+    dh_compress compressed a document depends on its size: not its name.
+    """
     out = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True,
                          text=True, check=True).stdout
     files = []
     for ln in out.splitlines():
         if not ln.startswith("d"):
-            files.append(ln.split()[5])
+            f = ln.split()[5]
+            if f.startswith("./usr/share/doc/") and f.endswith(".gz"):
+                f = f[:-3]
+            files.append(f)
     return sorted(files)
 
 
