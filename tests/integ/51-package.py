@@ -3,7 +3,8 @@
 51-package.py -- the Debian packages and the systemd files: make deb
 builds tfsd and tfs with dpkg-buildpackage (outside the tree), their file
 lists and control data are checked with dpkg-deb; tfsd.service passes
-systemd-analyze verify and scores as hardened; the maintainer scripts
+systemd-analyze verify and scores as hardened, and every system call
+tfsd makes (strace) is one its filter allows; the maintainer scripts
 parse.  Each part skips with a message when its tools are missing
 (scripts/install-deps --test installs them).
 """
@@ -11,9 +12,11 @@ parse.  Each part skips with a message when its tools are missing
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
@@ -181,7 +184,92 @@ def test_systemd():
         t.ok(want in text.splitlines(), "tfsd.service: " + want)
 
 
+def syscall_groups():
+    """systemd's syscall groups: name -> set of calls, nested expanded."""
+    out = subprocess.run(["systemd-analyze", "syscall-filter"],
+                         capture_output=True, text=True).stdout
+    raw, cur = {}, None
+    for ln in out.splitlines():
+        if ln.startswith("@"):
+            cur = ln.strip()
+            raw[cur] = []
+        elif cur and ln.strip() and not ln.strip().startswith("#"):
+            raw[cur].append(ln.strip())
+
+    def expand(g, seen):
+        res = set()
+        for x in raw.get(g, []):
+            if not x.startswith("@"):
+                res.add(x)
+            elif x not in seen:
+                seen.add(x)
+                res |= expand(x, seen)
+        return res
+    return lambda g: expand(g, set())
+
+
+def test_syscalls():
+    """Every call tfsd makes serving is one the unit's filter allows."""
+    if shutil.which("strace") is None or \
+            shutil.which("systemd-analyze") is None:
+        t.skip("system calls under the unit's filter", "strace or "
+               "systemd-analyze is not installed")
+        return
+    if tfslib.SANITIZED or tfslib.VALGRIND:
+        t.skip("system calls under the unit's filter", "a sanitizer or "
+               "valgrind makes calls of its own")
+        return
+    group = syscall_groups()
+    allowed = group("@system-service") - group("@privileged") - \
+        group("@resources")
+    root = os.path.join(tmp, "sysroot")
+    os.mkdir(root)
+    tfslib.write_file(os.path.join(root, "f"), b"f" * 100000)
+    trace = os.path.join(tmp, "trace")
+    conf = os.path.join(tmp, "sys.conf")
+    with open(conf, "w") as f:
+        f.write("anonymous rw\n")
+    proc = subprocess.Popen(["strace", "-f", "-qq", "-o", trace,
+                             tfslib.TFSD, "-f", "-l", "127.0.0.1", "-p", "0",
+                             "-r", root, "-w", "2", "-c", conf,
+                             "-P", os.path.join(tmp, "sys.pid")],
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        line = proc.stderr.readline().decode()
+        port = int(re.search(r"127.0.0.1:(\d+)", line).group(1))
+        with tfslib.Conn(port) as c:
+            c.list("")
+            c.stat("f")
+            c.get("f")
+            c.sum("f")
+            c.put("g", b"g" * 100000)
+            c.simple(tfslib.MKDIR("d"))
+            c.simple(tfslib.RENAME("g", "d/g"))
+            c.simple(tfslib.DELETE("d/g"))
+        for sig in (signal.SIGHUP, signal.SIGUSR1):
+            os.kill(proc.pid, sig)
+            time.sleep(0.3)
+        with tfslib.Conn(port) as c:
+            c.list("")
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    used = set()
+    with open(trace) as f:
+        for ln in f:
+            m = re.match(r"\d+\s+([a-z0-9_]+)\(", ln)
+            if m:
+                used.add(m.group(1))
+    t.note("tfsd made %d kinds of system call" % len(used))
+    t.ok(len(used) > 20 and not (used - allowed),
+         "every system call of tfsd serving, reloading and stopping is "
+         "allowed by SystemCallFilter=@system-service ~@privileged "
+         "@resources", sorted(used - allowed))
+
+
 try:
+    t.run("the unit's system call filter", test_syscalls)
     t.run("the maintainer scripts", test_scripts)
     t.run("systemd", test_systemd)
     t.run("make deb", test_deb)
