@@ -304,7 +304,11 @@ deb:
 	tar -cf - --exclude=./build --exclude=./bin --exclude=./srv \
 	    --exclude=./.git --exclude=./bench-results . | \
 	    tar -xf - -C $(DEB_DIR)/tfs-$(VERSION)
-	cd $(DEB_DIR)/tfs-$(VERSION) && dpkg-buildpackage -b -us -uc
+	@# the package takes its flags from dpkg-buildflags, not from this
+	@# make's command line (which make also puts in the environment)
+	cd $(DEB_DIR)/tfs-$(VERSION) && env -u MAKEFLAGS -u MFLAGS \
+	    -u MAKELEVEL -u SAN -u BUILD -u BIN -u WERROR \
+	    dpkg-buildpackage -b -us -uc
 	@ls $(DEB_DIR)/*.deb
 
 clean:

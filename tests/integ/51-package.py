@@ -120,6 +120,8 @@ def test_deb():
                            os.path.join(out, server[0])],
                           capture_output=True).stdout
     t.ok(b"root /srv/tfs" in conf, "the packaged tfsd.conf serves /srv/tfs")
+    t.ok(b"__asan_init" not in conf, "the packaged tfsd is built with "
+         "Debian's flags, not those of the make that ran the tests")
     left = subprocess.run(["git", "status", "--porcelain", "--ignored",
                            "debian"], cwd=TOP, capture_output=True,
                           text=True).stdout
