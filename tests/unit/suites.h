@@ -19,7 +19,8 @@
 	X(cmdline)							\
 	X(progress)							\
 	X(glob)								\
-	X(exitcode)
+	X(exitcode)							\
+	X(sandbox)
 
 #include <CUnit/CUnit.h>
 
