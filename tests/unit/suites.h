@@ -20,7 +20,8 @@
 	X(progress)							\
 	X(glob)								\
 	X(exitcode)							\
-	X(sandbox)
+	X(sandbox)							\
+	X(acl)
 
 #include <CUnit/CUnit.h>
 
