@@ -21,7 +21,8 @@
 	X(glob)								\
 	X(exitcode)							\
 	X(sandbox)							\
-	X(acl)
+	X(acl)								\
+	X(addrtab)
 
 #include <CUnit/CUnit.h>
 
