@@ -229,3 +229,35 @@ acl_format(const struct acl_net *net, char *buf, size_t bufsz)
 	}
 	return buf;
 }
+
+char *
+acl_peer(const struct sockaddr_storage *ss, char *buf, size_t bufsz)
+{
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)ss;
+	char				 host[INET6_ADDRSTRLEN];
+	int				 n = -1;
+
+	if (ss->ss_family == AF_INET) {
+		(void)inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		n = snprintf(buf, bufsz, "%s:%u", host, ntohs(s4->sin_port));
+	} else if (ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		(void)inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, host,
+		    sizeof(host));
+		n = snprintf(buf, bufsz, "%s:%u", host, ntohs(s6->sin6_port));
+	} else if (ss->ss_family == AF_INET6) {
+		(void)inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		if (s6->sin6_scope_id != 0) {
+			n = snprintf(buf, bufsz, "[%s%%%u]:%u", host,
+			    s6->sin6_scope_id, ntohs(s6->sin6_port));
+		} else {
+			n = snprintf(buf, bufsz, "[%s]:%u", host,
+			    ntohs(s6->sin6_port));
+		}
+	}
+	if ((n < 0 || (size_t)n >= bufsz) && bufsz > 0) {
+		(void)strlcpy(buf, "?", bufsz);
+	}
+	return buf;
+}

@@ -62,4 +62,15 @@ int	 acl_addr(const struct sockaddr_storage *ss, uint8_t out[16]);
 /* "192.0.2.0/24", "2001:db8::/32" into buf.  Returns buf. */
 char	*acl_format(const struct acl_net *net, char *buf, size_t bufsz);
 
+/* Longest text acl_peer() writes, NUL included. */
+#define ACL_PEER_MAX	(46 + 11 + 8)
+/*
+ * A peer for log lines: "192.0.2.7:50312" (an IPv4-mapped one too),
+ * "[2001:db8::1]:50312", "[fe80::1%2]:50312" (the scope as a number),
+ * "?" if not IP.  Makes no system call: getnameinfo() opens a socket to
+ * name a link-local scope, which the worker sandbox kills.  Returns buf.
+ */
+char	*acl_peer(const struct sockaddr_storage *ss, char *buf,
+	    size_t bufsz);
+
 #endif /* SERVER_ACL_H */

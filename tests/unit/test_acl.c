@@ -29,6 +29,7 @@ static void	test_acl_parse_bad(void);
 static void	test_acl_match(void);
 static void	test_acl_empty_and_other(void);
 static void	test_acl_addr(void);
+static void	test_acl_peer(void);
 
 /* Texts that parse, and their canonical form. */
 static const struct {
@@ -283,11 +284,46 @@ test_acl_addr(void)
 	CU_ASSERT_EQUAL(acl_addr(&b, kb), -1);
 }
 
+/* Peers as log lines name them. */
+static void
+test_acl_peer(void)
+{
+	static const struct {
+		const char	*peer;
+		uint32_t	 scope;
+		const char	*text;
+	} v[] = {
+		{ "192.0.2.7",		0, "192.0.2.7:50000" },
+		{ "6:::ffff:192.0.2.7",	0, "192.0.2.7:50000" },
+		{ "2001:db8::1",	0, "[2001:db8::1]:50000" },
+		{ "::1",		0, "[::1]:50000" },
+		{ "fe80::1",		2, "[fe80::1%2]:50000" },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 4294967295u,
+		    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295]:"
+		    "50000" },
+	};
+	struct sockaddr_storage	 ss;
+	char			 buf[ACL_PEER_MAX], small[8];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(peer(v[i].peer, &ss), 0);
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id = v[i].scope;
+		CU_ASSERT_STRING_EQUAL(acl_peer(&ss, buf, sizeof(buf)),
+		    v[i].text);
+	}
+	CU_ASSERT_STRING_EQUAL(acl_peer(&ss, small, sizeof(small)), "?");
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_UNIX;
+	CU_ASSERT_STRING_EQUAL(acl_peer(&ss, buf, sizeof(buf)), "?");
+}
+
 CU_TestInfo tests_acl[] = {
 	TEST(test_acl_parse_good),
 	TEST(test_acl_parse_bad),
 	TEST(test_acl_match),
 	TEST(test_acl_empty_and_other),
 	TEST(test_acl_addr),
+	TEST(test_acl_peer),
 	CU_TEST_INFO_NULL,
 };

@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 
 #include <dirent.h>
+#include <netdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -40,6 +41,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "acl.h"
 #include "digest.h"
 #include "log.h"
 #include "sandbox.h"
@@ -119,6 +121,8 @@ static void	test_sandbox_abort_exit(void);
 static void	test_sandbox_root_warning(void);
 static void	test_sandbox_umask(void);
 static void	test_sandbox_cost(void);
+static void	test_sandbox_peer_names(void);
+static void	sbt_peer_names(struct sbt *, long);
 
 static int
 sbt_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -1172,6 +1176,51 @@ test_sandbox_cost(void)
 	sbt_cleanup(&t);
 }
 
+/*
+ * A link-local peer named for the log: getnameinfo() opens a socket to
+ * name the scope (arg 1) and dies; acl_peer() does not (arg 0).
+ */
+static void
+sbt_peer_names(struct sbt *t, long arg)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)&ss;
+	char			 host[INET6_ADDRSTRLEN + 16], serv[8];
+
+	(void)t;
+	memset(&ss, 0, sizeof(ss));
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(50000);
+	s6->sin6_scope_id = 1;
+	SBT_CHECK(inet_pton(AF_INET6, "fe80::1", &s6->sin6_addr) == 1,
+	    "inet_pton");
+	if (arg) {
+		(void)getnameinfo((struct sockaddr *)&ss, sizeof(*s6), host,
+		    sizeof(host), serv, sizeof(serv),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+		return;
+	}
+	SBT_CHECK(strcmp(acl_peer(&ss, host, sizeof(host)),
+	    "[fe80::1%1]:50000") == 0, "acl_peer");
+}
+
+static void
+test_sandbox_peer_names(void)
+{
+	struct sandbox_status	 st;
+	struct sandbox_conf	 c;
+	struct sbt		 t;
+
+	if (!sbt_can(0, 1)) {
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
+	sbt_conf(&t, &c);
+	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_peer_names, 0, &st)));
+	CU_ASSERT(sbt_sigsys(sbt_run(&t, &c, sbt_peer_names, 1, &st)));
+	sbt_cleanup(&t);
+}
+
 CU_TestInfo tests_sandbox[] = {
 	TEST(test_sandbox_probe),
 	TEST(test_sandbox_files),
@@ -1188,6 +1237,7 @@ CU_TestInfo tests_sandbox[] = {
 	TEST(test_sandbox_abort_exit),
 	TEST(test_sandbox_root_warning),
 	TEST(test_sandbox_umask),
+	TEST(test_sandbox_peer_names),
 	TEST(test_sandbox_cost),
 	CU_TEST_INFO_NULL,
 };
