@@ -596,11 +596,14 @@ out_fail:
 const char *
 sandbox_root_warning(uid_t euid, const char *user)
 {
-	if (euid != 0 || user != NULL) {
+	if (euid != 0) {
 		return NULL;
 	}
-	return "running as root without -u: the workers serve with root's "
-	    "rights";
+	if (user == NULL) {
+		return "running as root without -u: the workers serve with "
+		    "root's rights";
+	}
+	return "-u names root: the workers serve with root's rights";
 }
 
 mode_t

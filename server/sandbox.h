@@ -53,8 +53,9 @@ int		 sandbox_probe(struct sandbox_status *st);
 int		 sandbox_apply(const struct sandbox_conf *conf,
 		    struct sandbox_status *st);
 /*
- * The warning to log once at start when tfsd runs as root without -u,
- * or NULL.  euid and user are geteuid() and the -u value.
+ * The warning to log once at start, after -u took effect, when the
+ * server still runs as root (no -u, or -u root), or NULL.  euid and user
+ * are geteuid() then and the -u value.
  */
 const char	*sandbox_root_warning(uid_t euid, const char *user);
 /*

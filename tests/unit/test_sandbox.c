@@ -1099,10 +1099,14 @@ static void
 test_sandbox_root_warning(void)
 {
 	CU_ASSERT_PTR_NOT_NULL(sandbox_root_warning(0, NULL));
-	CU_ASSERT(strstr(sandbox_root_warning(0, NULL), "root") != NULL);
-	CU_ASSERT_PTR_NULL(sandbox_root_warning(0, "nobody"));
+	CU_ASSERT(strstr(sandbox_root_warning(0, NULL), "without -u") !=
+	    NULL);
+	/* -u root, or a user whose uid is 0 */
+	CU_ASSERT_PTR_NOT_NULL(sandbox_root_warning(0, "root"));
+	CU_ASSERT(strstr(sandbox_root_warning(0, "toor"), "root's rights") !=
+	    NULL);
 	CU_ASSERT_PTR_NULL(sandbox_root_warning(1000, NULL));
-	CU_ASSERT_PTR_NULL(sandbox_root_warning(1000, "nobody"));
+	CU_ASSERT_PTR_NULL(sandbox_root_warning(65534, "nobody"));
 }
 
 /* Modes 0644 and 0755 whatever the umask, with the modes ops.c passes. */
