@@ -111,6 +111,7 @@ static uint64_t	sandbox_ll_handled(int);
 static uint64_t	sandbox_ll_root(int, int);
 static int	sandbox_ll_rule(int, int, uint64_t);
 static int	sandbox_ll_rule_path(int, const char *, uint64_t, int);
+static int	sandbox_ll_log(int, const char *);
 static int	sandbox_landlock(const struct sandbox_conf *, int);
 static void	sandbox_prime(void);
 static int	sandbox_sc_plain(scmp_filter_ctx, const int *, size_t);
@@ -396,6 +397,22 @@ sandbox_ll_rule_path(int ruleset, const char *path, uint64_t rights,
 	return r;
 }
 
+/*
+ * The log file is reopened after rotation: its folder may have the file
+ * made again and written, never read.  Not "/", for a log there: that
+ * one file is written, and after rotation the old one still is.
+ */
+static int
+sandbox_ll_log(int ruleset, const char *path)
+{
+	if (strchr(path + 1, '/') == NULL) {
+		return sandbox_ll_rule_path(ruleset, path, SB_FS_WRITE_FILE,
+		    0);
+	}
+	return sandbox_ll_rule_path(ruleset, path, SB_FS_WRITE_FILE |
+	    SB_FS_MAKE_REG, 1);
+}
+
 /* Confine the file system (and TCP, signals) at this ABI.  0 or -1. */
 static int
 sandbox_landlock(const struct sandbox_conf *conf, int abi)
@@ -425,9 +442,8 @@ sandbox_landlock(const struct sandbox_conf *conf, int abi)
 	    sandbox_ll_root(abi, conf->read_only)) == -1) {
 		goto out_close;
 	}
-	/* a rotated log is reopened: create and append, never read */
-	if (conf->log_file != NULL && sandbox_ll_rule_path(rs,
-	    conf->log_file, SB_FS_WRITE_FILE | SB_FS_MAKE_REG, 1) == -1) {
+	if (conf->log_file != NULL &&
+	    sandbox_ll_log(rs, conf->log_file) == -1) {
 		goto out_close;
 	}
 	/* LeakSanitizer reads /proc/self/maps and /proc/self/task */
@@ -543,8 +559,10 @@ sandbox_seccomp(const struct sandbox_conf *conf, int wide)
 	}
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, kill);
 	if (r == 0) {
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
 		/* a binary tree: about log2(n) tests per call, not n */
 		(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+#endif
 		r = sandbox_sc_plain(ctx, sandbox_calls,
 		    SANDBOX_NELEM(sandbox_calls));
 	}
