@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -466,20 +466,19 @@ out_close:
 /*
  * Load now what libraries would otherwise read from outside the root
  * on first use: the time zone (log time stamps) and OpenSSL's
- * configuration and SHA-256 implementation (SUM).
+ * configuration, with any provider it names (SUM).  The digest itself
+ * is fetched on first use, from memory.
  */
 static void
 sandbox_prime(void)
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen;
 	struct tm	 tm;
 	time_t		 now;
 
 	tzset();
 	now = time(NULL);
 	(void)localtime_r(&now, &tm);
-	(void)EVP_Digest("", 0, md, &mdlen, EVP_sha256(), NULL);
+	(void)OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 }
 
 /* Allow each call of the table, unconditionally.  0 or -errno. */

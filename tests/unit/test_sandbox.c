@@ -1162,7 +1162,8 @@ test_sandbox_cost(void)
 	struct sbt		 t;
 	struct timespec		 a, b;
 	double			 ns;
-	int			 i;
+	pid_t			 pid;
+	int			 i, status;
 
 	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
 	(void)clock_gettime(CLOCK_MONOTONIC, &a);
@@ -1177,6 +1178,21 @@ test_sandbox_cost(void)
 	sbt_conf(&t, &c);
 	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_cost, 200000, &st)));
 	printf(" ns (%s) ", st.text);
+	/* and what applying it costs a new worker */
+	if ((pid = fork()) == 0) {
+		(void)clock_gettime(CLOCK_MONOTONIC, &a);
+		if (sandbox_apply(&c, &st) == -1) {
+			_exit(1);
+		}
+		(void)clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("\n    sandbox_apply(): %.0f us ",
+		    ((double)(b.tv_sec - a.tv_sec) * 1e9 +
+		    (double)(b.tv_nsec - a.tv_nsec)) / 1000.0);
+		fflush(stdout);
+		_exit(0);
+	}
+	CU_ASSERT(pid != -1 && waitpid(pid, &status, 0) == pid &&
+	    sbt_ok(status));
 	sbt_cleanup(&t);
 }
 
