@@ -5,10 +5,11 @@
  * worker makes while serving, and kills the process on any other, so
  * the master sees SIGSYS and forks a replacement.
  *
- * The master calls sandbox_probe() once to learn, and log once, what
+ * The master calls sandbox_init() once to learn, and log once, what
  * the kernel cannot do; workers then stay quiet about it.  Libraries
  * that load files on first use (the time zone, OpenSSL's configuration)
- * are made to load them here, before the file system closes.
+ * are made to load them before the file system closes: in the master,
+ * so workers inherit them, and again (a no-op then) in each worker.
  *
  * Under AddressSanitizer the exit-time leak check needs calls a worker
  * never makes (ptrace, clone, /proc): the list is widened for it and
@@ -305,8 +306,9 @@ sandbox_plan(const struct sandbox_conf *conf, struct sandbox_status *st)
 }
 
 int
-sandbox_probe(struct sandbox_status *st)
+sandbox_init(struct sandbox_status *st)
 {
+	sandbox_prime();
 	sandbox_plan(NULL, st);
 	return st->landlock >= 2 && st->seccomp == SANDBOX_SECCOMP_ON &&
 	    sandbox_tool() == SANDBOX_TOOL_NONE ? 0 : 1;

@@ -38,12 +38,15 @@ enum sandbox_seccomp {
 };
 
 /*
- * The master, once at start: what every worker's sandbox will be,
- * without applying anything.  Returns 0 when it is complete, 1 when a
- * part is missing (no Landlock, ABI 1, no seccomp, valgrind, ASan): st
- * text then says what, to be logged once as a warning.
+ * The master, once before the first fork: loads what libraries read on
+ * first use (the time zone, OpenSSL's configuration), so that workers
+ * inherit it instead of each loading it again, and says what every
+ * worker's sandbox will be, applying nothing.  Returns 0 when it is
+ * complete, 1 when a part is missing (no Landlock, ABI 1, no seccomp,
+ * valgrind, ASan): st->text then says what, to be logged once as a
+ * warning.
  */
-int		 sandbox_probe(struct sandbox_status *st);
+int		 sandbox_init(struct sandbox_status *st);
 /*
  * A worker, after its setup and before its first accept: no new
  * privileges, Landlock, then seccomp.  A missing kernel feature is left

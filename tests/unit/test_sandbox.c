@@ -105,7 +105,7 @@ static void	sbt_execve(struct sbt *, long);
 static void	sbt_socket(struct sbt *, long);
 static int	sbt_unix(const char *, size_t);
 
-static void	test_sandbox_probe(void);
+static void	test_sandbox_init(void);
 static void	test_sandbox_files(void);
 static void	test_sandbox_outside(void);
 static void	test_sandbox_read_only(void);
@@ -337,7 +337,7 @@ sbt_can(int abi, int seccomp)
 {
 	struct sandbox_status	 st;
 
-	(void)sandbox_probe(&st);
+	(void)sandbox_init(&st);
 	if (abi > 0 && st.abi < abi) {
 		sbt_skip(st.abi == 0 ? st.text : "an older Landlock ABI");
 		return 0;
@@ -761,14 +761,14 @@ sbt_cost(struct sbt *t, long arg)
 }
 
 static void
-test_sandbox_probe(void)
+test_sandbox_init(void)
 {
 	struct sandbox_status	 probe, st;
 	struct sandbox_conf	 c;
 	struct sbt		 t;
 	int			 rc;
 
-	rc = sandbox_probe(&probe);
+	rc = sandbox_init(&probe);
 	CU_ASSERT(rc == 0 || rc == 1);
 	CU_ASSERT(probe.text[0] != '\0');
 	printf("\n    %s: %s ", rc == 0 ? "complete" : "warn", probe.text);
@@ -956,7 +956,7 @@ test_sandbox_forbidden(void)
 	}
 	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
 	sbt_conf(&t, &c);
-	(void)sandbox_probe(&st);
+	(void)sandbox_init(&st);
 	wide = st.seccomp == SANDBOX_SECCOMP_WIDE;
 	for (i = 0; i < SBT_NCALLS; i++) {
 		if (wide && sbt_calls[i].wide) {
@@ -1012,7 +1012,7 @@ test_sandbox_syslog(void)
 	(void)snprintf(path + 1, sizeof(path) - 1, "tfs-sbt-%ld",
 	    (long)getpid());
 	CU_ASSERT_FATAL((afd = sbt_unix(path, sizeof(path))) != -1);
-	(void)sandbox_probe(&st);
+	(void)sandbox_init(&st);
 	if (st.landlock >= 6) {
 		arg = 2;
 	}
@@ -1061,7 +1061,7 @@ test_sandbox_abis(void)
 	if (!sbt_can(1, 0)) {
 		return;
 	}
-	(void)sandbox_probe(&probe);
+	(void)sandbox_init(&probe);
 	for (abi = 1; abi <= probe.abi; abi++) {
 		CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
 		sbt_conf(&t, &c);
@@ -1242,7 +1242,7 @@ test_sandbox_peer_names(void)
 }
 
 CU_TestInfo tests_sandbox[] = {
-	TEST(test_sandbox_probe),
+	TEST(test_sandbox_init),
 	TEST(test_sandbox_files),
 	TEST(test_sandbox_outside),
 	TEST(test_sandbox_read_only),
