@@ -515,22 +515,22 @@ sandbox_sc_args(scmp_filter_ctx ctx, const struct sandbox_conf *conf,
 	int		 r;
 
 	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	    SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	if (r == 0) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap2), 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		    SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	}
 	if (r == 0) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
-		    1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		    1, SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	}
 	if (r == 0) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-		    SCMP_A0(SCMP_CMP_EQ, self));
+		    SCMP_A0_32(SCMP_CMP_EQ, self, 0));
 	}
 	if (r == 0 && conf->syslog) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+		    SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX, 0));
 	}
 	if (r == 0 && conf->syslog) {
 		/* only AF_UNIX sockets are made; Landlock refuses TCP */
@@ -539,7 +539,7 @@ sandbox_sc_args(scmp_filter_ctx ctx, const struct sandbox_conf *conf,
 	}
 	if (r == 0 && wide) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, TCGETS));
+		    SCMP_A1_32(SCMP_CMP_EQ, TCGETS, 0));
 	}
 	return r;
 }
