@@ -67,9 +67,12 @@ int	 addrtab_auth_failed(struct addrtab *t,
 
 /*
  * A worker accepted a connection from the peer: 0 when it may be
- * served, the worker slot now counting for the peer; -1 (EBUSY) when
- * the peer has max connections already (0: no limit).  One connection
- * per slot: a second call replaces the first.
+ * served, the worker slot now counting for the peer; -1 with EBUSY when
+ * the peer has max connections already (0: no limit), EINVAL when slot
+ * is out of range.  One connection per slot: a second call replaces
+ * the first.  Like the calls above, it lets the peer in when the table
+ * cannot answer (a peer that is not IP, a lock that cannot be taken):
+ * a broken table costs protection, never service.
  */
 int	 addrtab_conn_open(struct addrtab *t, int slot,
 	    const struct sockaddr_storage *ss, int max);
