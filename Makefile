@@ -48,6 +48,9 @@ HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 PKGS		= libbsd-overlay libcrypto libgsasl
 DEPS_CFLAGS	= $(shell $(PKG_CONFIG) --cflags $(PKGS) readline 2>/dev/null)
 DEPS_LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# the workers' seccomp filter: tfsd and what links its code
+SECCOMP_LIBS	= $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || \
+		    echo -lseccomp)
 RL_LIBS		= $(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)
 # sd_notify(3): tfsd only, so the client does not carry libsystemd
 SD_LIBS		= $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
@@ -120,7 +123,7 @@ $(LIBCOMMON): $(COMMON_OBJ)
 $(BIN)/tfsd: $(SERVER_OBJ) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCOMMON) $(DEPS_LIBS) \
-	    $(SD_LIBS)
+	    $(SD_LIBS) $(SECCOMP_LIBS)
 
 $(BIN)/tfs: $(CLIENT_OBJ) $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -131,7 +134,7 @@ $(UNIT_RUNNER): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(CLIENT_LIB_OBJ) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(SERVER_LIB_OBJ) \
 	    $(CLIENT_LIB_OBJ) $(LIBCOMMON) $(CUNIT_LIBS) $(RL_LIBS) $(DEPS_LIBS) \
-	    $(SD_LIBS)
+	    $(SD_LIBS) $(SECCOMP_LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -180,7 +183,7 @@ FUZZ_DEPS	= $(wildcard common/*.h server/*.h tests/fuzz/*.c)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(DEPS_LIBS) \
-	    $(SD_LIBS)
+	    $(SD_LIBS) $(SECCOMP_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)

@@ -29,7 +29,10 @@
 	X(users)							\
 	X(auth)								\
 	X(netrc)							\
-	X(scoreboard)
+	X(scoreboard)							\
+	X(sandbox)							\
+	X(acl)								\
+	X(addrtab)
 
 #include <CUnit/CUnit.h>
 
