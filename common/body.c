@@ -36,8 +36,22 @@
 #include "body.h"
 #include "xio.h"
 
-/* Frames below this are queued in the write buffer (conn.c's limit). */
+/*
+ * Frames below this are queued in the write buffer (conn.c's limit).
+ * The constants below are measured choices (docs/performance.md); a
+ * build may set others with -D to measure again.
+ */
+#ifndef BODY_SMALL
 #define BODY_SMALL	(16 * 1024)
+#endif
+/* Hold a frame header back with TCP_CORK (1) rather than MSG_MORE (0). */
+#ifndef BODY_CORK
+#define BODY_CORK	0
+#endif
+/* The receiving pipe's size: a whole frame, so one splice moves it. */
+#ifndef BODY_PIPE_SIZE
+#define BODY_PIPE_SIZE	FRAME_MAX
+#endif
 /* A big DATA frame from a file is read and written this much at a time. */
 #ifndef BODY_PIECE
 #define BODY_PIECE	(256 * 1024)
@@ -74,6 +88,7 @@ static int	body_take_frame(struct body_rx *, int, uint64_t,
 		    enum body_rc *);
 static enum body_rc body_splice(struct body_rx *, int, uint32_t);
 static void	body_pipe_empty(const struct body_pipe *);
+static int	body_pipe_unload(const struct body_pipe *, int);
 static enum body_rc body_data_rule(struct body_stat *, uint32_t, uint64_t);
 static enum body_rc body_end(const struct conn_frame *, uint64_t, uint64_t,
 		    struct body_stat *);
@@ -90,7 +105,7 @@ body_pipe_open(struct body_pipe *p)
 		return -1;
 	}
 	/* a whole frame at once; a smaller pipe only means more splices */
-	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)FRAME_MAX);
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)BODY_PIPE_SIZE);
 	p->rd = fds[0];
 	p->wr = fds[1];
 	return 0;
@@ -265,12 +280,18 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
 	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = sizeof(hdr);
-	if (conn_send_iov(c, iov, 1, MSG_MORE) == -1) {
+	if (BODY_CORK) {
+		(void)xio_tcp_cork(c->fd, 1);
+	}
+	if (conn_send_iov(c, iov, 1, BODY_CORK ? 0 : MSG_MORE) == -1) {
 		return -1;
 	}
 	r = xio_sendfile_full(c->fd, fd, off, len, c->wstall_ms, c->wintr_fd,
 	    &sent);
 	c->bytes_out += sent;
+	if (BODY_CORK) {
+		(void)xio_tcp_cork(c->fd, 0);
+	}
 	if (r == -1 && sent == 0 && (errno == EINVAL || errno == ENOSYS)) {
 		r = body_send_pieces(c, fd, off, len, 0, buf);
 	}
@@ -439,16 +460,47 @@ static void
 body_pipe_empty(const struct body_pipe *p)
 {
 	uint8_t	 buf[BODY_SCRATCH];
+	ssize_t	 n;
 
-	while (read(p->rd, buf, sizeof(buf)) > 0) {
+	while ((n = read(p->rd, buf, sizeof(buf))) > 0 ||
+	    (n == -1 && errno == EINTR)) {
 		continue;
+	}
+}
+
+/*
+ * fd takes no splice (EINVAL: a file system without splice_write): what
+ * the pipe holds is read and written instead.  0, or -1 with errno (the
+ * pipe is then emptied).
+ */
+static int
+body_pipe_unload(const struct body_pipe *p, int fd)
+{
+	uint8_t	 buf[BODY_SCRATCH];
+	ssize_t	 n;
+
+	for (;;) {
+		if ((n = read(p->rd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return 0;	/* EAGAIN: empty */
+		}
+		if (n == 0) {
+			return 0;
+		}
+		if (xio_write_full(fd, buf, (size_t)n, -1) == -1) {
+			body_pipe_empty(p);
+			return -1;
+		}
 	}
 }
 
 /*
  * The payload of a DATA frame (flen bytes, its header read) into fd:
  * what the read buffer holds of it is written, the rest spliced from
- * the socket through the pipe.  After a failed write the rest of the
+ * the socket through the pipe.  Where fd takes no splice the rest of
+ * the frame is read and written.  After a failed write the rest of the
  * frame is still read, so that the stream stays in step.
  */
 static enum body_rc
@@ -459,14 +511,14 @@ body_splice(struct body_rx *x, int fd, uint32_t flen)
 	const uint8_t		*p;
 	size_t			 left = flen, nb;
 	ssize_t			 n;
-	int			 werr = 0, r;
+	int			 werr = 0, r, spliced = 1;
 
 	if ((nb = conn_payload_buffered(x->c, &p)) > 0) {
 		werr = xio_write_full(fd, p, nb, -1) == -1 ? errno : 0;
 		conn_payload_taken(x->c, nb, 0);
 		left -= nb;
 	}
-	while (left > 0 && werr == 0) {
+	while (left > 0 && werr == 0 && spliced) {
 		n = xio_splice_in(x->c->fd, pp->wr, left, x->w.stall_ms,
 		    x->w.intr_fd);
 		if (n == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
@@ -478,6 +530,10 @@ body_splice(struct body_rx *x, int fd, uint32_t flen)
 		conn_payload_taken(x->c, 0, (size_t)n);
 		left -= (size_t)n;
 		if (xio_splice_out(pp->rd, fd, (size_t)n) == -1) {
+			if (errno == EINVAL && body_pipe_unload(pp, fd) == 0) {
+				spliced = 0;
+				continue;
+			}
 			werr = errno;
 			body_pipe_empty(pp);
 		} else if (left > 0 && body_progress(x->o,
@@ -486,13 +542,17 @@ body_splice(struct body_rx *x, int fd, uint32_t flen)
 		}
 	}
 	while (left > 0) {
-		/* the rest goes to the frame storage, to be dropped */
+		/* the rest goes to the frame storage, behind what was taken */
 		r = conn_read_frame(x->c, &x->w, &f);
 		if (r == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
 			continue;
 		}
 		if (r != 1) {
 			return r == 0 ? BODY_EOF : BODY_BROKEN;
+		}
+		if (werr == 0 && xio_write_full(fd, f.payload + (flen - left),
+		    left, -1) == -1) {
+			werr = errno;
 		}
 		left = 0;
 	}

@@ -23,10 +23,20 @@
 #include "conn.h"
 #include "xio.h"
 
+/*
+ * Measured choices (docs/performance.md); a build may set others with
+ * -D to measure again.
+ */
+#ifndef CONN_RBUF
 #define CONN_RBUF	(64 * 1024)
+#endif
+#ifndef CONN_WBUF
 #define CONN_WBUF	(64 * 1024)
+#endif
 /* Payloads at least this big bypass the buffers (zero copy). */
+#ifndef CONN_DIRECT
 #define CONN_DIRECT	(16 * 1024)
+#endif
 /* Longest ERROR message conn_send_error formats. */
 #define CONN_ERRMSG	1024
 

@@ -20,6 +20,18 @@
 #include "proto.h"
 #include "resolve.h"
 
+/*
+ * How GET's big frames leave, and their size (0: the largest TFS/1
+ * allows).  docs/performance.md has the measurements behind both; a
+ * build may choose others (-DFETCH_HOW=BODY_READ) to measure again.
+ */
+#ifndef FETCH_HOW
+#define FETCH_HOW	BODY_SENDFILE
+#endif
+#ifndef FETCH_FRAME
+#define FETCH_FRAME	0
+#endif
+
 static void	fetch_body(struct ops_req *, int, uint64_t, uint64_t);
 
 /*
@@ -72,6 +84,8 @@ fetch_body(struct ops_req *r, int fd, uint64_t off, uint64_t len)
 	struct body_stat bs;
 
 	ops_body_opts(r, &o);
+	o.how = FETCH_HOW;
+	o.frame_max = FETCH_FRAME;
 	switch (body_send(r->ctx->conn, fd, off, len, &o, &bs)) {
 	case BODY_OK:
 		break;

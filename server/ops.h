@@ -32,6 +32,8 @@ struct ops_ctx {
 	const char	*user;		/* signed in as; NULL = anonymous */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
+	struct body_pipe *pipe;		/* uploads splice through it: see
+					   serve.h; NULL for none */
 };
 
 /* One request: whose it is, and what it did (for the log line). */

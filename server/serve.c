@@ -150,6 +150,7 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	s->ctx.user = NULL;
 	s->ctx.slot = a->slot;
 	s->ctx.stall_ms = s->wait.stall_ms;
+	s->ctx.pipe = a->pipe;
 	s->req.ctx = &s->ctx;
 	return 0;
 }

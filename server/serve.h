@@ -7,6 +7,7 @@
 #ifndef SERVER_SERVE_H
 #define SERVER_SERVE_H
 
+#include "body.h"
 #include "resolve.h"
 #include "scoreboard.h"
 
@@ -21,6 +22,11 @@ struct serve_args {
 	int		 stop_fd;
 	/* Called between requests, where a log file may be reopened. */
 	void		(*between)(void);
+	/*
+	 * The process's pipe that uploads splice through, opened by the
+	 * first upload and kept (closed: rd and wr -1); NULL for none.
+	 */
+	struct body_pipe *pipe;
 };
 
 /*

@@ -320,6 +320,7 @@ void
 worker_main(const struct worker_args *wa)
 {
 	struct serve_args	 sa;
+	struct body_pipe	 pipe = { -1, -1 };
 	unsigned long		 limit, served = 0;
 	char			 peer[64];
 	int			 fd;
@@ -330,6 +331,7 @@ worker_main(const struct worker_args *wa)
 	sa.slot = wa->slot;
 	sa.stop_fd = worker_pipe[0];
 	sa.between = worker_between;
+	sa.pipe = &pipe;
 	worker_sweep(wa);
 	while (!worker_stopping) {
 		worker_between();

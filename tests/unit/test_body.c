@@ -61,6 +61,7 @@ static void	test_body_ticks_stall(void);
 static void	test_body_intr(void);
 static void	test_body_tcp(void);
 static void	test_body_splice_write_drain(void);
+static void	test_body_splice_refused(void);
 
 /* A joined pair with the default payload limit and a 5 s stall limit. */
 static int
@@ -665,6 +666,54 @@ test_body_splice_write_drain(void)
 	(void)close(ro);
 }
 
+/*
+ * A file that refuses splice (EINVAL: O_APPEND here, a file system
+ * without splice_write elsewhere) gets every byte all the same: what
+ * the pipe held is read and written, and the rest of the frame read.
+ */
+static void
+test_body_splice_refused(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	struct body_pipe	 bp;
+	char			 path[64];
+	pid_t			 pid;
+	int			 fd, out, cli = -1, srv = -1;
+
+	fd = tu_pattern_file(3 * MIB + 7);
+	out = tu_temp_file(path, "", 0);
+	CU_ASSERT_FATAL(fd != -1 && out != -1);
+	(void)close(out);
+	out = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	(void)unlink(path);
+	CU_ASSERT_FATAL(out != -1);
+	CU_ASSERT_EQUAL_FATAL(body_pipe_open(&bp), 0);
+	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(cli);
+		sender(&a, fd, 7, 3 * MIB, 0, BODY_SENDFILE);
+	}
+	(void)close(srv);
+	conn_free(&a);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 5000;
+	o.intr_fd = -1;
+	o.pipe = &bp;
+	CU_ASSERT_EQUAL(body_recv(&b, out, 3 * MIB, &o, &st), BODY_OK);
+	CU_ASSERT_EQUAL(st.done, 3 * MIB);
+	CU_ASSERT(check_file(out, 7, 3 * MIB));
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	(void)close(cli);
+	conn_free(&b);
+	body_pipe_close(&bp);
+	(void)close(out);
+	(void)close(fd);
+}
+
 CU_TestInfo tests_body[] = {
 	TEST(test_body_range),
 	TEST(test_body_small_queued),
@@ -678,5 +727,6 @@ CU_TestInfo tests_body[] = {
 	TEST(test_body_intr),
 	TEST(test_body_tcp),
 	TEST(test_body_splice_write_drain),
+	TEST(test_body_splice_refused),
 	CU_TEST_INFO_NULL,
 };
