@@ -61,6 +61,15 @@
 /* Scratch for dropping what a failed splice left in the pipe. */
 #define BODY_SCRATCH	4096
 
+/* One DATA payload on its way from the socket into a file. */
+struct body_in {
+	int		 fd;		/* -1: dropped */
+	uint32_t	 flen;
+	size_t		 left;		/* still to take off the wire */
+	size_t		 written;	/* into fd so far */
+	int		 werr;		/* errno of a failed write, or 0 */
+};
+
 /* What a receive is doing across waits: for ticks and the stall limit. */
 struct body_rx {
 	struct conn		*c;
@@ -86,7 +95,11 @@ static enum body_rc body_take(struct conn *, int, uint64_t,
 		    const struct body_opts *, struct body_stat *);
 static int	body_take_frame(struct body_rx *, int, uint64_t,
 		    enum body_rc *);
-static enum body_rc body_splice(struct body_rx *, int, uint32_t);
+static void	body_put(struct body_rx *, struct body_in *, const uint8_t *,
+		    size_t);
+static enum body_rc body_in_splice(struct body_rx *, struct body_in *);
+static enum body_rc body_in_pieces(struct body_rx *, struct body_in *);
+static enum body_rc body_stream(struct body_rx *, int, uint32_t);
 static void	body_pipe_empty(const struct body_pipe *);
 static int	body_pipe_unload(const struct body_pipe *, int);
 static enum body_rc body_data_rule(struct body_stat *, uint32_t, uint64_t);
@@ -496,30 +509,46 @@ body_pipe_unload(const struct body_pipe *p, int fd)
 	}
 }
 
+/* Give n bytes of a payload to inspect, then to fd; a failure is kept. */
+static void
+body_put(struct body_rx *x, struct body_in *in, const uint8_t *p, size_t n)
+{
+	const struct body_opts	*o = x->o;
+
+	in->left -= n;
+	if (in->werr != 0 || in->fd == -1) {
+		return;
+	}
+	if (o->inspect != NULL && o->inspect(o->arg, p, n) != 0) {
+		in->werr = EIO;
+	} else if (xio_write_full(in->fd, p, n, -1) == -1) {
+		in->werr = errno;
+	} else {
+		in->written += n;
+	}
+}
+
 /*
- * The payload of a DATA frame (flen bytes, its header read) into fd:
- * what the read buffer holds of it is written, the rest spliced from
- * the socket through the pipe.  Where fd takes no splice the rest of
- * the frame is read and written.  After a failed write the rest of the
- * frame is still read, so that the stream stays in step.
+ * Splice what is left of in's payload from the socket through the pipe
+ * into in->fd (what the read buffer holds of it is written first).
+ * Stops early, BODY_OK, when a write fails or fd takes no splice: what
+ * the pipe held is then written by reading it, and the rest of the
+ * frame is the caller's.  BODY_OK, BODY_EOF or BODY_BROKEN.
  */
 static enum body_rc
-body_splice(struct body_rx *x, int fd, uint32_t flen)
+body_in_splice(struct body_rx *x, struct body_in *in)
 {
 	const struct body_pipe	*pp = x->o->pipe;
-	struct conn_frame	 f;
 	const uint8_t		*p;
-	size_t			 left = flen, nb;
+	size_t			 nb;
 	ssize_t			 n;
-	int			 werr = 0, r, spliced = 1;
 
 	if ((nb = conn_payload_buffered(x->c, &p)) > 0) {
-		werr = xio_write_full(fd, p, nb, -1) == -1 ? errno : 0;
 		conn_payload_taken(x->c, nb, 0);
-		left -= nb;
+		body_put(x, in, p, nb);
 	}
-	while (left > 0 && werr == 0 && spliced) {
-		n = xio_splice_in(x->c->fd, pp->wr, left, x->w.stall_ms,
+	while (in->left > 0 && in->werr == 0) {
+		n = xio_splice_in(x->c->fd, pp->wr, in->left, x->w.stall_ms,
 		    x->w.intr_fd);
 		if (n == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
 			continue;
@@ -528,51 +557,100 @@ body_splice(struct body_rx *x, int fd, uint32_t flen)
 			return n == 0 ? BODY_EOF : BODY_BROKEN;
 		}
 		conn_payload_taken(x->c, 0, (size_t)n);
-		left -= (size_t)n;
-		if (xio_splice_out(pp->rd, fd, (size_t)n) == -1) {
-			if (errno == EINVAL && body_pipe_unload(pp, fd) == 0) {
-				spliced = 0;
-				continue;
+		in->left -= (size_t)n;
+		if (xio_splice_out(pp->rd, in->fd, (size_t)n) == -1) {
+			if (errno == EINVAL &&
+			    body_pipe_unload(pp, in->fd) == 0) {
+				in->written += (size_t)n;
+				break;
 			}
-			werr = errno;
+			in->werr = errno;
 			body_pipe_empty(pp);
-		} else if (left > 0 && body_progress(x->o,
-		    x->st->done + flen - left) == -1) {
+			continue;
+		}
+		in->written += (size_t)n;
+		if (in->left > 0 && body_progress(x->o,
+		    x->st->done + in->flen - in->left) == -1) {
 			return BODY_BROKEN;
 		}
 	}
-	while (left > 0) {
-		/* the rest goes to the frame storage, behind what was taken */
-		r = conn_read_frame(x->c, &x->w, &f);
-		if (r == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
+	return BODY_OK;
+}
+
+/*
+ * The rest of in's payload, piece by piece through the read buffer,
+ * each written out (or dropped) before the next is read: the bytes are
+ * copied from the socket once, into memory that stays in the cache.
+ * BODY_OK, BODY_EOF or BODY_BROKEN.
+ */
+static enum body_rc
+body_in_pieces(struct body_rx *x, struct body_in *in)
+{
+	const uint8_t	*p;
+	ssize_t		 n;
+
+	while (in->left > 0) {
+		n = conn_payload_read(x->c, &x->w, &p);
+		if (n == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
 			continue;
 		}
-		if (r != 1) {
-			return r == 0 ? BODY_EOF : BODY_BROKEN;
+		if (n <= 0) {
+			return n == 0 ? BODY_EOF : BODY_BROKEN;
 		}
-		if (werr == 0 && xio_write_full(fd, f.payload + (flen - left),
-		    left, -1) == -1) {
-			werr = errno;
+		body_put(x, in, p, (size_t)n);
+		if (in->left > 0 && body_progress(x->o,
+		    x->st->done + in->flen - in->left) == -1) {
+			return BODY_BROKEN;
 		}
-		left = 0;
+	}
+	return BODY_OK;
+}
+
+/*
+ * The payload of a DATA frame (flen bytes, its header read) into fd, or
+ * dropped when fd is -1: spliced when there is a pipe and nothing to
+ * inspect, else through the read buffer.  The frame is always read to
+ * its end, so that the stream stays in step after a failed write.  A
+ * frame cut short counts in st->done what of it was written: fd then
+ * holds exactly st->done bytes of the body.
+ */
+static enum body_rc
+body_stream(struct body_rx *x, int fd, uint32_t flen)
+{
+	struct body_in	 in;
+	enum body_rc	 rc = BODY_OK;
+
+	memset(&in, 0, sizeof(in));
+	in.fd = fd;
+	in.flen = flen;
+	in.left = flen;
+	if (fd != -1 && x->o->pipe != NULL && x->o->inspect == NULL) {
+		rc = body_in_splice(x, &in);
+	}
+	if (rc == BODY_OK) {
+		rc = body_in_pieces(x, &in);
+	}
+	if (rc != BODY_OK) {
+		x->st->done += in.written;
+		return rc;
 	}
 	x->st->done += flen;
-	if (werr != 0) {
-		errno = werr;
+	if (in.werr != 0) {
+		errno = in.werr;
 		return BODY_WRITE;
 	}
 	return BODY_OK;
 }
 
 /*
- * Take the next frame of the body into fd (-1: drop it).  Returns 1
- * while the body goes on, 0 with *rc once it ended (BODY_OK after its
- * END) or failed.
+ * Take the next frame of the body into fd (-1: drop it): a DATA frame
+ * streams into fd (body_stream), never into the frame storage.
+ * Returns 1 while the body goes on, 0 with *rc once it ended (BODY_OK
+ * after its END) or failed.
  */
 static int
 body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
 {
-	const struct body_opts	*o = x->o;
 	struct body_stat	*st = x->st;
 	struct conn_frame	 f;
 	uint32_t		 flen;
@@ -580,13 +658,12 @@ body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
 	int			 r;
 
 	r = conn_read_header(x->c, &x->w, &type, &flen);
-	if (r == 1 && type == TFS_DATA && fd != -1 && o->pipe != NULL &&
-	    o->inspect == NULL) {
+	if (r == 1 && type == TFS_DATA) {
 		if ((*rc = body_data_rule(st, flen, len)) != BODY_OK ||
-		    (*rc = body_splice(x, fd, flen)) != BODY_OK) {
+		    (*rc = body_stream(x, fd, flen)) != BODY_OK) {
 			return 0;
 		}
-		if (body_progress(o, st->done) == -1) {
+		if (body_progress(x->o, st->done) == -1) {
 			*rc = BODY_BROKEN;
 			return 0;
 		}
@@ -617,32 +694,9 @@ body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
 		*rc = body_end(&f, st->done, len, st);
 		return 0;
 	}
-	if (f.type != TFS_DATA) {
-		st->frame = f;
-		*rc = BODY_OTHER;
-		return 0;
-	}
-	if ((*rc = body_data_rule(st, f.len, len)) != BODY_OK) {
-		return 0;
-	}
-	st->done += f.len;
-	if (fd != -1) {
-		if (o->inspect != NULL &&
-		    o->inspect(o->arg, f.payload, f.len) != 0) {
-			errno = EIO;
-			*rc = BODY_WRITE;
-			return 0;
-		}
-		if (xio_write_full(fd, f.payload, f.len, -1) == -1) {
-			*rc = BODY_WRITE;
-			return 0;
-		}
-	}
-	if (body_progress(o, st->done) == -1) {
-		*rc = BODY_BROKEN;
-		return 0;
-	}
-	return 1;
+	st->frame = f;
+	*rc = BODY_OTHER;
+	return 0;
 }
 
 /*

@@ -318,6 +318,32 @@ conn_payload_taken(struct conn *c, size_t buffered, size_t socket)
 	}
 }
 
+/*
+ * The payload of a big frame passes through the read buffer, which is
+ * small enough to stay in the cache, rather than through the frame
+ * storage: the caller writes each piece out before the next is read.
+ */
+ssize_t
+conn_payload_read(struct conn *c, const struct conn_wait *w,
+    const uint8_t **p)
+{
+	size_t	 n, due = c->dec.len - c->dec.have;
+	ssize_t	 r;
+
+	if ((n = conn_payload_buffered(c, p)) > 0) {
+		conn_payload_taken(c, n, 0);
+		return (ssize_t)n;
+	}
+	c->rpos = c->rlen = 0;
+	r = xio_read_some(c->fd, c->rbuf, due < c->rcap ? due : c->rcap,
+	    w->stall_ms, w->intr_in_frame ? w->intr_fd : -1);
+	if (r > 0) {
+		*p = c->rbuf;
+		conn_payload_taken(c, 0, (size_t)r);
+	}
+	return r;
+}
+
 int
 conn_read_msg(struct conn *c, const struct conn_wait *w, struct tfs_msg *m,
     enum proto_err *perr)

@@ -123,6 +123,15 @@ int	conn_read_header(struct conn *c, const struct conn_wait *w,
 	    uint8_t *type, uint32_t *len);
 size_t	conn_payload_buffered(const struct conn *c, const uint8_t **p);
 void	conn_payload_taken(struct conn *c, size_t buffered, size_t socket);
+/*
+ * The next piece of the held frame's payload, taken at once: what the
+ * read buffer holds of it, else 1 .. (the read buffer's size) bytes
+ * read into that buffer, waiting as w says inside a frame.  *p points
+ * at them until the next read.  Returns the count, 0 at end of stream,
+ * -1 with errno as conn_read_frame.
+ */
+ssize_t	conn_payload_read(struct conn *c, const struct conn_wait *w,
+	    const uint8_t **p);
 
 /*
  * For body.c, which fills frames from files.  conn_queue_space() makes
