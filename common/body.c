@@ -5,17 +5,19 @@
  * Sending picks how each frame leaves by its size.  A small frame is
  * read into the connection's write buffer behind whatever is queued,
  * so that a small GET's FILE, DATA and END go out in one write.  A big
- * one goes as the caller asks: by default its header (with what was
- * queued, held back with MSG_MORE) then sendfile, so the file's bytes
- * are copied once, from the page cache into the socket; or from a
- * mapping of the file in one sendmsg; or read in BODY_PIECE pieces and
- * written.  Where sendfile cannot read a file the frame goes on by
- * reading.
+ * one goes as the caller asks: its header (with what was queued, held
+ * back with MSG_MORE) then sendfile, so the file's bytes are copied
+ * once, from the page cache into the socket; or from a mapping of the
+ * file in one sendmsg; or read in BODY_PIECE pieces into a scratch
+ * buffer that lasts as long as the connection, and written.  Where
+ * sendfile cannot read a file the frame goes on by reading.  Which is
+ * fastest depends on where the copies land in the cache: both programs
+ * measured it (docs/performance.md) and chose reading.
  *
  * Receiving reads each frame's header first.  A DATA payload is spliced
  * from the socket through a pipe into the file when the caller has a
- * pipe (one copy fewer: the bytes never enter user space), else the
- * frame is read whole and written.
+ * pipe (one copy fewer: the bytes never enter user space), else it
+ * passes piece by piece through the read buffer.
  *
  * All checks of a body's framing (sizes, END counts, empty DATA) live
  * here, for both programs.  Never knows what a request is.
@@ -37,12 +39,14 @@
 #include "xio.h"
 
 /*
- * Frames below this are queued in the write buffer (conn.c's limit).
- * The constants below are measured choices (docs/performance.md); a
- * build may set others with -D to measure again.
+ * Frames below this are read into the write buffer behind what is
+ * queued, so that they leave with it and with END in one write: they
+ * must fit conn.c's 64 KiB with them.  The constants below are
+ * measured choices (docs/performance.md); a build may set others with
+ * -D to measure again.
  */
 #ifndef BODY_SMALL
-#define BODY_SMALL	(16 * 1024)
+#define BODY_SMALL	(60 * 1024)
 #endif
 /* Hold a frame header back with TCP_CORK (1) rather than MSG_MORE (0). */
 #ifndef BODY_CORK
@@ -81,13 +85,11 @@ struct body_rx {
 };
 
 static int	body_queue_small(struct conn *, int, uint64_t, size_t);
-static int	body_send_pieces(struct conn *, int, uint64_t, size_t, int,
-		    uint8_t **);
+static int	body_send_pieces(struct conn *, int, uint64_t, size_t, int);
 static int	body_send_mapped(struct conn *, int, uint64_t, size_t);
-static int	body_send_file(struct conn *, int, uint64_t, size_t,
-		    uint8_t **);
+static int	body_send_file(struct conn *, int, uint64_t, size_t);
 static int	body_send_frame(struct conn *, int, uint64_t, size_t,
-		    const struct body_opts *, uint8_t **);
+		    const struct body_opts *);
 static int	body_shrunk(int, uint64_t);
 static int	body_progress(const struct body_opts *, uint64_t);
 static int	body_waited(struct body_rx *);
@@ -179,37 +181,30 @@ body_queue_small(struct conn *c, int fd, uint64_t off, size_t len)
 }
 
 /*
- * One big DATA frame from fd at off, read into a buffer (made on first
- * use, BODY_PIECE bytes) piece by piece and written; the header, unless
- * already sent, and what was queued go with the first piece.  Returns 0;
- * 1 when the first piece cannot be read and nothing of the frame was
+ * One big DATA frame from fd at off, read piece by piece (BODY_PIECE
+ * bytes) into the connection's scratch and written; the header, unless
+ * already sent, and what was queued go with the first piece.  Returns
+ * 0; 1 when the first piece cannot be read and nothing of the frame was
  * sent; -1 with errno otherwise, EIO for a read failing once the header
  * is out.
  */
 static int
 body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
-    int header, uint8_t **buf)
+    int header)
 {
-	uint8_t		 hdr[FRAME_HDR_LEN];
+	uint8_t		 hdr[FRAME_HDR_LEN], *buf;
 	struct iovec	 iov[2];
 	size_t		 done = 0, piece;
 	ssize_t		 n;
 	int		 cnt;
 
-	/*
-	 * Per transfer, and mapped rather than malloc'd: malloc would keep
-	 * it in the heap after the free, and an idle worker's memory with
-	 * it.
-	 */
-	if (*buf == NULL && (*buf = mmap(NULL, BODY_PIECE, PROT_READ |
-	    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
-		*buf = NULL;
+	if ((buf = conn_scratch(c, BODY_PIECE)) == NULL) {
 		return -1;
 	}
 	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
 	while (done < len) {
 		piece = len - done > BODY_PIECE ? BODY_PIECE : len - done;
-		n = xio_pread_full(fd, *buf, piece, off + done);
+		n = xio_pread_full(fd, buf, piece, off + done);
 		if (n == -1 || (size_t)n != piece) {
 			if (done == 0 && header) {
 				return 1;
@@ -222,7 +217,7 @@ body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
 			iov[cnt].iov_base = hdr;
 			iov[cnt++].iov_len = sizeof(hdr);
 		}
-		iov[cnt].iov_base = *buf;
+		iov[cnt].iov_base = buf;
 		iov[cnt++].iov_len = piece;
 		if (conn_send_iov(c, iov, cnt, 0) == -1) {
 			return -1;
@@ -282,8 +277,7 @@ body_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
  * ended inside the frame.
  */
 static int
-body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
-    uint8_t **buf)
+body_send_file(struct conn *c, int fd, uint64_t off, size_t len)
 {
 	uint8_t		 hdr[FRAME_HDR_LEN];
 	struct iovec	 iov[1];
@@ -306,7 +300,7 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
 		(void)xio_tcp_cork(c->fd, 0);
 	}
 	if (r == -1 && sent == 0 && (errno == EINVAL || errno == ENOSYS)) {
-		r = body_send_pieces(c, fd, off, len, 0, buf);
+		r = body_send_pieces(c, fd, off, len, 0);
 	}
 	return r;
 }
@@ -318,7 +312,7 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
  */
 static int
 body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
-    const struct body_opts *o, uint8_t **buf)
+    const struct body_opts *o)
 {
 	int	 r;
 
@@ -332,11 +326,11 @@ body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
 		}
 		break;
 	case BODY_SENDFILE:
-		return body_send_file(c, fd, off, len, buf);
+		return body_send_file(c, fd, off, len);
 	default:
 		break;
 	}
-	return body_send_pieces(c, fd, off, len, 1, buf);
+	return body_send_pieces(c, fd, off, len, 1);
 }
 
 enum body_rc
@@ -347,9 +341,8 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 	uint64_t	 done = 0;
 	uint32_t	 fmax;
 	size_t		 chunk;
-	uint8_t		*buf = NULL;
 	enum body_rc	 rc = BODY_OK;
-	int		 r, saved;
+	int		 r;
 
 	memset(st, 0, sizeof(*st));
 	fmax = o->frame_max == 0 || o->frame_max > FRAME_MAX ? FRAME_MAX :
@@ -361,7 +354,7 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 			rc = BODY_SHORT;
 			break;
 		}
-		r = body_send_frame(c, fd, off + done, chunk, o, &buf);
+		r = body_send_frame(c, fd, off + done, chunk, o);
 		if (r != 0) {
 			rc = r == 1 ? BODY_SHORT : BODY_BROKEN;
 			break;
@@ -378,11 +371,6 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 		if (conn_send(c, &end) == -1) {
 			rc = BODY_BROKEN;
 		}
-	}
-	if (buf != NULL) {
-		saved = errno;
-		(void)munmap(buf, BODY_PIECE);
-		errno = saved;
 	}
 	return rc;
 }

@@ -10,6 +10,7 @@
  * no memory.  All waiting is in xio.c; file bodies are body.c's.
  */
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -87,8 +88,38 @@ conn_free(struct conn *c)
 	free(c->payload);
 	free(c->rbuf);
 	free(c->wbuf);
-	c->payload = c->rbuf = c->wbuf = NULL;
+	if (c->scratch != NULL) {
+		(void)munmap(c->scratch, c->scratch_len);
+	}
+	c->payload = c->rbuf = c->wbuf = c->scratch = NULL;
+	c->scratch_len = 0;
 	c->rpos = c->rlen = c->rcap = c->wlen = c->wcap = 0;
+}
+
+/*
+ * Mapped rather than malloc'd: malloc would keep it in the heap after
+ * the free, and an idle process's memory with it.  It lasts as long as
+ * the connection, so that a session of many files maps it once.
+ */
+uint8_t *
+conn_scratch(struct conn *c, size_t len)
+{
+	uint8_t	*p;
+
+	if (c->scratch != NULL && c->scratch_len >= len) {
+		return c->scratch;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		return NULL;
+	}
+	if (c->scratch != NULL) {
+		(void)munmap(c->scratch, c->scratch_len);
+	}
+	c->scratch = p;
+	c->scratch_len = len;
+	return p;
 }
 
 /* The storage is sized by the decoder's limit, fixed at conn_init. */

@@ -44,6 +44,8 @@ struct conn {
 	uint8_t		*wbuf;
 	size_t		 wlen, wcap;
 	uint64_t	 bytes_in, bytes_out;
+	uint8_t		*scratch;	/* conn_scratch(), or NULL */
+	size_t		 scratch_len;
 };
 
 /* A frame just read; payload stays valid until the next conn_read. */
@@ -65,6 +67,12 @@ int	conn_init(struct conn *c, int fd, uint32_t max_payload,
 	    int wstall_ms, int wintr_fd);
 /* Free the buffers; closes nothing (the fd is the caller's). */
 void	conn_free(struct conn *c);
+/*
+ * For body.c: len bytes of scratch that last as long as c, mapped on
+ * first use (and again, bigger, if a later call asks for more).  NULL
+ * with errno.
+ */
+uint8_t	*conn_scratch(struct conn *c, size_t len);
 
 /*
  * Read the next frame, waiting as w says.  Returns 1 with *f filled, 0

@@ -22,11 +22,14 @@
 
 /*
  * How GET's big frames leave, and their size (0: the largest TFS/1
- * allows).  docs/performance.md has the measurements behind both; a
- * build may choose others (-DFETCH_HOW=BODY_READ) to measure again.
+ * allows).  Read in pieces and written beats sendfile over loopback:
+ * the receiver copies what the server just wrote from the shared cache
+ * rather than the page cache from memory.  docs/performance.md has the
+ * measurements; a build may choose others (-DFETCH_HOW=BODY_SENDFILE)
+ * to measure again.
  */
 #ifndef FETCH_HOW
-#define FETCH_HOW	BODY_SENDFILE
+#define FETCH_HOW	BODY_READ
 #endif
 #ifndef FETCH_FRAME
 #define FETCH_FRAME	0

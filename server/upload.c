@@ -29,11 +29,12 @@
 #include "resolve.h"
 
 /*
- * Splice uploads from the socket into the partial (1), or read and
- * write them (0): docs/performance.md has the measurements.
+ * Splice uploads from the socket into the partial (1: the bytes are
+ * copied once, from the pipe into the page cache), or read and write
+ * them (0): docs/performance.md has the measurements.
  */
 #ifndef UPLOAD_SPLICE
-#define UPLOAD_SPLICE	0
+#define UPLOAD_SPLICE	1
 #endif
 
 /* One upload under way: the target's folder and name, the partial. */

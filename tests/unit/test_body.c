@@ -289,18 +289,19 @@ test_body_progress_stops(void)
 	struct counts		 c = { 0, 0, 1, -1, 0 };
 	int			 fd;
 
-	fd = tu_pattern_file(100000);
+	/* frames too big to be queued: the first one leaves at once */
+	fd = tu_pattern_file(300000);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
 	memset(&o, 0, sizeof(o));
-	o.frame_max = 16384;
+	o.frame_max = 65536;
 	o.progress = count;
 	o.arg = &c;
 	errno = 0;
-	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 100000, &o, &st), BODY_BROKEN);
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 300000, &o, &st), BODY_BROKEN);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
-	CU_ASSERT_EQUAL(st.done, 16384);
-	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
+	CU_ASSERT_EQUAL(st.done, 65536);
+	CU_ASSERT_EQUAL(a.bytes_out, 65536 + 5);
 	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
