@@ -56,6 +56,7 @@ static const struct ops_op ops_table[] = {
 	{ TFS_RENAME, dir_rename, 2, 0,               R_WRITE, 0 },
 	{ TFS_MKDIR,  dir_mkdir,  1, 0,               R_WRITE, 0 },
 	{ TFS_SUM,    fetch_sum,  1, 0,               R_READ,  0 },
+	{ TFS_UTIME,  dir_utime,  1, 0,               R_WRITE, 0 },
 	{ TFS_QUIT,   ops_quit,   0, 0,               0,       0 },
 };
 

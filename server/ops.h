@@ -4,8 +4,8 @@
  * ops.c holds the table of requests, checks what holds for all of them
  * in PROTOCOL.md's order and then calls the request's handler; the
  * handlers live by role in entry.c (LIST, STAT), fetch.c (GET, SUM),
- * dir.c (DELETE, RENAME, MKDIR) and upload.c (PUT), and answer through
- * the reply helpers of ops.c.
+ * dir.c (DELETE, RENAME, MKDIR, UTIME) and upload.c (PUT), and answer
+ * through the reply helpers of ops.c.
  */
 
 #ifndef SERVER_OPS_H
@@ -85,6 +85,7 @@ void	fetch_sum(struct ops_req *r, const struct tfs_msg *m);
 void	dir_delete(struct ops_req *r, const struct tfs_msg *m);
 void	dir_rename(struct ops_req *r, const struct tfs_msg *m);
 void	dir_mkdir(struct ops_req *r, const struct tfs_msg *m);
+void	dir_utime(struct ops_req *r, const struct tfs_msg *m);
 /* upload.c */
 void	upload_put(struct ops_req *r, const struct tfs_msg *m);
 

@@ -116,9 +116,9 @@ serve_ms(int seconds)
 }
 
 /*
- * The connection, its waits, and what its requests may do: for now
- * everyone is anonymous, and the anonymous may read and write
- * (--read-only is a check of its own).  0, or -1 with errno.
+ * The connection, its waits, and what its requests may do: it starts
+ * anonymous, with the rights of --anonymous (--read-only is a check of
+ * its own).  0, or -1 with errno.
  */
 static int
 serve_setup(struct serve *s, const struct serve_args *a, int fd,
@@ -137,7 +137,7 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	s->wait.intr_in_frame = 0;
 	s->ctx.conn = &s->conn;
 	s->ctx.root = a->root;
-	s->ctx.rights = R_READ | R_WRITE;
+	s->ctx.rights = (unsigned)cfg.anonymous;
 	s->ctx.user = NULL;
 	s->ctx.slot = a->slot;
 	s->ctx.stall_ms = s->wait.stall_ms;
