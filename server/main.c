@@ -2,9 +2,10 @@
  * main.c -- tfsd's start: the options (options.c) from the command line
  * and the configuration file, the one-shot commands (-t, -s, the user
  * file's commands), then the server set up in order (root, log, pid
- * file, socket, user, daemon) and handed over to the worker pool.  The
- * configuration is read again here on HUP.  Bad usage exits 2, a
- * failure to start exits 1, each with one line on stderr.
+ * file, socket, user, the users file, daemon) and handed over to the
+ * worker pool.  The configuration and the users file are read again
+ * here on HUP.  Bad usage exits 2, a failure to start exits 1, each
+ * with one line on stderr.
  */
 
 #include <sys/types.h>
@@ -18,12 +19,14 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "auth.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "options.h"
 #include "pool.h"
 #include "proto.h"
+#include "serve.h"
 #include "users.h"
 #include "version.h"
 
@@ -36,6 +39,9 @@ static void	main_abs_paths(struct tfsd_config *);
 static int	main_load(struct tfsd_config *, char *, size_t);
 static void	main_ready(void);
 static void	main_reload(void);
+static void	main_reload_config(void);
+static void	main_reload_users(void);
+static struct users *main_users(const char *, char *, size_t);
 static const char *main_pidfile(void);
 static int	main_command(void);
 static int	main_serve(void);
@@ -45,6 +51,7 @@ static char		 main_startdir[PATH_MAX];
 static struct tfsd_config main_cli;		/* the command line's */
 static struct optset	 main_given;		/* options it gave */
 static struct tfsd_cmd	 main_cmd;
+static struct serve_shared main_shared;		/* what workers inherit */
 
 /* Bad usage: one line on stderr, exit 2. */
 static void
@@ -117,20 +124,30 @@ main_load(struct tfsd_config *c, char *err, size_t errsz)
 }
 
 /*
- * HUP: read the configuration again.  A broken one is logged and the
- * running one kept; options that only a restart can change keep their
- * old values, and the log says so.
+ * HUP: read the configuration again (with -c), then the users file.
+ * What is broken is logged and the running version kept.
  */
 static void
 main_reload(void)
+{
+	if (main_cmd.config != NULL) {
+		main_reload_config();
+	}
+	main_reload_users();
+}
+
+/*
+ * The configuration file again.  A broken one is logged and the running
+ * one kept; options that only a restart can change keep their old
+ * values, and the log says so.
+ */
+static void
+main_reload_config(void)
 {
 	struct tfsd_config	 next;
 	const char		*name;
 	char			 err[512];
 
-	if (main_cmd.config == NULL) {
-		return;
-	}
 	if (main_load(&next, err, sizeof(err)) != 0) {
 		log_warnx("reload: %s; keeping the running configuration",
 		    err);
@@ -145,6 +162,40 @@ main_reload(void)
 	cfg = next;
 	log_setlevel(cfg.verbose);
 	log_info("configuration %s read again", main_cmd.config);
+}
+
+/*
+ * The users file at path (NULL: no users, no sign-in), or NULL with
+ * "FILE: why" in err.  *err is "" when there is simply no file to load.
+ */
+static struct users *
+main_users(const char *path, char *err, size_t errsz)
+{
+	err[0] = '\0';
+	if (path == NULL) {
+		return NULL;
+	}
+	return users_load(path, err, errsz);
+}
+
+/* The users file again: the workers forked from now on get it. */
+static void
+main_reload_users(void)
+{
+	struct users	*next;
+	char		 err[512];
+
+	next = main_users(cfg.users, err, sizeof(err));
+	if (next == NULL && err[0] != '\0') {
+		log_warnx("reload: %s; keeping the users as they were", err);
+		return;
+	}
+	users_free((struct users *)main_shared.users);
+	main_shared.users = next;
+	if (next != NULL) {
+		log_info("users file %s read again: %zu users", cfg.users,
+		    users_count(next));
+	}
 }
 
 /* The first worker waits for connections: say so, and detach. */
@@ -218,6 +269,7 @@ static int
 main_serve(void)
 {
 	enum log_dest	 dest;
+	char		 msg[512];
 	int		 listen_fd, root_fd, status;
 
 	root_fd = daemon_open_root();
@@ -235,13 +287,22 @@ main_serve(void)
 	if (cfg.user != NULL) {
 		daemon_drop_privileges(cfg.user);
 	}
+	/* after the drop: the file must be the serving user's own */
+	main_shared.users = main_users(cfg.users, msg, sizeof(msg));
+	if (main_shared.users == NULL && msg[0] != '\0') {
+		errx(1, "%s", msg);
+	}
+	auth_secret_make(main_shared.secret);
 	if (!cfg.foreground) {
 		daemon_detach();
 	}
 	daemon_pidfile_write();
 	setproctitle("master %s", main_addr);
-	status = pool_run(listen_fd, root_fd, main_ready, main_reload);
+	status = pool_run(listen_fd, root_fd, &main_shared, main_ready,
+	    main_reload);
 	daemon_cleanup();
+	users_free((struct users *)main_shared.users);
+	explicit_bzero(main_shared.secret, sizeof(main_shared.secret));
 	return status;
 }
 

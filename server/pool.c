@@ -61,6 +61,7 @@ struct pool_death {
 };
 
 struct pool {
+	struct serve_shared	*shared;
 	int			 listen_fd;
 	int			 root_fd;
 	int			 sig_rd, sig_wr;	/* self-pipe */
@@ -318,6 +319,7 @@ pool_child_main(struct pool *p, int i)
 	sigprocmask(SIG_SETMASK, &held, NULL);
 
 	memset(&wa, 0, sizeof(wa));
+	wa.shared = p->shared;
 	wa.listen_fd = p->listen_fd;
 	wa.root.fd = p->root_fd;
 	wa.root.path = cfg.root;
@@ -922,8 +924,8 @@ pool_teardown(struct pool *p)
 }
 
 int
-pool_run(int listen_fd, int root_fd, void (*ready)(void),
-    void (*reload)(void))
+pool_run(int listen_fd, int root_fd, struct serve_shared *shared,
+    void (*ready)(void), void (*reload)(void))
 {
 	struct pool	 pool, *p = &pool;
 	int64_t		 now;
@@ -932,6 +934,7 @@ pool_run(int listen_fd, int root_fd, void (*ready)(void),
 	if (pool_setup(p, listen_fd, root_fd) == -1) {
 		return 1;
 	}
+	p->shared = shared;
 	p->ready_cb = ready;
 	p->reload_cb = reload;
 	for (i = 0; i < cfg.workers; i++) {

@@ -18,13 +18,17 @@
 /* This many deaths in a row before any reached idle stop the server. */
 #define POOL_MAX_START_FAILURES	10
 
+#include "serve.h"
+
 /*
- * Serve until a signal stops the server.  ready() is called once, when
- * the first worker waits for connections; reload() on HUP, before the
- * new workers start, to read the configuration again.  Returns the exit status: 0
- * after a signalled stop, 1 when the workers cannot start.
+ * Serve until a signal stops the server.  Workers get shared as it is
+ * when they are forked.  ready() is called once, when the first worker
+ * waits for connections; reload() on HUP, before the new workers
+ * start, to read the configuration (and shared) again.  Returns the
+ * exit status: 0 after a signalled stop, 1 when the workers cannot
+ * start.
  */
-int	pool_run(int listen_fd, int root_fd, void (*ready)(void),
-	    void (*reload)(void));
+int	pool_run(int listen_fd, int root_fd, struct serve_shared *shared,
+	    void (*ready)(void), void (*reload)(void));
 
 #endif /* SERVER_POOL_H */

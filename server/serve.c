@@ -36,6 +36,7 @@
 #include "ops.h"
 #include "proto.h"
 #include "serve.h"
+#include "signin.h"
 #include "version.h"
 #include "xio.h"
 
@@ -53,6 +54,7 @@ struct serve {
 	struct conn_wait wait;		/* for the next request */
 	struct ops_ctx	 ctx;
 	struct ops_req	 req;
+	struct signin	 signin;
 	char		 peer[64];
 	unsigned long	 nreq;		/* requests read */
 	int		 grace;		/* stopping, first request awaited */
@@ -96,6 +98,7 @@ serve_conn(const struct serve_args *a, int fd, const char *peer)
 	if (!s->peer_eof) {
 		serve_linger(fd);
 	}
+	signin_end(&s->signin);
 	conn_free(&s->conn);
 out_free:
 	free(s);
@@ -139,6 +142,8 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	s->ctx.root = a->root;
 	s->ctx.rights = (unsigned)cfg.anonymous;
 	s->ctx.user = NULL;
+	signin_init(&s->signin, a->shared->users, a->shared->secret);
+	s->ctx.signin = &s->signin;
 	s->ctx.slot = a->slot;
 	s->ctx.stall_ms = s->wait.stall_ms;
 	s->req.ctx = &s->ctx;
@@ -283,6 +288,13 @@ serve_request(struct serve *s, const struct conn_frame *f)
 
 	r->path[0] = r->to[0] = '\0';
 	r->bytes = 0;
+	if (signin_pending(&s->signin) && f->type != TFS_STEP) {
+		/* the exchange is the only thing a client may do meanwhile */
+		(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
+		    "%s during a sign-in exchange", tfs_type_name(f->type));
+		serve_log(s, f->type, start, "PROTOCOL");
+		return -1;
+	}
 	if ((rc = serve_refuse(s, f, &m, start)) != 1) {
 		return rc;
 	}
@@ -380,11 +392,15 @@ serve_done(struct serve *s, uint8_t type, int64_t start)
 	serve_log(s, type, start, result);
 }
 
-/* One log line per request: peer, op, path, bytes, result, time. */
+/*
+ * One log line per request: peer, user ("-" for anonymous), op, path
+ * (the name tried for AUTH and STEP), bytes, result, time.
+ */
 static void
 serve_log(struct serve *s, uint8_t type, int64_t start, const char *result)
 {
 	struct ops_req	*r = &s->req;
+	const char	*user = s->ctx.user != NULL ? s->ctx.user : "-";
 	char		 path[256], to[256];
 
 	if (!log_enabled(LOG_LVL_INFO)) {
@@ -393,16 +409,21 @@ serve_log(struct serve *s, uint8_t type, int64_t start, const char *result)
 	log_vis(path, sizeof(path), r->path, strlen(r->path));
 	if (type == TFS_RENAME && r->to[0] != '\0') {
 		log_vis(to, sizeof(to), r->to, strlen(r->to));
-		log_info("%s %s %s -> %s %llu %s %lldms", s->peer,
+		log_info("%s %s %s %s -> %s %llu %s %lldms", s->peer, user,
 		    tfs_type_name(type), path, to,
 		    (unsigned long long)r->bytes, result,
 		    (long long)(xio_now_ms() - start));
 		return;
 	}
-	log_info("%s %s %s %llu %s %lldms", s->peer, tfs_type_name(type),
-	    type == TFS_QUIT || !tfs_type_is_request(type) ? "-" :
-	    path[0] != '\0' ? path : "/", (unsigned long long)r->bytes,
-	    result, (long long)(xio_now_ms() - start));
+	if (type == TFS_QUIT || !tfs_type_is_request(type) ||
+	    ((type == TFS_AUTH || type == TFS_STEP) && path[0] == '\0')) {
+		(void)strlcpy(path, "-", sizeof(path));
+	} else if (path[0] == '\0') {
+		(void)strlcpy(path, "/", sizeof(path));
+	}
+	log_info("%s %s %s %s %llu %s %lldms", s->peer, user,
+	    tfs_type_name(type), path, (unsigned long long)r->bytes, result,
+	    (long long)(xio_now_ms() - start));
 }
 
 /*

@@ -7,11 +7,26 @@
 #ifndef SERVER_SERVE_H
 #define SERVER_SERVE_H
 
+#include <stdint.h>
+
+#include "auth.h"
 #include "resolve.h"
 #include "scoreboard.h"
+#include "users.h"
+
+/*
+ * What the master makes once, before forking, for every connection of
+ * every worker.  A worker sees it as it was when the worker was forked:
+ * a reload makes new workers for what it changes.
+ */
+struct serve_shared {
+	const struct users	*users;		/* --users; NULL: none */
+	uint8_t			 secret[AUTH_SECRET_LEN];
+};
 
 /* What serving a connection needs from the process that accepted it. */
 struct serve_args {
+	const struct serve_shared *shared;
 	struct root	 root;		/* the served folder */
 	struct sb_slot	*slot;		/* what runs is shown here, or NULL */
 	/*

@@ -323,6 +323,7 @@ worker_main(const struct worker_args *wa)
 
 	limit = worker_start(wa);
 	memset(&sa, 0, sizeof(sa));
+	sa.shared = wa->shared;
 	sa.root = wa->root;
 	sa.slot = wa->slot;
 	sa.stop_fd = worker_pipe[0];

@@ -9,8 +9,10 @@
 
 #include "resolve.h"
 #include "scoreboard.h"
+#include "serve.h"
 
 struct worker_args {
+	const struct serve_shared *shared;	/* the master's */
 	int		 listen_fd;
 	struct root	 root;		/* the served folder */
 	int		 master_fd;	/* read end; EOF = the master died */

@@ -89,6 +89,7 @@ static int			 fw_root_fd = -1;
 static uint8_t			*fw_payload;	/* the client's decoder */
 static struct sb_slot		 fw_slot;
 static struct serve_args	 fw_sa;
+static struct serve_shared	 fw_shared;
 static struct fw_sentinel	 fw_sentinels[] = {
 	{ ".", { 0 } },			/* through "dotdot" */
 	{ "outside", { 0 } },
@@ -523,6 +524,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	fw_walk();
 	/* no stop comes: only the session's own timeouts end a wait */
+	fw_sa.shared = &fw_shared;
 	fw_sa.root.fd = fw_root_fd;
 	fw_sa.root.path = fw_root;
 	fw_sa.slot = &fw_slot;
