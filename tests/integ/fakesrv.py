@@ -54,8 +54,16 @@ class Peer:
         self.buf = self.buf[5 + n:]
         return t, p
 
+    def frames(self):
+        """The client's frames (type, payload) until it closes."""
+        while True:
+            f = self.recv()
+            if f is None:
+                return
+            yield f
 
-class FakeServer:
+
+class FakeServer(tfslib.Closing):
     """Accept connections on a free port; run script(peer) for each."""
 
     def __init__(self, script, send_hello=True, accept=True):
@@ -90,25 +98,9 @@ class FakeServer:
         except OSError:
             pass
         finally:
-            try:
-                s.close()
-            except OSError:
-                pass
+            tfslib.close_quietly(s)
 
     def close(self):
         self.done = True
-        try:
-            self.lsock.close()
-        except OSError:
-            pass
-        for s in self.conns:
-            try:
-                s.close()
-            except OSError:
-                pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
+        for s in [self.lsock] + self.conns:
+            tfslib.close_quietly(s)
