@@ -257,14 +257,15 @@ ops_progress(void *arg, uint64_t bytes)
 }
 
 /*
- * The stall timeout, and no stop in between (a graceful stop lets a
- * transfer under way finish).
+ * The stall timeout and the minimum rate, and no stop in between (a
+ * graceful stop lets a transfer under way finish).
  */
 void
 ops_body_opts(struct ops_req *r, struct body_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->stall_ms = r->ctx->stall_ms;
+	o->min_rate = r->ctx->min_rate;
 	o->intr_fd = -1;
 	o->progress = ops_progress;
 	o->arg = r;

@@ -35,6 +35,7 @@ struct ops_ctx {
 	struct signin	*signin;	/* AUTH and STEP (signin.h) */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
+	uint32_t	 min_rate;	/* bytes/s over stall_ms, 0: any */
 };
 
 /* One request: whose it is, and what it did (for the log line). */

@@ -4,9 +4,10 @@
  * Requests are read and dispatched to ops.c in order.  Replies are
  * flushed only when no further request is already buffered, so a
  * pipelining client gets its answers coalesced.  Between requests the
- * idle timeout applies, inside a frame the stall timeout.  The slot
- * and the process title show the request that runs, and each request
- * gets one log line.
+ * idle timeout applies, inside a frame the stall timeout and the
+ * minimum rate; the first request must arrive whole within the
+ * first-request timeout.  The slot and the process title show the
+ * request that runs, and each request gets one log line.
  *
  * A stop (stop_fd readable) ends the wait for the next request at
  * once: an idle connection gets ERROR SHUTTING_DOWN, a request in
@@ -62,6 +63,7 @@ struct serve {
 };
 
 static int	serve_ms(int);
+static int	serve_first_ms(void);
 static int	serve_setup(struct serve *, const struct serve_args *, int,
 		    const char *);
 static int	serve_hello(struct serve *);
@@ -119,6 +121,22 @@ serve_ms(int seconds)
 }
 
 /*
+ * How long a connection has after HELLO to send its first request
+ * whole: the first-request timeout, or the idle timeout if shorter.
+ */
+static int
+serve_first_ms(void)
+{
+	int	 first = serve_ms(cfg.first_request_timeout);
+	int	 idle = serve_ms(cfg.idle_timeout);
+
+	if (first == -1 || (idle != -1 && idle < first)) {
+		return idle;
+	}
+	return first;
+}
+
+/*
  * The connection, its waits, and what its requests may do: it starts
  * anonymous, with the rights of --anonymous (--read-only is a check of
  * its own).  0, or -1 with errno.
@@ -133,6 +151,7 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	    -1) == -1) {
 		return -1;
 	}
+	conn_set_min_rate(&s->conn, cfg.min_rate, serve_ms(cfg.stall_timeout));
 	/* between requests a stop ends the wait; a frame begun is read */
 	s->wait.idle_ms = serve_ms(cfg.idle_timeout);
 	s->wait.stall_ms = serve_ms(cfg.stall_timeout);
@@ -146,15 +165,24 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	s->ctx.signin = &s->signin;
 	s->ctx.slot = a->slot;
 	s->ctx.stall_ms = s->wait.stall_ms;
+	s->ctx.min_rate = cfg.min_rate;
 	s->req.ctx = &s->ctx;
 	return 0;
 }
 
-/* Queue HELLO: the server speaks first.  0 or -1. */
+/*
+ * Queue HELLO: the server speaks first, and the first request's time
+ * begins.  0 or -1.
+ */
 static int
 serve_hello(struct serve *s)
 {
 	struct tfs_msg	 hello;
+	int		 first = serve_first_ms();
+
+	if (first != -1) {
+		conn_set_deadline(&s->conn, xio_now_ms() + first);
+	}
 
 	memset(&hello, 0, sizeof(hello));
 	hello.type = TFS_HELLO;
@@ -195,7 +223,9 @@ serve_loop(struct serve *s)
 			}
 			break;
 		}
-		s->nreq++;
+		if (s->nreq++ == 0) {
+			conn_set_deadline(&s->conn, 0);
+		}
 		if (serve_request(s, &f) == -1) {
 			(void)conn_flush(&s->conn);
 			break;
@@ -253,6 +283,11 @@ serve_read_failed(struct serve *s, int errnum)
 	begun = conn_in_frame(&s->conn, &type) > 0;
 	if (errnum == ETIMEDOUT && s->grace && !begun) {
 		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
+	} else if (errnum == ETIMEDOUT && s->nreq == 0) {
+		(void)conn_send_error(&s->conn, TFS_ETIMEOUT, "no whole first "
+		    "request within %d s", serve_first_ms() / 1000);
+		log_info("%s: closed: %s", s->peer, begun ?
+		    "first request too slow" : "no first request");
 	} else if (errnum == ETIMEDOUT) {
 		(void)conn_send_error(&s->conn, TFS_ETIMEOUT,
 		    begun ? "frame stalled for %d s" : "idle for %d s",

@@ -200,7 +200,8 @@ upload_body(struct ops_req *r, int pfd, uint64_t want)
 		return 0;
 	case BODY_BROKEN:
 		if (errno == ETIMEDOUT) {
-			ops_fail(r, TFS_ETIMEOUT, "upload stalled");
+			ops_fail(r, TFS_ETIMEOUT, "upload stalled, or slower than "
+			    "%u bytes/s", r->ctx->min_rate);
 			break;
 		}
 		/* FALLTHROUGH */
