@@ -1,7 +1,9 @@
 /*
  * scoreboard.h -- the table of workers in shared memory.  Each worker
- * writes its own slot; the master only reads them (to count idle
- * workers and to spot stalled transfers) and clears a slot on reaping.
+ * writes its own slot; the master reads them (to count idle workers,
+ * to spot stalled transfers, to find the connection idle longest when
+ * all are busy), clears a slot on reaping, and writes only a slot's
+ * yield (then wakes its worker with SIGUSR2).
  */
 
 #ifndef SERVER_SCOREBOARD_H
@@ -20,6 +22,14 @@ enum sb_state {
 	SB_EXITING,
 };
 
+/* Where a busy worker's connection is. */
+enum sb_conn {
+	SB_CONN_NONE = 0,	/* no connection */
+	SB_CONN_FIRST,		/* its first request has not arrived whole */
+	SB_CONN_REQUEST,	/* a request is served */
+	SB_CONN_IDLE,		/* between requests */
+};
+
 struct sb_slot {
 	volatile pid_t		 pid;
 	volatile uint32_t	 generation;
@@ -29,6 +39,13 @@ struct sb_slot {
 	volatile int64_t	 last_progress;	/* xio_now_ms() */
 	volatile uint64_t	 bytes;		/* moved in this request */
 	volatile uint64_t	 served;	/* connections served */
+	volatile int		 conn;		/* enum sb_conn */
+	volatile int64_t	 conn_since;	/* xio_now_ms() it became so */
+	/*
+	 * The master's: close the connection that has been FIRST or IDLE
+	 * since this conn_since (ERROR TIMEOUT): others wait for a worker.
+	 */
+	volatile int64_t	 yield;
 	char			 peer[64];
 	char			 op[8];
 	char			 path[128];

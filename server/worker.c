@@ -10,11 +10,15 @@
  * listening descriptor at once (in the handler: close(2) is
  * async-signal-safe, and only then does the socket stop taking
  * connections once the master closed its own) and write to a self-pipe
- * that stays readable: serve.c's stop_fd, so the wait for the next
+ * that stays readable: serve.c's wake_fd, so the wait for the next
  * request ends at once, and a request in progress finishes first.
- * SIGTERM keeps its default: the process ends, and nothing half-written
- * is visible since uploads go to hidden partials.  SIGUSR1 asks for the
- * log file to be reopened between requests.
+ * SIGUSR2 (the master's, when connections wait and no worker is idle)
+ * writes to the same pipe: serve.c then asks worker_told(), which
+ * empties it, and closes the connection if it is still the idle one
+ * the slot's yield names.  SIGTERM keeps its default: the process
+ * ends, and nothing half-written is visible since uploads go to hidden
+ * partials.  SIGUSR1 asks for the log file to be reopened between
+ * requests.
  *
  * Never forks; never reads a client byte itself.
  */
@@ -49,6 +53,7 @@
 #define WORKER_DONE	(-2)	/* the listening socket is gone */
 
 static volatile sig_atomic_t	 worker_stopping;
+static volatile sig_atomic_t	 worker_yield;
 static volatile sig_atomic_t	 worker_reopen;
 static volatile sig_atomic_t	 worker_alarm;
 static volatile sig_atomic_t	 worker_listen_fd = -1;
@@ -59,6 +64,7 @@ static int	worker_signals(void);
 static unsigned long worker_start(const struct worker_args *);
 static int	worker_master_gone(int);
 static void	worker_between(void);
+static int	worker_told(void);
 static void	worker_sweep(const struct worker_args *);
 static int	worker_accept(const struct worker_args *, char *, size_t);
 static void	worker_peer(const struct sockaddr_storage *, socklen_t,
@@ -75,6 +81,12 @@ worker_sighandler(int sig)
 	switch (sig) {
 	case SIGUSR1:
 		worker_reopen = 1;
+		break;
+	case SIGUSR2:
+		worker_yield = 1;
+		if (write(worker_pipe[1], "y", 1) == -1) {
+			/* full already: the wait ends anyway */
+		}
 		break;
 	case SIGALRM:
 		worker_alarm = 1;
@@ -109,6 +121,7 @@ worker_signals(void)
 	if (sigaction(SIGHUP, &sa, NULL) == -1 ||
 	    sigaction(SIGQUIT, &sa, NULL) == -1 ||
 	    sigaction(SIGUSR1, &sa, NULL) == -1 ||
+	    sigaction(SIGUSR2, &sa, NULL) == -1 ||
 	    sigaction(SIGALRM, &sa, NULL) == -1) {
 		return -1;
 	}
@@ -230,6 +243,35 @@ worker_between(void)
 	}
 }
 
+/*
+ * serve.c's told(): a stop is said for good (the pipe stays readable);
+ * otherwise the pipe is emptied, and a yield said once.  The handler
+ * sets its flag before it writes, so emptying first loses neither.
+ */
+static int
+worker_told(void)
+{
+	char	 buf[64];
+	int	 yield;
+
+	if (worker_stopping) {
+		return SERVE_TOLD_STOP;
+	}
+	while (read(worker_pipe[0], buf, sizeof(buf)) > 0) {
+		continue;
+	}
+	yield = worker_yield;
+	worker_yield = 0;
+	if (worker_stopping) {
+		/* came meanwhile: its byte must stay */
+		if (write(worker_pipe[1], "x", 1) == -1) {
+			/* full: readable anyway */
+		}
+		return SERVE_TOLD_STOP;
+	}
+	return yield ? SERVE_TOLD_YIELD : 0;
+}
+
 /* Expire old partials if a sweep is due; a read-only server writes not. */
 static void
 worker_sweep(const struct worker_args *wa)
@@ -326,7 +368,8 @@ worker_main(const struct worker_args *wa)
 	sa.shared = wa->shared;
 	sa.root = wa->root;
 	sa.slot = wa->slot;
-	sa.stop_fd = worker_pipe[0];
+	sa.wake_fd = worker_pipe[0];
+	sa.told = worker_told;
 	sa.between = worker_between;
 	worker_sweep(wa);
 	while (!worker_stopping) {
@@ -346,6 +389,8 @@ worker_main(const struct worker_args *wa)
 			break;
 		}
 		worker_busy(wa->slot, peer);
+		/* a yield that came while idle was for no connection */
+		(void)worker_told();
 		serve_conn(&sa, fd, peer);
 		worker_served(wa->slot, ++served);
 		if (limit != 0 && served >= limit) {

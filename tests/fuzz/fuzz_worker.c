@@ -528,7 +528,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fw_sa.root.fd = fw_root_fd;
 	fw_sa.root.path = fw_root;
 	fw_sa.slot = &fw_slot;
-	fw_sa.stop_fd = -1;
+	fw_sa.wake_fd = -1;
+	fw_sa.told = NULL;
 	fw_sa.between = NULL;
 	return 0;
 }
