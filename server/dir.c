@@ -24,19 +24,22 @@
 #include "partial.h"
 #include "proto.h"
 #include "resolve.h"
+#include "space.h"
 
-static int	dir_rmdir(int, const char *);
+static int	dir_rmdir(int, const char *, struct space *);
 static int	dir_move(int, const char *, int, const char *);
 static int	dir_open_entry(const struct root *, const char *);
 
 /*
  * Remove the empty folder name of dfd.  Partials and other reserved
- * files never block it: a folder LIST shows empty is empty.  0 or -1.
+ * files never block it: a folder LIST shows empty is empty (the
+ * partials removed leave the total of those kept).  0 or -1.
  */
 static int
-dir_rmdir(int dfd, const char *name)
+dir_rmdir(int dfd, const char *name, struct space *sp)
 {
 	struct dirent	*de;
+	struct stat	 st;
 	DIR		*d;
 	int		 fd, busy = 0;
 
@@ -60,8 +63,14 @@ dir_rmdir(int dfd, const char *name)
 	if (!busy) {
 		rewinddir(d);
 		while ((de = readdir(d)) != NULL) {
-			if (partial_reserved(de->d_name)) {
-				(void)unlinkat(dirfd(d), de->d_name, 0);
+			if (!partial_reserved(de->d_name) ||
+			    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == -1) {
+				continue;
+			}
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0 &&
+			    S_ISREG(st.st_mode)) {
+				space_kept_take(sp, (uint64_t)st.st_size);
 			}
 		}
 	}
@@ -91,7 +100,7 @@ dir_delete(struct ops_req *r, const struct tfs_msg *m)
 		goto out_dir;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		rc = dir_rmdir(dfd, name);
+		rc = dir_rmdir(dfd, name, r->ctx->space);
 	} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
 		rc = unlinkat(dfd, name, 0);
 	} else {

@@ -27,6 +27,7 @@
 #include "pool.h"
 #include "proto.h"
 #include "serve.h"
+#include "space.h"
 #include "users.h"
 #include "version.h"
 
@@ -293,6 +294,9 @@ main_serve(void)
 		errx(1, "%s", msg);
 	}
 	auth_secret_make(main_shared.secret);
+	if ((main_shared.space = space_create(cfg.max_workers)) == NULL) {
+		err(1, "shared memory");
+	}
 	if (!cfg.foreground) {
 		daemon_detach();
 	}
@@ -303,6 +307,7 @@ main_serve(void)
 	daemon_cleanup();
 	users_free((struct users *)main_shared.users);
 	explicit_bzero(main_shared.secret, sizeof(main_shared.secret));
+	space_destroy(main_shared.space);
 	return status;
 }
 

@@ -25,6 +25,7 @@
 #define R_WRITE		TFS_RIGHT_WRITE	/* PUT DELETE RENAME MKDIR UTIME */
 
 struct signin;
+struct space;
 
 /* One connection, as its requests see it. */
 struct ops_ctx {
@@ -34,6 +35,8 @@ struct ops_ctx {
 	const char	*user;		/* signed in as; NULL = anonymous */
 	struct signin	*signin;	/* AUTH and STEP (signin.h) */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
+	int		 slot_id;	/* its index (-1: none) */
+	struct space	*space;		/* room for uploads, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
 	uint32_t	 min_rate;	/* bytes/s over stall_ms, 0: any */
 };

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "pool.h"
 #include "scoreboard.h"
+#include "space.h"
 #include "worker.h"
 #include "xio.h"
 
@@ -484,6 +485,8 @@ pool_reaped(struct pool *p, int i, int status)
 	pool_death(p, i, status, &d);
 	pool_death_log(p, i, &d);
 	sb_slot_clear(sb_slot(&p->sb, i));
+	/* a worker killed mid-upload frees its room */
+	space_release(p->shared->space, i);
 	memset(c, 0, sizeof(*c));
 	p->nlive--;
 

@@ -177,6 +177,8 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	signin_init(&s->signin, a->shared->users, a->shared->secret);
 	s->ctx.signin = &s->signin;
 	s->ctx.slot = a->slot;
+	s->ctx.slot_id = a->slot_id;
+	s->ctx.space = a->shared->space;
 	s->ctx.stall_ms = s->wait.stall_ms;
 	s->ctx.min_rate = cfg.min_rate;
 	s->req.ctx = &s->ctx;

@@ -14,6 +14,8 @@
 #include "scoreboard.h"
 #include "users.h"
 
+struct space;
+
 /*
  * What the master makes once, before forking, for every connection of
  * every worker.  A worker sees it as it was when the worker was forked:
@@ -22,6 +24,7 @@
 struct serve_shared {
 	const struct users	*users;		/* --users; NULL: none */
 	uint8_t			 secret[AUTH_SECRET_LEN];
+	struct space		*space;		/* room for uploads */
 };
 
 /* What told() says the worker was told. */
@@ -34,6 +37,7 @@ struct serve_args {
 	const struct serve_shared *shared;
 	struct root	 root;		/* the served folder */
 	struct sb_slot	*slot;		/* what runs is shown here, or NULL */
+	int		 slot_id;	/* its index, or -1 */
 	/*
 	 * Readable when the worker is told something, and from then on
 	 * once told to stop; -1 when nothing but the connection's own

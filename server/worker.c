@@ -1,7 +1,7 @@
 /*
  * worker.c -- a worker process: accept a connection on the shared
  * listening socket, have serve.c serve it to its end, repeat; between
- * connections, now and then, sweep old partials.
+ * connections, now and then, sweep old partials and count those kept.
  *
  * The worker keeps its scoreboard slot current for the master (state,
  * peer, connections served) and its process title current for ps.
@@ -43,6 +43,7 @@
 #include "log.h"
 #include "partial.h"
 #include "serve.h"
+#include "space.h"
 #include "worker.h"
 #include "xio.h"
 
@@ -272,12 +273,24 @@ worker_told(void)
 	return yield ? SERVE_TOLD_YIELD : 0;
 }
 
-/* Expire old partials if a sweep is due; a read-only server writes not. */
+/*
+ * Expire old partials if a sweep is due, and count what those kept
+ * hold; the server's first count is due at once.  A read-only server
+ * writes not.
+ */
 static void
 worker_sweep(const struct worker_args *wa)
 {
-	if (!cfg.read_only) {
-		partial_sweep(wa->root.fd, cfg.partial_max_age);
+	struct partial_tally	 t;
+	struct space		*sp = wa->shared->space;
+	int			 first;
+
+	if (cfg.read_only) {
+		return;
+	}
+	first = space_count_due(sp);
+	if (partial_sweep(wa->root.fd, cfg.partial_max_age, first, &t)) {
+		space_kept_set(sp, t.bytes, t.count);
 	}
 }
 
@@ -367,6 +380,7 @@ worker_main(const struct worker_args *wa)
 	memset(&sa, 0, sizeof(sa));
 	sa.shared = wa->shared;
 	sa.root = wa->root;
+	sa.slot_id = wa->id;
 	sa.slot = wa->slot;
 	sa.wake_fd = worker_pipe[0];
 	sa.told = worker_told;

@@ -28,7 +28,8 @@
 	X(print)							\
 	X(users)							\
 	X(auth)								\
-	X(netrc)
+	X(netrc)							\
+	X(space)
 
 #include <CUnit/CUnit.h>
 
