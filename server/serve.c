@@ -105,10 +105,11 @@ serve_conn(const struct serve_args *a, int fd, const char *peer)
 	if (serve_hello(s) == 0) {
 		serve_loop(s);
 	}
+	/* ended: nothing to close for a waiting client any more */
+	serve_phase(s, SB_CONN_NONE);
 	if (!s->peer_eof) {
 		serve_linger(fd, s->quick);
 	}
-	serve_phase(s, SB_CONN_NONE);
 	signin_end(&s->signin);
 	conn_free(&s->conn);
 out_free:
