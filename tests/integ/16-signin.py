@@ -152,11 +152,13 @@ def test_read_only():
 def test_logs(srv):
     time.sleep(0.2)
     log = "".join(srv.log)
-    t.ok(" bob STEP " in log or " bob PUT " in log,
+    t.ok(' bob STEP "bob" ' in log and ' bob PUT ' in log,
          "log lines name the user", log[-2000:])
-    t.ok(" - LIST " in log, "anonymous requests log '-'")
-    t.ok("AUTH_FAILED" in log and "wrong proof" in log and
-         "unknown user" in log, "failed sign-ins are logged with why")
+    t.ok(" - LIST " in log and ' - AUTH "nobody-here" ' in log,
+         "anonymous requests log '-', AUTH the name tried")
+    t.ok("AUTH_FAILED:wrong-proof" in log and
+         "AUTH_FAILED:unknown-user" in log,
+         "failed sign-ins are logged with why")
     t.ok("homes/missing" in log, "a missing home is logged")
     bad = [s for s in SECRETS + ["not-it"] if s in log]
     t.ok(not bad and ",p=" not in log, "no password or proof in the log",

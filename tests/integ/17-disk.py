@@ -56,7 +56,7 @@ def leave_partial(srv, path, size, sent):
             c.recv()
         except (OSError, tfslib.ServerClosed):
             pass
-    return wait_log(srv, "PUT %s %d PROTOCOL" % (path, sent), 10 * SLOW)
+    return wait_log(srv, 'PUT "%s" - PROTOCOL' % path, 10 * SLOW)
 
 
 def wait_log(srv, text, secs):

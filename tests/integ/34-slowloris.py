@@ -157,8 +157,8 @@ def test_min_rate_get():
             except OSError:
                 break
             time.sleep(0.01)
-            cut = [ln for ln in srv.log if "GET big" in ln and
-                   "TIMEOUT" in ln]
+            cut = [ln for ln in srv.log if ' GET "big" ' in ln and
+                   " TIMEOUT" in ln]
         secs = time.monotonic() - t0
         t.ok(cut, "a GET read at 400 KB/s under --min-rate 4 MiB/s is cut "
              "(after %.1f s)" % secs, "".join(srv.log[-5:]))

@@ -29,7 +29,11 @@
 	X(users)							\
 	X(auth)								\
 	X(netrc)							\
-	X(space)
+	X(space)							\
+	X(scoreboard)							\
+	X(sandbox)							\
+	X(acl)								\
+	X(addrtab)
 
 #include <CUnit/CUnit.h>
 
