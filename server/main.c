@@ -20,6 +20,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "acl.h"
+#include "addrtab.h"
 #include "admin.h"
 #include "auth.h"
 #include "config.h"
@@ -28,6 +30,7 @@
 #include "options.h"
 #include "pool.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "scoreboard.h"
 #include "serve.h"
 #include "space.h"
@@ -38,6 +41,9 @@
 
 extern char **environ;
 
+/* Client addresses the shared table remembers (failed sign-ins). */
+#define MAIN_ADDRESSES	4096
+
 static void	usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static const char *main_abs_path(const char *);
@@ -46,8 +52,10 @@ static int	main_load(struct tfsd_config *, char *, size_t);
 static void	main_ready(void);
 static void	main_reread(void);
 static void	main_reread_config(void);
-static void	main_reread_users(void);
+static void	main_reread_access(void);
 static struct users *main_users(const char *, char *, size_t);
+static int	main_allow(struct acl *, char *, size_t);
+static void	main_shared_make(void);
 static void	main_reload(void);
 static void	main_scoreboard(const char *);
 static void	main_syslog_check(void);
@@ -142,7 +150,7 @@ main_reread(void)
 	if (main_cmd.config != NULL) {
 		main_reread_config();
 	}
-	main_reread_users();
+	main_reread_access();
 }
 
 /*
@@ -197,13 +205,23 @@ main_users(const char *path, char *err, size_t errsz)
 	return users_load(path, err, errsz);
 }
 
-/* The users file again: the workers forked from now on get it. */
+/*
+ * The users file and the --allow list again: the workers forked from
+ * now on get them.  (options_check() has parsed --allow already.)
+ */
 static void
-main_reread_users(void)
+main_reread_access(void)
 {
 	struct users	*next;
+	struct acl	 allow;
 	char		 err[512];
 
+	if (main_allow(&allow, err, sizeof(err)) == 0) {
+		acl_free(&main_shared.allow);
+		main_shared.allow = allow;
+	} else {
+		log_warnx("reload: %s; keeping the running list", err);
+	}
 	next = main_users(cfg.users, err, sizeof(err));
 	if (next == NULL && err[0] != '\0') {
 		log_warnx("reload: %s; keeping the users as they were", err);
@@ -214,6 +232,61 @@ main_reread_users(void)
 	if (next != NULL) {
 		log_info("users file %s read again: %zu users", cfg.users,
 		    users_count(next));
+	}
+}
+
+/* The --allow list into *allow.  0, or -1 with "--allow ..." in err. */
+static int
+main_allow(struct acl *allow, char *err, size_t errsz)
+{
+	char	 why[256];
+	int	 i;
+
+	memset(allow, 0, sizeof(*allow));
+	for (i = 0; i < cfg.nallow; i++) {
+		if (acl_add(allow, cfg.allow[i], why, sizeof(why)) == -1) {
+			(void)snprintf(err, errsz, "--allow %s", why);
+			acl_free(allow);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What the master makes once for every worker, after the privilege
+ * drop and before the first fork: the users (the file must be the
+ * serving user's own), the server secret, the address list, the shared
+ * tables; and the sandbox's libraries loaded, its status said once.
+ * Exits 1 with one line when something is wrong.
+ */
+static void
+main_shared_make(void)
+{
+	struct sandbox_status	 st;
+	const char		*warn;
+	char			 msg[512];
+
+	main_shared.users = main_users(cfg.users, msg, sizeof(msg));
+	if (main_shared.users == NULL && msg[0] != '\0') {
+		errx(1, "%s", msg);
+	}
+	if (main_allow(&main_shared.allow, msg, sizeof(msg)) == -1) {
+		errx(1, "%s", msg);
+	}
+	auth_secret_make(main_shared.secret);
+	if ((main_shared.space = space_create(cfg.max_workers)) == NULL ||
+	    (main_shared.addrtab = addrtab_create(MAIN_ADDRESSES,
+	    cfg.max_workers, ADDRTAB_V6_PREFIX)) == NULL) {
+		err(1, "shared memory");
+	}
+	if (sandbox_init(&st) != 0) {
+		log_warnx("sandbox: %s", st.text);
+	} else {
+		log_info("sandbox: %s", st.text);
+	}
+	if ((warn = sandbox_root_warning(geteuid(), cfg.user)) != NULL) {
+		log_warnx("%s", warn);
 	}
 }
 
@@ -327,7 +400,6 @@ static int
 main_serve(void)
 {
 	enum log_dest	 dest;
-	char		 msg[512];
 	int		 listen_fd, root_fd, status;
 
 	root_fd = daemon_open_root();
@@ -346,15 +418,7 @@ main_serve(void)
 	if (cfg.user != NULL) {
 		daemon_drop_privileges(cfg.user);
 	}
-	/* after the drop: the file must be the serving user's own */
-	main_shared.users = main_users(cfg.users, msg, sizeof(msg));
-	if (main_shared.users == NULL && msg[0] != '\0') {
-		errx(1, "%s", msg);
-	}
-	auth_secret_make(main_shared.secret);
-	if ((main_shared.space = space_create(cfg.max_workers)) == NULL) {
-		err(1, "shared memory");
-	}
+	main_shared_make();
 	if (!cfg.foreground) {
 		main_syslog_check();
 		daemon_detach();
@@ -368,6 +432,8 @@ main_serve(void)
 	users_free((struct users *)main_shared.users);
 	explicit_bzero(main_shared.secret, sizeof(main_shared.secret));
 	space_destroy(main_shared.space);
+	addrtab_destroy(main_shared.addrtab);
+	acl_free(&main_shared.allow);
 	return status;
 }
 

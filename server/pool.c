@@ -36,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addrtab.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -485,8 +486,9 @@ pool_reaped(struct pool *p, int i, int status)
 	pool_death(p, i, status, &d);
 	pool_death_log(p, i, &d);
 	sb_slot_release(&p->sb, i);
-	/* a worker killed mid-upload frees its room */
+	/* a worker killed mid-upload frees its room, and its peer's place */
 	space_release(p->shared->space, i);
+	addrtab_conn_close(p->shared->addrtab, i);
 	memset(c, 0, sizeof(*c));
 	p->nlive--;
 

@@ -77,7 +77,7 @@ struct serve {
 static int	serve_ms(int);
 static int	serve_first_ms(void);
 static int	serve_setup(struct serve *, const struct serve_args *, int,
-		    const char *);
+		    const char *, const struct sockaddr_storage *);
 static int	serve_hello(struct serve *);
 static void	serve_loop(struct serve *);
 static int	serve_told(const struct serve *);
@@ -97,7 +97,8 @@ static void	serve_result(char *, size_t, const char *, const char *);
 static void	serve_linger(int, int);
 
 void
-serve_conn(const struct serve_args *a, int fd, const char *peer)
+serve_conn(const struct serve_args *a, int fd, const char *peer,
+    const struct sockaddr_storage *ss)
 {
 	struct serve	*s;
 
@@ -106,7 +107,7 @@ serve_conn(const struct serve_args *a, int fd, const char *peer)
 		close(fd);
 		return;
 	}
-	if (serve_setup(s, a, fd, peer) == -1) {
+	if (serve_setup(s, a, fd, peer, ss) == -1) {
 		log_warn("%s: connection setup", peer);
 		goto out_free;
 	}
@@ -162,7 +163,7 @@ serve_first_ms(void)
  */
 static int
 serve_setup(struct serve *s, const struct serve_args *a, int fd,
-    const char *peer)
+    const char *peer, const struct sockaddr_storage *ss)
 {
 	s->a = a;
 	(void)strlcpy(s->peer, peer, sizeof(s->peer));
@@ -184,7 +185,7 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	s->ctx.root = a->root;
 	s->ctx.rights = (unsigned)cfg.anonymous;
 	s->ctx.user = NULL;
-	signin_init(&s->signin, a->shared->users, a->shared->secret);
+	signin_init(&s->signin, a->shared, ss, s->peer);
 	s->ctx.signin = &s->signin;
 	s->ctx.slot = a->slot;
 	s->ctx.slot_id = a->slot_id;

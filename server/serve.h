@@ -7,13 +7,17 @@
 #ifndef SERVER_SERVE_H
 #define SERVER_SERVE_H
 
+#include <sys/socket.h>
+
 #include <stdint.h>
 
+#include "acl.h"
 #include "auth.h"
 #include "resolve.h"
 #include "scoreboard.h"
 #include "users.h"
 
+struct addrtab;
 struct space;
 
 /*
@@ -25,6 +29,8 @@ struct serve_shared {
 	const struct users	*users;		/* --users; NULL: none */
 	uint8_t			 secret[AUTH_SECRET_LEN];
 	struct space		*space;		/* room for uploads */
+	struct acl		 allow;		/* --allow; empty: all */
+	struct addrtab		*addrtab;	/* per address, all workers */
 };
 
 /* What told() says the worker was told. */
@@ -61,9 +67,11 @@ struct serve_args {
  * gets its first served if it arrives within a second.  A yield ends
  * the connection with ERROR TIMEOUT if it is still idle (or still
  * without a whole first request) since the time the slot's yield
- * names.  peer is the name used in log lines.  Never exits; sets no
- * signal handler.
+ * names.  peer is the name used in log lines, ss the peer's address
+ * (NULL: not known; then no failed sign-in is counted against it).
+ * Never exits; sets no signal handler.
  */
-void	serve_conn(const struct serve_args *a, int fd, const char *peer);
+void	serve_conn(const struct serve_args *a, int fd, const char *peer,
+	    const struct sockaddr_storage *ss);
 
 #endif /* SERVER_SERVE_H */

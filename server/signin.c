@@ -9,8 +9,11 @@
  * The auth state is made on the first AUTH only: a connection that
  * never signs in never pays for GNU SASL.
  *
- * Never logs a password or a proof, nor sends the client why a sign-in
- * failed; never sleeps.
+ * Failed sign-ins count against the peer's address in a table all
+ * workers share: ADDRTAB_FAIL_MAX within a minute, and that address
+ * gets AUTH_FAILED at once, saying for how long, for a time that grows
+ * with each block.  Never logs a password or a proof, nor sends the
+ * client why a sign-in failed; never sleeps.
  */
 
 #include <sys/types.h>
@@ -22,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addrtab.h"
 #include "auth.h"
 #include "config.h"
 #include "log.h"
@@ -29,18 +33,23 @@
 #include "proto.h"
 #include "resolve.h"
 #include "signin.h"
+#include "xio.h"
 
 static int	signin_home(struct ops_req *, const char *, const char *);
 static void	signin_failed(struct ops_req *, const char *);
+static int	signin_blocked(struct ops_req *);
 static void	signin_name(struct ops_req *, const char *);
 
 void
-signin_init(struct signin *si, const struct users *users,
-    const uint8_t *secret)
+signin_init(struct signin *si, const struct serve_shared *sh,
+    const struct sockaddr_storage *addr, const char *peer)
 {
 	memset(si, 0, sizeof(*si));
-	si->users = users;
-	si->secret = secret;
+	si->users = sh->users;
+	si->secret = sh->secret;
+	si->addrtab = addr != NULL ? sh->addrtab : NULL;
+	si->addr = addr;
+	si->peer = peer;
 	si->home_fd = -1;
 }
 
@@ -68,12 +77,47 @@ signin_name(struct ops_req *r, const char *name)
 	(void)strlcpy(r->path, name, sizeof(r->path));
 }
 
-/* AUTH_FAILED, the same words whatever went wrong; why is for the log. */
+/*
+ * AUTH_FAILED, the same words whatever went wrong; why is for the log.
+ * The failure counts against the peer's address, in every worker: the
+ * one that blocks it says so in the log.
+ */
 static void
 signin_failed(struct ops_req *r, const char *why)
 {
+	struct signin	*si = r->ctx->signin;
+	int		 secs;
+
 	ops_fail(r, TFS_EAUTH_FAILED, NULL);
 	r->note = why;
+	if (si->addrtab != NULL && addrtab_auth_failed(si->addrtab, si->addr,
+	    xio_now_ms(), &secs) == 1) {
+		log_warnx("%s: %d failed sign-ins within %d s: no sign-in "
+		    "from this address for %d s", si->peer, ADDRTAB_FAIL_MAX,
+		    ADDRTAB_WINDOW_MS / 1000, secs);
+	}
+}
+
+/*
+ * An address that failed too often is refused at once, with how long
+ * it must wait: no worker sleeps to slow a guesser down.  1 when
+ * answered so.
+ */
+static int
+signin_blocked(struct ops_req *r)
+{
+	struct signin	*si = r->ctx->signin;
+	int		 secs;
+
+	if (si->addrtab == NULL || r->ctx->user != NULL ||
+	    addrtab_auth_blocked(si->addrtab, si->addr, xio_now_ms(),
+	    &secs) == 0) {
+		return 0;
+	}
+	ops_fail(r, TFS_EAUTH_FAILED, "too many failed sign-ins from this "
+	    "address: try again in %d s", secs);
+	r->note = "address blocked";
+	return 1;
 }
 
 void
@@ -84,6 +128,9 @@ signin_auth(struct ops_req *r, const struct tfs_msg *m)
 	struct tfs_msg		 out;
 	enum auth_rc		 rc;
 
+	if (signin_blocked(r)) {
+		return;
+	}
 	if (si->auth == NULL && (si->auth = auth_new(si->users,
 	    si->secret)) == NULL) {
 		ops_fail(r, TFS_EIO, "sign-in is not available now");
@@ -142,10 +189,12 @@ signin_step(struct ops_req *r, const struct tfs_msg *m)
 		return;
 	}
 	if (signin_home(r, reply.user, reply.home) == -1) {
-		/* the proof was good, the account is not: start over */
+		/* the proof was good, the account is not: start over, and
+		   this is no guess to count against the address */
 		auth_free(si->auth);
 		si->auth = NULL;
-		signin_failed(r, "home folder not usable");
+		ops_fail(r, TFS_EAUTH_FAILED, NULL);
+		r->note = "home folder not usable";
 		return;
 	}
 	(void)strlcpy(si->user, reply.user, sizeof(si->user));

@@ -585,7 +585,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fw_fail("pthread_create: %s", strerror(errno));
 	}
 	memset(&fw_slot, 0, sizeof(fw_slot));
-	serve_conn(&fw_sa, sv[0], "fuzz:1");	/* closes sv[0] */
+	serve_conn(&fw_sa, sv[0], "fuzz:1", NULL);	/* closes sv[0] */
 	pthread_join(client, NULL);
 	close(sv[1]);
 	if (fw_slot.in_request) {
