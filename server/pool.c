@@ -393,8 +393,10 @@ pool_death(struct pool *p, int i, int status, struct pool_death *d)
 		d->abnormal = WEXITSTATUS(status) != 0;
 		d->fatal_start = WEXITSTATUS(status) == WORKER_EXIT_FATAL;
 	} else if (WIFSIGNALED(status)) {
-		snprintf(d->how, sizeof(d->how), "killed by signal %d (%s)",
-		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		/* SIGSYS is the sandbox's: a system call off its list */
+		snprintf(d->how, sizeof(d->how), "killed by signal %d (%s)%s",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    WTERMSIG(status) == SIGSYS ? " by the sandbox" : "");
 		d->abnormal = !c->signalled;
 	} else {
 		snprintf(d->how, sizeof(d->how), "ended (status 0x%x)",

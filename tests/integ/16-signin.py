@@ -5,8 +5,10 @@ with the user's rights and a server signature the client can check, the
 home as the connection's root with the root's confinement, AUTH_FAILED
 alike for a wrong password and an unknown user, UNSUPPORTED, DENIED and
 the protocol errors of the exchange, the user in each log line and no
-secret in any; the users file checked at start (exit 1) and read again
-on HUP (a broken one logged and the old users kept), also with -u.
+secret in any; five failures from an address within a minute refuse
+its sign-ins at once for a while, in every worker; the users file
+checked at start (exit 1) and read again on HUP (a broken one logged
+and the old users kept), also with -u.
 """
 
 import os
@@ -214,6 +216,32 @@ def test_hup():
          "HUP with a broken file is logged", "".join(srv.log[-5:]))
 
 
+def test_throttle():
+    """Failed sign-ins count per address, across workers; no sleep."""
+    srv = tfslib.server(args=["--users", USERS, "-w", "3"])
+    for i in range(5):
+        with tfslib.Conn(srv.port) as c:
+            r = authlib.sign_in(c, "bob", "wrong-%d" % i)
+        if r[0] != "AUTH_FAILED":
+            break
+    t.eq(r[0], "AUTH_FAILED", "five wrong passwords on five connections")
+    for what in ("the right password", "again, elsewhere"):
+        with tfslib.Conn(srv.port) as c:
+            t0 = time.monotonic()
+            r = authlib.sign_in(c, "bob", "bob-pw-1")
+            secs = time.monotonic() - t0
+            t.ok(r[0] == "AUTH_FAILED" and b"try again in" in r[1],
+                 "then %s: AUTH_FAILED, saying how long to wait" % what,
+                 r)
+            t.ok(secs < 1 * SLOW, "at once (%.0f ms): no worker sleeps"
+                 % (secs * 1000))
+            t.eq(c.list("")[0:0], [], "the connection stays usable")
+    time.sleep(0.2)
+    t.ok(any("no sign-in from this address for 60 s" in ln
+             for ln in srv.log), "the block is logged once it begins",
+         "".join(srv.log[-5:]))
+
+
 def test_user_drop():
     """-u: the file must belong to the user the server runs as."""
     if os.geteuid() != 0:
@@ -249,6 +277,7 @@ t.run("no users", test_no_users)
 t.run("read-only", test_read_only)
 t.run("bad file", test_bad_file)
 t.run("hup", test_hup)
+t.run("throttle", test_throttle)
 t.run("-u", test_user_drop)
 t.run("logs", test_logs, main)
 tfslib.check_logs(t)

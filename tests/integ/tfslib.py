@@ -444,6 +444,8 @@ class Server(Closing):
                 break
             buf += chunk
         text = buf.decode(errors="replace")
+        # what tfsd said before it listened (the sandbox, warnings)
+        self.preamble = text.split("listening on", 1)[0]
         for ln in text.splitlines():
             if "listening on" in ln:
                 return ln
