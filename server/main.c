@@ -69,6 +69,9 @@ static struct tfsd_config main_cli;		/* the command line's */
 static struct optset	 main_given;		/* options it gave */
 static struct tfsd_cmd	 main_cmd;
 static struct serve_shared main_shared;		/* what workers inherit */
+static struct sandbox_status main_sandbox;	/* what it comes to */
+static int		 main_sandbox_rc;	/* 1: a part is missing */
+static const char	*main_root_warning;	/* serving as root */
 
 /* Bad usage: one line on stderr, exit 2. */
 static void
@@ -257,15 +260,13 @@ main_allow(struct acl *allow, char *err, size_t errsz)
  * What the master makes once for every worker, after the privilege
  * drop and before the first fork: the users (the file must be the
  * serving user's own), the server secret, the address list, the shared
- * tables; and the sandbox's libraries loaded, its status said once.
- * Exits 1 with one line when something is wrong.
+ * tables; and the sandbox's libraries loaded, its status kept for
+ * main_ready().  Exits 1 with one line when something is wrong.
  */
 static void
 main_shared_make(void)
 {
-	struct sandbox_status	 st;
-	const char		*warn;
-	char			 msg[512];
+	char	 msg[512];
 
 	main_shared.users = main_users(cfg.users, msg, sizeof(msg));
 	if (main_shared.users == NULL && msg[0] != '\0') {
@@ -280,17 +281,15 @@ main_shared_make(void)
 	    cfg.max_workers, ADDRTAB_V6_PREFIX)) == NULL) {
 		err(1, "shared memory");
 	}
-	if (sandbox_init(&st) != 0) {
-		log_warnx("sandbox: %s", st.text);
-	} else {
-		log_info("sandbox: %s", st.text);
-	}
-	if ((warn = sandbox_root_warning(geteuid(), cfg.user)) != NULL) {
-		log_warnx("%s", warn);
-	}
+	main_sandbox_rc = sandbox_init(&main_sandbox);
+	main_root_warning = sandbox_root_warning(geteuid(), cfg.user);
 }
 
-/* The first worker waits for connections: say so, and detach. */
+/*
+ * The first worker waits for connections: say so, and detach.  Then,
+ * once (the listening line comes first on a terminal, for scripts),
+ * what the workers' sandbox comes to, and whether it serves as root.
+ */
 static void
 main_ready(void)
 {
@@ -304,6 +303,14 @@ main_ready(void)
 	daemon_ready(line);
 	daemon_notify("READY=1\nMAINPID=%ld\nSTATUS=listening on %s",
 	    (long)getpid(), main_addr);
+	if (main_sandbox_rc != 0) {
+		log_warnx("sandbox: %s", main_sandbox.text);
+	} else {
+		log_info("sandbox: %s", main_sandbox.text);
+	}
+	if (main_root_warning != NULL) {
+		log_warnx("%s", main_root_warning);
+	}
 }
 
 /*

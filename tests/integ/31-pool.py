@@ -168,8 +168,10 @@ def test_kill_storm():
 
 def test_grow_shrink():
     n_clients = 64
+    # 64 clients from one address: no --max-per-ip
     srv = tfslib.Server(args=["-w", "4", "--min-spare", "2",
-                              "--max-spare", "32", "-m", "80"])
+                              "--max-spare", "32", "-m", "80",
+                              "--max-per-ip", "0"])
     socks = []
     try:
         base = len(srv.live_workers())

@@ -423,7 +423,7 @@ class Server(Closing):
         self.line = line
         # Keep draining stderr so the server never blocks on a full pipe.
         import threading
-        self.log = []
+        self.log = list(getattr(self, "early", []))
         self.drain = threading.Thread(target=self._drain, daemon=True)
         self.drain.start()
 
@@ -444,8 +444,8 @@ class Server(Closing):
                 break
             buf += chunk
         text = buf.decode(errors="replace")
-        # what tfsd said before it listened (the sandbox, warnings)
-        self.preamble = text.split("listening on", 1)[0]
+        # lines read with the listening one belong to the log
+        self.early = text.split("listening on", 1)[-1].splitlines(True)[1:]
         for ln in text.splitlines():
             if "listening on" in ln:
                 return ln
