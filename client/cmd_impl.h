@@ -37,6 +37,9 @@ int	cmd_get(struct client *, struct cmdctx *);
 int	cmd_put(struct client *, struct cmdctx *);
 int	cmd_mget(struct client *, struct cmdctx *);
 int	cmd_mput(struct client *, struct cmdctx *);
+/* cmd_auth.c */
+int	cmd_login(struct client *, struct cmdctx *);
+int	cmd_whoami(struct client *, struct cmdctx *);
 /* cmd_local.c */
 int	cmd_lcd(struct client *, struct cmdctx *);
 int	cmd_lpwd(struct client *, struct cmdctx *);

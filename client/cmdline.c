@@ -215,6 +215,36 @@ cmdline_batch(const char *line, int *ignore)
 }
 
 int
+cmdline_user(const char *arg, char *user, size_t usersz, const char **rest,
+    const char **errstr)
+{
+	const char	*at = strrchr(arg, '@');
+	size_t		 n;
+
+	*rest = arg;
+	if (usersz == 0) {
+		*errstr = "no room for a user";
+		return -1;
+	}
+	user[0] = '\0';
+	if (at == NULL) {
+		return 0;
+	}
+	if ((n = (size_t)(at - arg)) == 0) {
+		*errstr = "empty user before '@'";
+		return -1;
+	}
+	if (n >= usersz) {
+		*errstr = "user name too long";
+		return -1;
+	}
+	memcpy(user, arg, n);
+	user[n] = '\0';
+	*rest = at + 1;
+	return 0;
+}
+
+int
 cmdline_port_ok(const char *port)
 {
 	long	 v = 0;

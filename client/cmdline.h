@@ -57,6 +57,13 @@ const char *cmdline_batch(const char *line, int *ignore);
  */
 int	cmdline_target(const char *arg, char *host, size_t hostsz,
 	    char *port, size_t portsz, const char **errstr);
+/*
+ * USER@ in front of HOST: the user (up to the last '@') into user, ""
+ * when there is none, and *rest at what follows.  Returns 0, or -1 with
+ * *errstr set (an empty or too long user).
+ */
+int	cmdline_user(const char *arg, char *user, size_t usersz,
+	    const char **rest, const char **errstr);
 /* A port number 1..65535 in decimal: 0 or -1. */
 int	cmdline_port_ok(const char *port);
 

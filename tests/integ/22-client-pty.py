@@ -5,8 +5,9 @@ terminal: the prompt, Tab completion of commands, remote files (names
 with spaces quoted) and folders, get with the progress bar's final line,
 ls, Ctrl-C clearing the line at the prompt and aborting a long transfer
 (the partial kept, the prompt back), the bar fitted to a resized window,
-"- stalled -", history kept across sessions, Ctrl-D exiting 0, and exit
-status 3 when the connection cannot be made again.
+"- stalled -", history kept across sessions, Ctrl-D exiting 0, exit
+status 3 when the connection cannot be made again, and AUTH_REQUIRED
+met by asking for a user and a password (a fake server).
 """
 
 import fcntl
@@ -288,6 +289,49 @@ try:
         t.ok(got is not None, "'- stalled -' after 5 s without bytes")
         sh.send(b"\x03")
         t.eq(sh.wait(), 1, "Ctrl-C of a one-command get exits 1")
+        sh.close()
+
+    # AUTH_REQUIRED at the prompt: a user and a password are asked for,
+    # then the command runs again, signed in
+    tree = fakesrv.Tree(users={"bob": ("s3cret", 3)}, anon=1)
+    with fakesrv.FakeServer(tree.serve) as fk:
+        sh = Shell(fk.port)
+        sh.expect(PROMPT)
+        sh.send(b"mkdir made\r")
+        got = sh.expect(rb"asks to sign in; user[^:]*: ")
+        t.ok(got is not None and b"AUTH_REQUIRED" in got,
+             "AUTH_REQUIRED in the shell asks for a user", got)
+        sh.send(b"bob\r")
+        got = sh.expect(rb"Password for bob@127\.0\.0\.1: ")
+        t.ok(got is not None, "... then for the password", sh.buf[-300:])
+        sh.send(b"s3cret\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"s3cret" not in got and
+             "made" in tree.root, "... signs in (no echo) and runs the "
+             "command again", got)
+        sh.send(b"whoami\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"bob rw" in got, "whoami: bob rw", got)
+        sh.send(b"quit\r")
+        t.eq(sh.wait(), 0, "quit exits 0")
+        sh.close()
+        sh = Shell(fk.port)
+        sh.expect(PROMPT)
+        sh.send(b"mkdir made2\r")
+        sh.expect(rb"asks to sign in; user[^:]*: ")
+        sh.send(b"bob\r")
+        sh.expect(rb"Password for bob@127\.0\.0\.1: ")
+        sh.send(b"wrong\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"AUTH_FAILED" in got and
+             "made2" not in tree.root, "a wrong password at the prompt "
+             "is reported; the command is not run", got)
+        sh.send(b"whoami\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"anonymous ro" in got,
+             "... and the shell stays, anonymous", got)
+        sh.send(b"quit\r")
+        t.eq(sh.wait(), 0, "quit exits 0")
         sh.close()
 finally:
     if sh is not None and sh.status is None:

@@ -293,10 +293,37 @@ test_cmdline_word_index(void)
 	free(cmd);
 }
 
+static void
+test_cmdline_user(void)
+{
+	char		 u[16];
+	const char	*rest, *errstr = NULL;
+
+	CU_ASSERT_EQUAL(cmdline_user("host:1", u, sizeof(u), &rest,
+	    &errstr), 0);
+	CU_ASSERT_STRING_EQUAL(u, "");
+	CU_ASSERT_STRING_EQUAL(rest, "host:1");
+	CU_ASSERT_EQUAL(cmdline_user("bob@[::1]:7", u, sizeof(u), &rest,
+	    &errstr), 0);
+	CU_ASSERT_STRING_EQUAL(u, "bob");
+	CU_ASSERT_STRING_EQUAL(rest, "[::1]:7");
+	/* a user may hold '@': the last one ends it */
+	CU_ASSERT_EQUAL(cmdline_user("a@b.org@h", u, sizeof(u), &rest,
+	    &errstr), 0);
+	CU_ASSERT_STRING_EQUAL(u, "a@b.org");
+	CU_ASSERT_STRING_EQUAL(rest, "h");
+	CU_ASSERT_EQUAL(cmdline_user("@h", u, sizeof(u), &rest, &errstr),
+	    -1);
+	CU_ASSERT_PTR_NOT_NULL(errstr);
+	CU_ASSERT_EQUAL(cmdline_user("abcdefghijklmnopq@h", u, sizeof(u),
+	    &rest, &errstr), -1);
+}
+
 CU_TestInfo tests_cmdline[] = {
 	TEST(test_cmdline_split),
 	TEST(test_cmdline_split_partial),
 	TEST(test_cmdline_opts),
+	TEST(test_cmdline_user),
 	TEST(test_cmdline_batch),
 	TEST(test_cmdline_target),
 	TEST(test_cmdline_quote_roundtrip),
