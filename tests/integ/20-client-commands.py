@@ -246,8 +246,8 @@ try:
          "into")], "pwd, cd (relative, .., absolute), lcd, lpwd")
     t.ok("readme.txt" in o and "shell-ran" in o,
          "lls lists the local folder; !COMMAND runs", o)
-    t.ok(any(ln.startswith("get [-rRv] REMOTE [LOCAL]") for ln in o),
-         "help COMMAND")
+    t.ok(any(ln.startswith("get [-apRv] [-j N] REMOTE... [LOCAL]")
+             for ln in o), "help COMMAND")
     t.ok(os.path.exists(os.path.join(local, "r2.txt")),
          "get in the remote working folder")
     r = tfs("cd", "a.bin")

@@ -249,6 +249,48 @@ try:
         t.eq(cut.signins, ["bob", "bob"], "... which signed in again")
     os.unlink(os.path.join(local, "big.bin"))
 
+    # ---- a hostile server ------------------------------------------------------
+    def hostile(path):
+        names = [b"../escape", b"a/b", b"..", b".", b"", b"ctl\x1b[2Jx",
+                 b"/abs", b"nl\nname", b".tfs-part"]
+        return [fakesrv.entry(n, "f", 3) for n in names] + \
+            [fakesrv.entry(b"../up", "d")]
+    bad = fakesrv.Tree(hostile=hostile)
+    bad.put_file("d/ok.txt", b"fine")
+    bad.put_file("ok2.txt", b"fine")
+    outside = os.path.join(work, "escape")
+    with serve(bad) as fk8:
+        tgt = os.path.join(local, "h")
+        os.mkdir(tgt)
+        r = run(fk8.port, "get", "-R", "d", "h")
+        found = sorted(os.listdir(os.path.join(tgt, "d")))
+        t.ok(found == ["ok.txt"] and not os.path.exists(outside) and
+             not os.path.exists(os.path.join(work, "up")),
+             "get -R: hostile names never become files", found)
+        t.ok("\x1b" not in err(r), "... nor reach the terminal raw",
+             err(r))
+        r = run(fk8.port, "ls")
+        t.ok("\x1b" not in out(r) and "../escape" not in out(r) and
+             "ok2.txt" in out(r), "ls shows no hostile name, and nothing "
+             "raw", out(r))
+        r = run(fk8.port, "mget", "*", cwd=tgt)
+        t.ok(not os.path.exists(outside) and
+             sorted(os.listdir(tgt)) == ["d", "ok2.txt"],
+             "mget * writes nothing outside the target folder",
+             os.listdir(tgt))
+
+    endless = fakesrv.Tree(endless=True)
+    with serve(endless) as fk9:
+        r = run(fk9.port, "get", "-R", "deep", timeout=60)
+        t.ok(r.returncode == 1 and "deep" in err(r) and "64" in err(r),
+             "an endless tree ends get -R with an error, not a loop",
+             err(r)[-500:])
+        depth = 0
+        p = os.path.join(local, "deep")
+        while os.path.isdir(p):
+            depth += 1
+            p = os.path.join(p, "deeper")
+        t.ok(depth <= 65, "... no deeper than 64 levels", depth)
     fk.close()
 finally:
     shutil.rmtree(work, ignore_errors=True)
