@@ -4,15 +4,18 @@
  * readline runs in its callback mode, so the loop itself polls the
  * terminal and the Ctrl-C self-pipe: Ctrl-C at the prompt clears the
  * line, during a command it reaches the transfer (intr.c), and no signal
- * handler ever touches readline.  The shell never opens a socket; it
- * runs commands through the command table (cmd.c).  A command that
- * met AUTH_REQUIRED at the prompt is run once more after a sign-in.
+ * handler ever touches readline.  readline's own key reads would wait on
+ * the terminal alone, so they go through shell_getc, which watches the
+ * self-pipe too.  The shell never opens a socket; it runs commands
+ * through the command table (cmd.c).  A command that met AUTH_REQUIRED
+ * at the prompt is run once more after a sign-in.
  */
 
 #include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -39,10 +42,12 @@ static int	 shell_mkdirs(char *);
 static void	 shell_history_load(const char *);
 static void	 shell_history_save(const char *, int);
 static int	 shell_read_line(struct client *, char **);
+static int	 shell_getc(FILE *);
 static void	 shell_line_run(struct client *, const char *);
 
 static char	*shell_line;
 static int	 shell_got;
+static int	 shell_tty = -1;	/* the terminal, non-blocking */
 
 /* Where the history lives (malloc'd), or NULL when there is no home. */
 static char *
@@ -131,6 +136,46 @@ shell_prompt(struct client *cl)
 	return p;
 }
 
+/*
+ * readline's key reader.  A Ctrl-C flushes the terminal's input, so a
+ * key that poll saw may be gone when readline reads it; readline's own
+ * reader would then wait for the next key with the Ctrl-C unseen.  This
+ * one waits on the self-pipe too, and answers a Ctrl-C with readline's
+ * abort key: the key sequence or question under way is dropped, and
+ * shell_read_line then clears the line.
+ */
+static int
+shell_getc(FILE *fp)
+{
+	struct pollfd	 pfd[2];
+	unsigned char	 c;
+	ssize_t		 n;
+
+	pfd[0].fd = shell_tty != -1 ? shell_tty : fileno(fp);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = intr_fd();
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return EOF;
+		}
+		if (pfd[1].revents & POLLIN) {
+			return ABORT_CHAR;
+		}
+		n = read(pfd[0].fd, &c, 1);
+		if (n == 1) {
+			return c;
+		}
+		if (n == -1 && (errno == EINTR || errno == EAGAIN)) {
+			continue;
+		}
+		return EOF;
+	}
+}
+
 static void
 shell_on_line(char *line)
 {
@@ -216,11 +261,13 @@ shell_run(struct client *cl)
 {
 	HIST_ENTRY	*last;
 	enum sess_rc	 rc;
+	const char	*tty;
 	char		*line, *hpath;
 	int		 added = 0, st = ST_OK;
 
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
+	rl_getc_function = shell_getc;
 	/* prompts and echo are not output: stdout stays the commands' */
 	rl_outstream = stderr;
 	complete_init(cl);
@@ -231,6 +278,14 @@ shell_run(struct client *cl)
 		warnx("%s", cl->sess.errmsg);
 		free(hpath);
 		return exitcode_interactive(rc);
+	}
+	/*
+	 * shell_getc reads keys from a description of the terminal of its
+	 * own, non-blocking: a key flushed away fails the read at once.
+	 */
+	if ((tty = ttyname(STDIN_FILENO)) != NULL) {
+		shell_tty = open(tty, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC);
 	}
 	for (;;) {
 		intr_clear();
@@ -265,6 +320,10 @@ shell_run(struct client *cl)
 			st = exitcode_interactive(rc);
 			break;
 		}
+	}
+	if (shell_tty != -1) {
+		(void)close(shell_tty);
+		shell_tty = -1;
 	}
 	shell_history_save(hpath, added);
 	free(hpath);

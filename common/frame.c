@@ -228,15 +228,8 @@ frame_dec_space(struct frame_dec *d, uint8_t **p)
 void
 frame_dec_commit(struct frame_dec *d, size_t n)
 {
-	if (!frame_in_payload(d) || d->buf == NULL) {
-		return;
-	}
-	if (n > d->len - d->have) {
-		n = d->len - d->have;
-	}
-	d->have += n;
-	if (d->have == d->len) {
-		d->ready = 1;
+	if (d->buf != NULL) {
+		frame_dec_skip(d, n);
 	}
 }
 

@@ -6,9 +6,9 @@
  * per completed request.
  *
  * Header-only (static functions): the Makefile builds every
- * tests/bench/X.c on its own.  A program supplies a struct lg_proto that
- * encodes one request and parses reply bytes; the engine never knows the
- * protocol.  It only ever connects to the address it is given.
+ * tests/bench/X.c on its own.  A program supplies to lg_defaults() an
+ * lg_encode_fn that encodes one request and an lg_parse_fn that parses
+ * reply bytes; the engine never knows the protocol.  It only ever connects to the address it is given.
  */
 
 #ifndef BENCH_LOADGEN_H
@@ -30,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench.h"
 
 #define LG_DEPTH_MAX	256
 #define LG_OUT_MAX	8192	/* queued request bytes per connection */
@@ -72,11 +74,16 @@ struct lg_conn {
  * ones also to *bad.  It sets c->greeted once the greeting (if any) is
  * through.  -1 = the stream makes no sense: drop the connection.
  */
-struct lg_proto {
-	int	 greeting;	/* the server speaks first */
-	size_t	 (*encode)(uint8_t *buf, size_t cap, uint64_t seq);
-	ssize_t	 (*parse)(struct lg_conn *c, const uint8_t *p, size_t n,
+typedef ssize_t	 lg_parse_fn(struct lg_conn *c, const uint8_t *p, size_t n,
 		    int *done, int *bad);
+/* encode() writes request number seq into buf: its length, 0 if cap is
+ * too small. */
+typedef size_t	 lg_encode_fn(uint8_t *buf, size_t cap, uint64_t seq);
+
+struct lg_proto {
+	int		 greeting;	/* the server speaks first */
+	lg_encode_fn	*encode;
+	lg_parse_fn	*parse;
 };
 
 struct lg_config {
@@ -87,7 +94,7 @@ struct lg_config {
 	int			 newconn;	/* one connection per request */
 	double			 duration;	/* seconds measured */
 	double			 warmup;	/* seconds before measuring */
-	const struct lg_proto	*proto;
+	struct lg_proto		 proto;
 };
 
 struct lg_thread {
@@ -121,9 +128,10 @@ static void	lg_sample(struct lg_thread *, int64_t start, int64_t now);
 static void	*lg_thread_main(void *);
 static int	lg_cmp_u32(const void *, const void *);
 static int	lg_run(const struct lg_config *, struct lg_result *);
-static void	lg_defaults(struct lg_config *, const struct lg_proto *);
-static int	lg_option(struct lg_config *, int, const char *,
-		    const char **);
+static void	lg_defaults(struct lg_config *, int greeting, lg_encode_fn *,
+		    lg_parse_fn *);
+static void	lg_option(struct lg_config *, int, const char *,
+		    const char **, void (*)(void));
 static void	lg_print(const char *name, const struct lg_config *,
 		    const struct lg_result *);
 
@@ -204,7 +212,7 @@ lg_fill(struct lg_thread *t, struct lg_conn *c)
 		if (c->outlen + 512 > sizeof(c->out)) {
 			break;
 		}
-		n = cfg->proto->encode(c->out + c->outlen,
+		n = cfg->proto.encode(c->out + c->outlen,
 		    sizeof(c->out) - c->outlen, t->seq++);
 		c->outlen += n;
 		/* A new connection's cost counts in its request's time. */
@@ -225,15 +233,13 @@ lg_flush(struct lg_thread *t, struct lg_conn *c)
 	int			want;
 
 	while (c->outoff < c->outlen) {
-		n = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+		n = bench_write_some(c->fd, c->out + c->outoff,
+		    c->outlen - c->outoff);
 		if (n == -1) {
-			if (errno == EINTR) {
-				continue;
-			}
-			if (errno == EAGAIN) {
-				break;
-			}
 			return -1;
+		}
+		if (n == 0) {
+			break;
 		}
 		c->outoff += (size_t)n;
 	}
@@ -295,7 +301,7 @@ lg_input(struct lg_thread *t, struct lg_conn *c)
 	}
 	for (off = 0; off < (size_t)n; off += (size_t)used) {
 		done = bad = 0;
-		used = cfg->proto->parse(c, t->rbuf + off, (size_t)n - off,
+		used = cfg->proto.parse(c, t->rbuf + off, (size_t)n - off,
 		    &done, &bad);
 		if (used < 0) {
 			return -1;
@@ -375,7 +381,7 @@ lg_thread_main(void *arg)
 					lg_drop(t, c, 1);
 					continue;
 				}
-				if (cfg->proto->greeting) {
+				if (cfg->proto.greeting) {
 					c->state = LG_GREETING;
 					if (lg_flush(t, c) == -1) {
 						t->drops++;
@@ -495,7 +501,8 @@ lg_run(const struct lg_config *cfg, struct lg_result *res)
 /* One line of key=value pairs, for people and for scripts/bench. */
 /* The settings both load generators start from. */
 static void
-lg_defaults(struct lg_config *cfg, const struct lg_proto *proto)
+lg_defaults(struct lg_config *cfg, int greeting, lg_encode_fn *encode,
+    lg_parse_fn *parse)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->conns = 32;
@@ -503,42 +510,49 @@ lg_defaults(struct lg_config *cfg, const struct lg_proto *proto)
 	cfg->threads = 1;
 	cfg->duration = 5;
 	cfg->warmup = 0.5;
-	cfg->proto = proto;
+	cfg->proto.greeting = greeting;
+	cfg->proto.encode = encode;
+	cfg->proto.parse = parse;
 }
 
 /*
  * The options both load generators take: -c conns, -D depth,
- * -d seconds, -n (new connection per request), -t threads, -w warmup.
- * Returns 1 when ch was one of them (*errstr set on a bad value), else 0.
+ * -d seconds, -n (new connection per request), -t threads, -w warmup;
+ * *errstr is set on a bad value, and any other ch calls usage().  There
+ * are never more threads than connections.
  */
-static int
+static void
 lg_option(struct lg_config *cfg, int ch, const char *arg,
-    const char **errstr)
+    const char **errstr, void (*usage)(void))
 {
 	*errstr = NULL;
 	switch (ch) {
 	case 'c':
 		cfg->conns = (int)strtonum(arg, 1, 100000, errstr);
-		return 1;
+		break;
 	case 'D':
 		cfg->depth = (int)strtonum(arg, 1, LG_DEPTH_MAX, errstr);
-		return 1;
+		break;
 	case 'd':
 		cfg->duration = atof(arg);
 		*errstr = cfg->duration > 0 ? NULL : "invalid";
-		return 1;
+		break;
 	case 'n':
 		cfg->newconn = 1;
-		return 1;
+		break;
 	case 't':
 		cfg->threads = (int)strtonum(arg, 1, 256, errstr);
-		return 1;
+		break;
 	case 'w':
 		cfg->warmup = atof(arg);
 		*errstr = cfg->warmup >= 0 ? NULL : "invalid";
-		return 1;
+		break;
+	default:
+		usage();
 	}
-	return 0;
+	if (cfg->threads > cfg->conns) {
+		cfg->threads = cfg->conns;
+	}
 }
 
 static void

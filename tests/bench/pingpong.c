@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "loadgen.h"
 
 #define PP_SRV_BATCH	16	/* replies written per write(2) */
@@ -45,20 +46,13 @@ static uint8_t	*resp_buf;
 static size_t	 resp_buf_len;
 static int	 listen_fd = -1;
 
-static size_t	 pp_encode(uint8_t *, size_t, uint64_t);
-static ssize_t	 pp_parse(struct lg_conn *, const uint8_t *, size_t, int *,
-		    int *);
+static lg_encode_fn	 pp_encode;
+static lg_parse_fn	 pp_parse;
 static int	 pp_owe_flush(int ep, struct pp_sconn *);
 static void	*pp_epoll_main(void *);
 static void	*pp_conn_main(void *);
 static void	 pp_serve(const char *mode, int nthreads);
 static void	 usage(void);
-
-static const struct lg_proto pp_proto = {
-	.greeting = 0,
-	.encode = pp_encode,
-	.parse = pp_parse,
-};
 
 static size_t
 pp_encode(uint8_t *buf, size_t cap, uint64_t seq)
@@ -104,15 +98,11 @@ pp_owe_flush(int ep, struct pp_sconn *sc)
 
 	while (sc->owe > 0) {
 		k = sc->owe < resp_buf_len ? (size_t)sc->owe : resp_buf_len;
-		n = write(sc->fd, resp_buf, k);
-		if (n == -1) {
-			if (errno == EINTR) {
-				continue;
-			}
-			if (errno == EAGAIN) {
-				break;
-			}
+		if ((n = bench_write_some(sc->fd, resp_buf, k)) == -1) {
 			return -1;
+		}
+		if (n == 0) {
+			break;
 		}
 		sc->owe -= (uint64_t)n;
 	}
@@ -293,14 +283,13 @@ main(int argc, char *argv[])
 	struct lg_config	 cfg;
 	struct lg_result	 res;
 	struct sockaddr_in	 sin;
-	socklen_t		 len;
 	const char		*mode = "epoll", *errstr;
 	pid_t			 pid;
 	long			 ncpu;
-	int			 ch, sthreads, one = 1;
+	int			 ch, sthreads;
 	char			 name[64];
 
-	lg_defaults(&cfg, &pp_proto);
+	lg_defaults(&cfg, 0, pp_encode, pp_parse);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	sthreads = ncpu > 0 ? (int)ncpu : 1;
 	while ((ch = getopt(argc, argv, "c:D:d:m:nq:r:T:t:w:")) != -1) {
@@ -321,38 +310,16 @@ main(int argc, char *argv[])
 			sthreads = (int)strtonum(optarg, 1, 256, &errstr);
 			break;
 		default:
-			if (!lg_option(&cfg, ch, optarg, &errstr)) {
-				usage();
-			}
+			lg_option(&cfg, ch, optarg, &errstr, usage);
 			break;
 		}
-		if (errstr != NULL) {
-			errx(2, "-%c %s: %s", ch, optarg, errstr);
-		}
+		bench_optarg(ch, errstr);
 	}
 	if (argc != optind) {
 		usage();
 	}
-	if (cfg.threads > cfg.conns) {
-		cfg.threads = cfg.conns;
-	}
 
-	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (listen_fd == -1) {
-		err(1, "socket");
-	}
-	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(listen_fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(listen_fd, 1024) == -1) {
-		err(1, "bind 127.0.0.1");
-	}
-	len = sizeof(sin);
-	if (getsockname(listen_fd, (struct sockaddr *)&sin, &len) == -1) {
-		err(1, "getsockname");
-	}
+	listen_fd = bench_listen(1024, &sin);
 	cfg.addr = sin;
 
 	switch (pid = fork()) {

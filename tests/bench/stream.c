@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 static double	stream_now(void);
 static void	stream_send(const struct sockaddr_in *, uint64_t total,
 		    size_t bufsz, const char *file, int rw, double deadline);
@@ -127,7 +129,6 @@ int
 main(int argc, char *argv[])
 {
 	struct sockaddr_in	 sin;
-	socklen_t		 len;
 	const char		*file = NULL, *out = NULL, *errstr = NULL;
 	uint8_t			*buf;
 	uint64_t		 total = 1ULL << 30, got = 0;
@@ -152,6 +153,10 @@ main(int argc, char *argv[])
 		case 'f':
 			file = optarg;
 			break;
+		case 'n':
+			total = (uint64_t)strtonum(optarg, 1, LLONG_MAX,
+			    &errstr);
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -161,35 +166,16 @@ main(int argc, char *argv[])
 		case 's':
 			spl = 1;
 			break;
-		case 'n':
-			total = (uint64_t)strtonum(optarg, 1, LLONG_MAX,
-			    &errstr);
-			break;
 		default:
 			usage();
 		}
-		if (errstr != NULL) {
-			errx(2, "-%c %s: %s", ch, optarg, errstr);
-		}
+		bench_optarg(ch, errstr);
 	}
 	if (argc != optind) {
 		usage();
 	}
 
-	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		err(1, "socket");
-	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(lfd, 1) == -1) {
-		err(1, "bind 127.0.0.1");
-	}
-	len = sizeof(sin);
-	if (getsockname(lfd, (struct sockaddr *)&sin, &len) == -1) {
-		err(1, "getsockname");
-	}
+	lfd = bench_listen(1, &sin);
 	if ((buf = malloc(bufsz)) == NULL) {
 		err(1, "malloc");
 	}

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "frame.h"
 #include "loadgen.h"
 #include "proto.h"
@@ -32,18 +33,11 @@ static const char	*paths[TL_PATHS_MAX];
 static int		 npaths;
 static uint64_t		 want_size = UINT64_MAX;	/* -s: FILE size */
 
-static size_t	 tl_encode(uint8_t *, size_t, uint64_t);
-static ssize_t	 tl_parse(struct lg_conn *, const uint8_t *, size_t, int *,
-		    int *);
+static lg_encode_fn	 tl_encode;
+static lg_parse_fn	 tl_parse;
 static uint64_t	 tl_be64(const uint8_t *);
 static int	 tl_frame_done(struct lg_conn *, int *, int *);
 static void	 usage(void);
-
-static const struct lg_proto tl_proto = {
-	.greeting = 1,
-	.encode = tl_encode,
-	.parse = tl_parse,
-};
 
 /* GET paths[seq % npaths] from offset 0, as one frame. */
 static size_t
@@ -186,7 +180,7 @@ main(int argc, char *argv[])
 	const char		*errstr;
 	int			 ch, port = 0;
 
-	lg_defaults(&cfg, &tl_proto);
+	lg_defaults(&cfg, 1, tl_encode, tl_parse);
 	while ((ch = getopt(argc, argv, "c:D:d:f:np:s:t:w:")) != -1) {
 		errstr = NULL;
 		switch (ch) {
@@ -207,23 +201,16 @@ main(int argc, char *argv[])
 			    &errstr);
 			break;
 		default:
-			if (!lg_option(&cfg, ch, optarg, &errstr)) {
-				usage();
-			}
+			lg_option(&cfg, ch, optarg, &errstr, usage);
 			break;
 		}
-		if (errstr != NULL) {
-			errx(2, "-%c %s: %s", ch, optarg, errstr);
-		}
+		bench_optarg(ch, errstr);
 	}
 	if (argc != optind || port == 0) {
 		usage();
 	}
 	if (npaths == 0) {
 		paths[npaths++] = "small";
-	}
-	if (cfg.threads > cfg.conns) {
-		cfg.threads = cfg.conns;
 	}
 	cfg.addr.sin_family = AF_INET;
 	cfg.addr.sin_port = htons((uint16_t)port);

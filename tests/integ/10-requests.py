@@ -10,41 +10,31 @@ import hashlib
 import os
 import signal
 import socket
-import stat
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import (E, ERROR, END, DATA, FILE, OK, READY,  # noqa: E402
-                    LIST, STAT, GET, PUT, DELETE, RENAME, MKDIR, SUM, QUIT,
-                    u64, parse_error, parse_u64)
+from tfslib import (ERROR, END, DATA, FILE, OK, READY,  # noqa: E402
+                    GET, PUT, DELETE, RENAME, MKDIR, SUM, QUIT,
+                    u64, parse_error, parse_u64, names)
 
 t = tfslib.Tap()
 
 server = tfslib.server
 
 
-
-def names(lst):
-    return [e["name"] for e in lst] if isinstance(lst, list) else lst
-
-
 def basics(srv):
     R = srv.root
-    with open(os.path.join(R, "b.txt"), "wb") as f:
-        f.write(b"bee\n")
-    with open(os.path.join(R, "a.txt"), "wb") as f:
-        f.write(b"hello, world\n")
+    tfslib.write_file(os.path.join(R, "b.txt"), b"bee\n")
+    tfslib.write_file(os.path.join(R, "a.txt"), b"hello, world\n")
     os.chmod(os.path.join(R, "a.txt"), 0o640)
     os.utime(os.path.join(R, "a.txt"), (1000000000, 1000000000))
     os.mkdir(os.path.join(R, "dir"))
     for n in ("Zed", ".hidden", "\u00e9t\u00e9", "a b", ".tfs-part-x",
               ".tfs-sweep-other"):
-        with open(os.path.join(R, n), "wb") as f:
-            f.write(b"x")
+        tfslib.write_file(os.path.join(R, n), b"x")
     os.mkfifo(os.path.join(R, "fifo"))
 
     with tfslib.Conn(srv.port) as c:
@@ -93,8 +83,7 @@ def basics(srv):
         t.eq(c.get("dir"), "NOT_A_FILE", "GET of a folder: NOT_A_FILE")
         t.eq(c.get("nope"), "NOT_FOUND", "GET of nothing: NOT_FOUND")
         big = os.urandom(3 * tfslib.FRAME_MAX + 12345)
-        with open(os.path.join(R, "big"), "wb") as f:
-            f.write(big)
+        tfslib.write_file(os.path.join(R, "big"), big)
         c.req(GET("big", 5))
         tp, p = c.recv()
         r = tfslib.Reader(p)
@@ -176,8 +165,7 @@ def basics(srv):
         t.eq(c.simple(DELETE("m2/b2")), "NOT_FOUND", "DELETE of nothing: "
              "NOT_FOUND")
         t.eq(c.simple(DELETE("m2/n")), "OK", "DELETE of an empty folder")
-        with open(os.path.join(R, "m2", ".tfs-part-up"), "wb") as f:
-            f.write(b"partial")
+        tfslib.write_file(os.path.join(R, "m2", ".tfs-part-up"), b"partial")
         t.eq(c.list("m2"), [], "a folder holding only a partial lists empty")
         t.eq(c.simple(DELETE("m2")), "OK", "... and DELETE removes it")
         t.ok(not os.path.exists(os.path.join(R, "m2")), "folder gone")
@@ -233,8 +221,7 @@ def busy(srv):
 
 def denied_readonly():
     with server(args=["--read-only", "--max-file-size", "10"]) as srv:
-        with open(os.path.join(srv.root, "f"), "wb") as f:
-            f.write(b"data")
+        tfslib.write_file(os.path.join(srv.root, "f"), b"data")
         with tfslib.Conn(srv.port) as c:
             t.eq(c.get("f"), b"data", "read-only: GET works")
             t.eq(c.put("g", b"x"), "DENIED", "read-only: PUT DENIED")
@@ -265,13 +252,10 @@ def denied_perm():
     except KeyError:
         t.skip("permission denied: DENIED", "no user nobody")
         return
-    tmp = tempfile.mkdtemp(prefix="tfs-test-")
-    root = os.path.join(tmp, "root")
-    os.mkdir(root)
+    tmp, root = tfslib.temp_dir("tfs-test-", "root")
     os.chmod(tmp, 0o755)
     os.chmod(root, 0o777)
-    with open(os.path.join(root, "secret"), "wb") as f:
-        f.write(b"s")
+    tfslib.write_file(os.path.join(root, "secret"), b"s")
     os.chmod(os.path.join(root, "secret"), 0o600)
     os.mkdir(os.path.join(root, "locked"))
     os.chmod(os.path.join(root, "locked"), 0o500)
@@ -305,9 +289,7 @@ def too_large():
 
 def no_space():
     """A tiny tmpfs as the root: ENOSPC answers NO_SPACE, old file kept."""
-    tmp = tempfile.mkdtemp(prefix="tfs-test-")
-    root = os.path.join(tmp, "root")
-    os.mkdir(root)
+    tmp, root = tfslib.temp_dir("tfs-test-", "root")
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
                         root], capture_output=True)
     if r.returncode != 0:
@@ -341,8 +323,7 @@ def io_error():
     with server() as srv:
         path = os.path.join(srv.root, "shrinks")
         size = 64 * tfslib.FRAME_MAX
-        with open(path, "wb") as f:
-            f.truncate(size)
+        tfslib.sparse_file(path, size)
         c = tfslib.Conn(srv.port)
         c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
         c.req(GET("shrinks"))

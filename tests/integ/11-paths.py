@@ -65,8 +65,7 @@ def one_reply(c, msg):
 
 def bad_paths(srv):
     os.mkdir(os.path.join(srv.root, "d"))
-    with open(os.path.join(srv.root, "d", "f"), "wb") as f:
-        f.write(b"f")
+    tfslib.write_file(os.path.join(srv.root, "d", "f"), b"f")
     with tfslib.Conn(srv.port) as c:
         for path, what in BAD:
             b = path.encode()
@@ -99,16 +98,20 @@ def bad_paths(srv):
              "not BAD_PATH")
 
 
+def outside(*files):
+    """A new folder out of the root holding files, each reading SECRET."""
+    out = tempfile.mkdtemp(prefix="tfs-out-")
+    for name in files:
+        tfslib.write_file(os.path.join(out, name), b"SECRET")
+    return out
+
+
 def links(srv):
     R = srv.root
-    out = tempfile.mkdtemp(prefix="tfs-out-")
-    with open(os.path.join(out, "secret"), "wb") as f:
-        f.write(b"SECRET")
-    with open(os.path.join(R, "a.txt"), "wb") as f:
-        f.write(b"inside")
+    out = outside("secret")
+    tfslib.write_file(os.path.join(R, "a.txt"), b"inside")
     os.mkdir(os.path.join(R, "d"))
-    with open(os.path.join(R, "d", "f"), "wb") as f:
-        f.write(b"deep")
+    tfslib.write_file(os.path.join(R, "d", "f"), b"deep")
     os.symlink("a.txt", os.path.join(R, "rel"))
     os.symlink(os.path.join(R, "a.txt"), os.path.join(R, "abs"))
     os.symlink("../a.txt", os.path.join(R, "d", "up"))
@@ -138,7 +141,8 @@ def links(srv):
         t.eq(c.get("dlink/f"), b"deep", "link to a folder: followed")
         t.eq(c.get("dabs/up"), b"inside", "absolute link to a folder, then "
              "..: followed")
-        t.eq(names(c.list("dlink")), [b"f", b"up"], "LIST through a link")
+        t.eq(tfslib.names(c.list("dlink"), sort=True), [b"f", b"up"],
+             "LIST through a link")
         st = c.stat("abs")
         t.eq((st["kind"], st["size"], st["name"]), ("f", 6, b"abs"),
              "STAT of a link: its target, under the link's name")
@@ -166,7 +170,7 @@ def links(srv):
              "and back (..): NOT_A_DIR")
         t.eq(c.get("relmissing"), "NOT_FOUND", "relative link through a "
              "missing folder and back (..): NOT_FOUND")
-        listed = names(c.list(""))
+        listed = tfslib.names(c.list(""))
         t.ok(b"outfile" not in listed and b"outdir" not in listed and
              b"dangling" not in listed and b"loop1" not in listed,
              "links out, dangling or looping are not listed", listed)
@@ -184,24 +188,15 @@ def links(srv):
         os.rmdir(out)
 
 
-def names(lst):
-    return sorted(e["name"] for e in lst) if isinstance(lst, list) else lst
-
-
 def swap_race(srv):
     """
     A folder swapped for a link to outside while requests run: never a
     byte from outside, whatever the timing.
     """
     R = srv.root
-    out = tempfile.mkdtemp(prefix="tfs-out-")
-    with open(os.path.join(out, "f"), "wb") as f:
-        f.write(b"SECRET")
-    with open(os.path.join(out, "outside-only"), "wb") as f:
-        f.write(b"SECRET")
+    out = outside("f", "outside-only")
     os.mkdir(os.path.join(R, "s"))
-    with open(os.path.join(R, "s", "f"), "wb") as f:
-        f.write(b"inside")
+    tfslib.write_file(os.path.join(R, "s", "f"), b"inside")
     stop = threading.Event()
     swaps = [0]
 
@@ -287,7 +282,7 @@ def specials(srv):
                  "(%.2f s)" % (k, dt))
         t.eq(c.stat("fifo/x"), "NOT_A_DIR", "a path through a fifo: "
              "NOT_A_DIR")
-        listed = names(c.list(""))
+        listed = tfslib.names(c.list(""))
         t.ok(not any(k.encode() in listed for k in kinds),
              "special files are never listed", listed)
     so.close()

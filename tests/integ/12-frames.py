@@ -15,14 +15,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import (ERROR, OK, ENTRY, END, DATA, u8, u16, u32,  # noqa: E402
+from tfslib import (ERROR, ENTRY, END, DATA, u8, u16, u32,  # noqa: E402
                     u64, s, frame, parse_error, parse_entry)
 
 t = tfslib.Tap()
 
 server = tfslib.server
-
-ONE = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
 
 
 def protocol(srv, raw, desc, shut=False):
@@ -31,11 +29,7 @@ def protocol(srv, raw, desc, shut=False):
         c.send_raw(raw)
         if shut:
             c.sock.shutdown(socket.SHUT_WR)
-        try:
-            err = c.expect_error()
-        except tfslib.ServerClosed:
-            err = "closed"
-        t.eq(err, "PROTOCOL", desc + ": PROTOCOL")
+        t.eq(c.reply_or_closed(), "PROTOCOL", desc + ": PROTOCOL")
         t.ok(c.closed(), desc + ": connection closed")
 
 
@@ -65,8 +59,7 @@ def usable(srv, desc):
 
 
 def run(srv):
-    with open(os.path.join(srv.root, "f"), "wb") as f:
-        f.write(b"four")
+    tfslib.write_file(os.path.join(srv.root, "f"), b"four")
     pids = srv.workers()
     t.eq(len(pids), 1, "one worker")
 
@@ -164,7 +157,7 @@ def run(srv):
     usable(srv, "and serves the next one")
 
 
-with server(args=ONE) as srv:
+with server(args=tfslib.ONE_WORKER) as srv:
     t.run("frames", run, srv)
 tfslib.check_logs(t)
 sys.exit(t.done())

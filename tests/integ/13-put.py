@@ -18,40 +18,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
 from tfslib import (ERROR, OK, READY, ENTRY, END, DATA, FILE,  # noqa: E402
-                    u8, u64, s, frame, parse_error, parse_u64,
-                    PUT, GET, STAT, LIST, RESUME, NOCLOBBER)
+                    u8, u64, s, frame, parse_error,
+                    GET, STAT, RESUME, NOCLOBBER)
 
 t = tfslib.Tap()
 
 server = tfslib.server
 
-MiB = 1024 * 1024
-ONE = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
-
-
-def put_start(c, path, size, flags=0):
-    """PUT: the READY offset, or the error name."""
-    c.req(PUT(path, size, flags))
-    tp, p = c.recv()
-    if tp == READY:
-        return parse_u64(p)
-    if tp == ERROR:
-        return parse_error(p)[0]
-    raise ValueError("unexpected 0x%02x after PUT" % tp)
-
-
-def send_data(c, data, chunk=tfslib.FRAME_MAX):
-    for i in range(0, len(data), chunk):
-        c.send(DATA, data[i:i + chunk])
-
-
-def reply(c):
-    tp, p = c.recv()
-    if tp == OK:
-        return "OK"
-    if tp == ERROR:
-        return parse_error(p)[0]
-    return "type 0x%02x" % tp
+MiB = tfslib.MiB
 
 
 def partials(dirpath):
@@ -64,7 +38,7 @@ def put_retry_busy(port, path, size, flags):
     deadline = time.monotonic() + 10 * tfslib.SLOW
     while True:
         c = tfslib.Conn(port)
-        r = put_start(c, path, size, flags)
+        r = c.put_start(path, size, flags)
         if r != "BUSY" or time.monotonic() > deadline:
             return c, r
         c.close()
@@ -76,16 +50,16 @@ def atomic(srv):
     v1, v2 = b"a" * (4 * MiB), b"b" * (4 * MiB)
     with tfslib.Conn(srv.port) as a, tfslib.Conn(srv.port) as b:
         t.eq(a.put("f", v1), "OK", "PUT v1")
-        t.eq(put_start(a, "f", len(v2)), 0, "PUT v2: READY 0")
-        send_data(a, v2[:2 * MiB])
+        t.eq(a.put_start("f", len(v2)), 0, "PUT v2: READY 0")
+        a.send_data(v2[:2 * MiB])
         time.sleep(0.2)
         t.ok(b.get("f") == v1, "GET while the upload runs: the old version")
         t.eq(b.stat("f")["size"], len(v1), "STAT while it runs: old size")
         t.eq([e["name"] for e in b.list("")], [b"f"], "LIST while it runs: "
              "no partial shown")
-        send_data(a, v2[2 * MiB:])
+        a.send_data(v2[2 * MiB:])
         a.send(END, u64(len(v2)))
-        t.eq(reply(a), "OK", "PUT v2: OK once all arrived")
+        t.eq(a.reply(), "OK", "PUT v2: OK once all arrived")
         t.ok(b.get("f") == v2, "then GET sees the new version")
         t.eq(partials(R), [], "no partial left after success")
 
@@ -147,15 +121,15 @@ def broken_uploads(srv):
         t.eq(c.put("k", old), "OK", "PUT the old version")
     cases = [
         ("more bytes than announced",
-         lambda c: (send_data(c, b"x" * 11),)),
+         lambda c: (c.send_data(b"x" * 11),)),
         ("more bytes than announced, then END",
-         lambda c: (send_data(c, b"x" * 5), send_data(c, b"y" * 5),
-                    send_data(c, b"z" * 5))),
-        ("fewer bytes, then END", lambda c: (send_data(c, b"x" * 9),
+         lambda c: (c.send_data(b"x" * 5), c.send_data(b"y" * 5),
+                    c.send_data(b"z" * 5))),
+        ("fewer bytes, then END", lambda c: (c.send_data(b"x" * 9),
                                              c.send(END, u64(9)))),
-        ("END with a wrong count", lambda c: (send_data(c, b"x" * 10),
+        ("END with a wrong count", lambda c: (c.send_data(b"x" * 10),
                                               c.send(END, u64(11)))),
-        ("END with a short payload", lambda c: (send_data(c, b"x" * 10),
+        ("END with a short payload", lambda c: (c.send_data(b"x" * 10),
                                                 c.send(END, b"\x00"))),
         ("empty DATA", lambda c: (c.send(DATA, b""),)),
         ("a request during the upload", lambda c: (c.req(STAT("k")),)),
@@ -168,16 +142,12 @@ def broken_uploads(srv):
     ]
     for desc, act in cases:
         with tfslib.Conn(srv.port) as c:
-            off = put_start(c, "k", 10)
+            off = c.put_start("k", 10)
             if off != 0:
                 t.ok(False, desc, "PUT answered %r" % off)
                 continue
             act(c)
-            try:
-                r = reply(c)
-            except tfslib.ServerClosed:
-                r = "closed"
-            t.eq(r, "PROTOCOL", desc + ": PROTOCOL")
+            t.eq(c.reply_or_closed(), "PROTOCOL", desc + ": PROTOCOL")
             t.ok(c.closed(), desc + ": closed")
         with tfslib.Conn(srv.port) as c:
             t.eq(c.get("k"), old, desc + ": old version intact")
@@ -187,8 +157,8 @@ def broken_uploads(srv):
 
     # a client that just goes away
     with tfslib.Conn(srv.port) as c:
-        t.eq(put_start(c, "k", 3 * MiB), 0, "PUT, then disconnect")
-        send_data(c, b"n" * MiB)
+        t.eq(c.put_start("k", 3 * MiB), 0, "PUT, then disconnect")
+        c.send_data(b"n" * MiB)
     time.sleep(0.3)
     with tfslib.Conn(srv.port) as c:
         t.eq(c.get("k"), old, "disconnect mid-upload: old version intact")
@@ -201,55 +171,55 @@ def resume(srv):
     R = srv.root
     data = os.urandom(5 * MiB + 3)
     with tfslib.Conn(srv.port) as c:
-        t.eq(put_start(c, "r.bin", len(data), RESUME), 0,
+        t.eq(c.put_start("r.bin", len(data), RESUME), 0,
              "RESUME with nothing kept: READY 0")
-        send_data(c, data[:2 * MiB])
+        c.send_data(data[:2 * MiB])
     c, off = put_retry_busy(srv.port, "r.bin", len(data), RESUME)
     t.eq(off, 2 * MiB, "RESUME after a disconnect: READY at the bytes kept")
-    send_data(c, data[off:])
+    c.send_data(data[off:])
     c.send(END, u64(len(data) - off))
-    t.eq(reply(c), "OK", "the rest sent: OK")
+    t.eq(c.reply(), "OK", "the rest sent: OK")
     t.ok(c.get("r.bin") == data, "the resumed file is whole and right")
     c.close()
 
     with tfslib.Conn(srv.port) as c:
-        t.eq(put_start(c, "r2", 1000), 0, "PUT of 1000")
-        send_data(c, b"q" * 400)
+        t.eq(c.put_start("r2", 1000), 0, "PUT of 1000")
+        c.send_data(b"q" * 400)
     c, off = put_retry_busy(srv.port, "r2", 999, RESUME)
     t.eq(off, 0, "RESUME with another size: READY 0")
     c.close()
     c, off = put_retry_busy(srv.port, "r2", 1000, 0)
     t.eq(off, 0, "a PUT without RESUME starts over")
-    send_data(c, b"q" * 600)
+    c.send_data(b"q" * 600)
     c.close()
     c, off = put_retry_busy(srv.port, "r2", 1000, RESUME)
     t.eq(off, 600, "... and what it sent is what RESUME continues")
-    send_data(c, b"q" * 400)
+    c.send_data(b"q" * 400)
     c.send(END, u64(400))
-    t.eq(reply(c), "OK", "finished")
+    t.eq(c.reply(), "OK", "finished")
     c.close()
 
     # a long name gets a hashed partial, and resumes too
     long = "L" * 250
     with tfslib.Conn(srv.port) as c:
-        t.eq(put_start(c, long, 100, RESUME), 0, "PUT of a 250-byte name")
-        send_data(c, b"l" * 60)
+        t.eq(c.put_start(long, 100, RESUME), 0, "PUT of a 250-byte name")
+        c.send_data(b"l" * 60)
     c, off = put_retry_busy(srv.port, long, 100, RESUME)
     t.eq(off, 60, "RESUME of a 250-byte name")
-    send_data(c, b"l" * 40)
+    c.send_data(b"l" * 40)
     c.send(END, u64(40))
-    t.eq(reply(c), "OK", "... finished")
+    t.eq(c.reply(), "OK", "... finished")
     t.eq(c.get(long), b"l" * 100, "... and right")
     c.close()
 
     # RESUME of an upload kept whole but never finished: READY size
     with tfslib.Conn(srv.port) as c:
-        t.eq(put_start(c, "w", 5), 0, "PUT of 5")
-        send_data(c, b"12345")
+        t.eq(c.put_start("w", 5), 0, "PUT of 5")
+        c.send_data(b"12345")
     c, off = put_retry_busy(srv.port, "w", 5, RESUME)
     t.eq(off, 5, "RESUME of a complete partial: READY 5")
     c.send(END, u64(0))
-    t.eq(reply(c), "OK", "END 0: OK")
+    t.eq(c.reply(), "OK", "END 0: OK")
     t.eq(c.get("w"), b"12345", "stored")
     c.close()
     t.eq(partials(R), [], "no partial left behind")
@@ -257,57 +227,52 @@ def resume(srv):
 
 def kill_mid_upload():
     """SIGKILL the worker mid-PUT: old version intact, lock gone, resume."""
-    with server(args=ONE) as srv:
+    with server(args=tfslib.ONE_WORKER) as srv:
         old, new = b"o" * 1000, os.urandom(3 * MiB)
         with tfslib.Conn(srv.port) as c:
             t.eq(c.put("v", old), "OK", "old version stored")
         c = tfslib.Conn(srv.port)
-        t.eq(put_start(c, "v", len(new)), 0, "PUT started")
-        send_data(c, new[:MiB])
+        t.eq(c.put_start("v", len(new)), 0, "PUT started")
+        c.send_data(new[:MiB])
         time.sleep(0.5 * tfslib.SLOW)
         pids = srv.workers()
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         c.close()
-        deadline = time.monotonic() + 10 * tfslib.SLOW
-        while time.monotonic() < deadline:
-            now = srv.workers()
-            if now and not set(now) & set(pids):
-                break
-            time.sleep(0.05)
+        tfslib.wait_for(lambda: srv.workers() and
+                        not set(srv.workers()) & set(pids), 10 * tfslib.SLOW)
         with tfslib.Conn(srv.port) as c:
             t.eq(c.get("v"), old, "worker killed mid-PUT: old version "
                  "intact")
             t.eq([e["name"] for e in c.list("")], [b"v"], "nothing partial "
                  "visible")
-            off = put_start(c, "v", len(new), RESUME)
+            off = c.put_start("v", len(new), RESUME)
             t.eq(off, MiB, "the lock died with the worker: RESUME READY at "
                  "the bytes written")
             if isinstance(off, int):
-                send_data(c, new[off:])
+                c.send_data(new[off:])
                 c.send(END, u64(len(new) - off))
-                t.eq(reply(c), "OK", "resumed upload finished")
+                t.eq(c.reply(), "OK", "resumed upload finished")
                 t.ok(c.get("v") == new, "new version whole")
 
 
 def busy_noclobber(srv):
     R = srv.root
     with tfslib.Conn(srv.port) as a, tfslib.Conn(srv.port) as b:
-        t.eq(put_start(a, "x", 10), 0, "PUT x")
-        t.eq(put_start(b, "x", 99), "BUSY", "PUT x of another size: BUSY")
-        t.eq(put_start(b, "x", 10, RESUME), "BUSY", "PUT x RESUME: BUSY")
-        send_data(a, b"0123456789")
+        t.eq(a.put_start("x", 10), 0, "PUT x")
+        t.eq(b.put_start("x", 99), "BUSY", "PUT x of another size: BUSY")
+        t.eq(b.put_start("x", 10, RESUME), "BUSY", "PUT x RESUME: BUSY")
+        a.send_data(b"0123456789")
         a.send(END, u64(10))
-        t.eq(reply(a), "OK", "first upload unharmed")
+        t.eq(a.reply(), "OK", "first upload unharmed")
 
-        t.eq(put_start(a, "nc", 4, NOCLOBBER), 0, "PUT NOCLOBBER of a new "
+        t.eq(a.put_start("nc", 4, NOCLOBBER), 0, "PUT NOCLOBBER of a new "
              "name: READY")
-        t.eq(put_start(b, "nc", 4, NOCLOBBER), "BUSY", "a second one: BUSY")
-        with open(os.path.join(R, "nc"), "wb") as f:
-            f.write(b"came first")
-        send_data(a, b"late")
+        t.eq(b.put_start("nc", 4, NOCLOBBER), "BUSY", "a second one: BUSY")
+        tfslib.write_file(os.path.join(R, "nc"), b"came first")
+        a.send_data(b"late")
         a.send(END, u64(4))
-        t.eq(reply(a), "EXISTS", "target created during the upload: "
+        t.eq(a.reply(), "EXISTS", "target created during the upload: "
              "EXISTS at the end")
         t.eq(open(os.path.join(R, "nc"), "rb").read(), b"came first",
              "... and the file that came first is untouched")
@@ -320,12 +285,12 @@ def busy_noclobber(srv):
 def limits():
     with server(args=["--max-file-size", "100"]) as srv:
         with tfslib.Conn(srv.port) as c:
-            t.eq(put_start(c, "a", 101, RESUME), "TOO_LARGE",
+            t.eq(c.put_start("a", 101, RESUME), "TOO_LARGE",
                  "max-file-size: TOO_LARGE before READY")
             t.eq(c.put("a", b"y" * 100), "OK", "at the limit: OK")
     with server(args=["--read-only"]) as srv:
         with tfslib.Conn(srv.port) as c:
-            t.eq(put_start(c, "a", 1, RESUME), "DENIED", "read-only: DENIED")
+            t.eq(c.put_start("a", 1, RESUME), "DENIED", "read-only: DENIED")
             t.eq(c.list(""), [], "read-only: nothing created")
 
 
@@ -333,7 +298,7 @@ def fsync_count(args):
     """fsync calls made by the worker during one PUT (None: no strace)."""
     if shutil.which("strace") is None:
         return None
-    with server(args=ONE + args) as srv:
+    with server(args=tfslib.ONE_WORKER + args) as srv:
         pid = srv.workers()[0]
         log = os.path.join(srv.tmp, "strace.log")
         st = subprocess.Popen(["strace", "-f", "-p", str(pid), "-o", log,
@@ -364,8 +329,7 @@ def fsync():
 
 
 def pipelining(srv):
-    with open(os.path.join(srv.root, "p"), "wb") as f:
-        f.write(b"pipe")
+    tfslib.write_file(os.path.join(srv.root, "p"), b"pipe")
     with tfslib.Conn(srv.port) as c:
         c.send_raw(frame(2, s("p")) + frame(3, s("p") + u64(1)) +
                    frame(1, s("")) + frame(2, s("zz")) +
@@ -423,11 +387,11 @@ def timeouts():
                      "timeout, not the idle one (%.1f s)" % dt)
                 t.ok(c.closed(), "stalled frame: closed")
         with tfslib.Conn(srv.port, timeout=15 * tfslib.SLOW) as c:
-            t.eq(put_start(c, "s", 100), 0, "PUT, then silence")
-            send_data(c, b"s" * 30)
+            t.eq(c.put_start("s", 100), 0, "PUT, then silence")
+            c.send_data(b"s" * 30)
             c.send_raw(u8(DATA) + tfslib.u32(50) + b"s" * 10)
             t0 = time.monotonic()
-            r = reply(c)
+            r = c.reply()
             dt = time.monotonic() - t0
             t.eq(r, "TIMEOUT", "stalled upload: TIMEOUT")
             t.ok(dt < 1.9 or tfslib.VALGRIND, "after the stall timeout "
@@ -443,15 +407,15 @@ def graceful(srv):
     """A worker told to stop mid-upload finishes it, then SHUTTING_DOWN."""
     data = os.urandom(2 * MiB)
     with tfslib.Conn(srv.port) as c:
-        t.eq(put_start(c, "g", len(data)), 0, "PUT started")
-        send_data(c, data[:MiB])
+        t.eq(c.put_start("g", len(data)), 0, "PUT started")
+        c.send_data(data[:MiB])
         time.sleep(0.2)
         for pid in srv.workers():
             os.kill(pid, signal.SIGHUP)
         time.sleep(0.2)
-        send_data(c, data[MiB:])
+        c.send_data(data[MiB:])
         c.send(END, u64(len(data)))
-        t.eq(reply(c), "OK", "the upload in progress finishes")
+        t.eq(c.reply(), "OK", "the upload in progress finishes")
         t.eq(c.expect_error(), "SHUTTING_DOWN", "then ERROR SHUTTING_DOWN")
         t.ok(c.closed(), "then closed")
     with tfslib.Conn(srv.port) as c:
@@ -463,8 +427,8 @@ def expiry():
         R = srv.root
         os.mkdir(os.path.join(R, "d"))
         with tfslib.Conn(srv.port) as c:
-            t.eq(put_start(c, "d/e", 100), 0, "PUT, then disconnect")
-            send_data(c, b"e" * 10)
+            t.eq(c.put_start("d/e", 100), 0, "PUT, then disconnect")
+            c.send_data(b"e" * 10)
         time.sleep(0.3)
         t.eq(len(partials(os.path.join(R, "d"))), 1, "the partial is kept")
         c, off = put_retry_busy(srv.port, "d/e", 100, RESUME)
@@ -480,15 +444,15 @@ def expiry():
         c.close()
         # an upload in progress is never expired, however old its bytes
         with tfslib.Conn(srv.port) as a, tfslib.Conn(srv.port) as b:
-            t.eq(put_start(a, "d/h", 10), 0, "PUT in progress")
-            send_data(a, b"h" * 5)
+            t.eq(a.put_start("d/h", 10), 0, "PUT in progress")
+            a.send_data(b"h" * 5)
             time.sleep(2.5)
             b.list("d")
             t.eq(len(partials(os.path.join(R, "d"))), 2 - 1,
                  "... kept while its upload holds it")
-            send_data(a, b"h" * 5)
+            a.send_data(b"h" * 5)
             a.send(END, u64(10))
-            t.eq(reply(a), "OK", "... and it finishes")
+            t.eq(a.reply(), "OK", "... and it finishes")
 
 
 for name, fn in (("atomic", atomic), ("broken uploads", broken_uploads),

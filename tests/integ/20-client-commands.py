@@ -12,49 +12,29 @@ import hashlib
 import os
 import stat
 import shutil
-import signal
-import socket
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakesrv  # noqa: E402
 import tfslib  # noqa: E402
+from tfslib import err, out  # noqa: E402
+from tfslib import read_file as read, write_file as write  # noqa: E402
 
 t = tfslib.Tap()
-work = tempfile.mkdtemp(prefix="tfs-client-")
-local = os.path.join(work, "local")
-os.mkdir(local)
-
-
-write = tfslib.write_file
-read = tfslib.read_file
+work, local = tfslib.temp_dir("tfs-client-", "local")
 
 
 def clean(r):
     """True when the client ended on its own with a documented status."""
-    err = r.stderr.decode(errors="replace")
-    return r.returncode in (0, 1, 2, 3) and "Sanitizer" not in err and \
-        "runtime error" not in err
+    return r.returncode in (0, 1, 2, 3) and "Sanitizer" not in err(r) and \
+        "runtime error" not in err(r)
 
 
 srv = tfslib.Server()
 root = srv.root
 P = srv.port
-
-
-def tfs(*args, **kw):
-    kw.setdefault("cwd", local)
-    return tfslib.tfs(P, *args, **kw)
-
-
-def err(r):
-    return r.stderr.decode(errors="replace")
-
-
-def out(r):
-    return r.stdout.decode(errors="replace")
+tfs = tfslib.client(P, local)
 
 
 try:
@@ -419,10 +399,7 @@ try:
     # ---- hostile and malformed replies: never a crash -------------------------------
     def answer(reply):
         def script(p):
-            while True:
-                f = p.recv()
-                if f is None:
-                    return
+            for f in p.frames():
                 if f[0] == tfslib.QUIT_T:
                     p.send(tfslib.frame(tfslib.OK))
                     return

@@ -7,60 +7,29 @@ catching a corrupted download (a partial file whose bytes were damaged,
 then resumed), -R folders both ways, and what a lost connection leaves.
 """
 
-import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakesrv  # noqa: E402
 import tfslib  # noqa: E402
+from tfslib import MiB, err, size_of, wait_for  # noqa: E402
+from tfslib import read_file as read, write_file as write  # noqa: E402
 
 t = tfslib.Tap()
-work = tempfile.mkdtemp(prefix="tfs-xfer-")
-local = os.path.join(work, "local")
-os.mkdir(local)
-MiB = 1024 * 1024
+work, local = tfslib.temp_dir("tfs-xfer-", "local")
 SIZE = 16 * MiB
 RATE = "4M"         # so that a transfer lasts long enough to be cut
 
 
-write = tfslib.write_file
-read = tfslib.read_file
-
-
-def err(r):
-    return r.stderr.decode(errors="replace")
-
-
 def start(port, *args, opts=()):
-    """tfs in the background (stderr kept); returns the Popen."""
-    cmd = tfslib.wrap([tfslib.TFS] + list(opts) +
-                      ["127.0.0.1:%d" % port] + list(args))
-    return subprocess.Popen(cmd, cwd=local, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-
-
-def wait_for(cond, limit):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def size_of(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return -1
+    """tfs in the background from local/; returns the Popen."""
+    return tfslib.tfs_bg(port, *args, opts=opts, cwd=local)
 
 
 srv = tfslib.Server()
@@ -70,12 +39,7 @@ big = os.urandom(SIZE)
 write(os.path.join(root, "big.bin"), big)
 write(os.path.join(local, "up.bin"), big)
 part = os.path.join(local, ".big.bin.tfs-part")
-
-
-def tfs(*args, **kw):
-    kw.setdefault("cwd", local)
-    return tfslib.tfs(srv.port, *args, **kw)
-
+tfs = tfslib.client(P, local)
 
 try:
     # ---- a download cut short, then resumed --------------------------------
@@ -168,11 +132,7 @@ try:
 
     # a SUM that disagrees: put --verify must fail
     def lying(pe):
-        while True:
-            f = pe.recv()
-            if f is None:
-                return
-            typ = f[0]
+        for typ, _ in pe.frames():
             if typ == tfslib.PUT_T:
                 pe.send(tfslib.frame(tfslib.READY, tfslib.u64(0)))
             elif typ == tfslib.END:
@@ -278,11 +238,7 @@ try:
 
     # a hostile server's names never leave the target folder
     def evil(pe):
-        while True:
-            f = pe.recv()
-            if f is None:
-                return
-            typ = f[0]
+        for typ, _ in pe.frames():
             if typ == tfslib.STAT_T:
                 pe.send(fakesrv.entry(b"", kind="d"))
             elif typ == tfslib.LIST_T:
@@ -301,10 +257,7 @@ try:
     stuck = threading.Event()
 
     def deaf(pe):
-        while True:
-            f = pe.recv()
-            if f is None:
-                return
+        for f in pe.frames():
             if f[0] == tfslib.PUT_T:
                 pe.send(tfslib.frame(tfslib.READY, tfslib.u64(0)))
                 stuck.wait(30)

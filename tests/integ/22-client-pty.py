@@ -19,7 +19,6 @@ import shutil
 import signal
 import struct
 import sys
-import tempfile
 import termios
 import time
 
@@ -28,10 +27,8 @@ import fakesrv  # noqa: E402
 import tfslib  # noqa: E402
 
 t = tfslib.Tap()
-work = tempfile.mkdtemp(prefix="tfs-pty-")
-local = os.path.join(work, "local")
+work, local = tfslib.temp_dir("tfs-pty-", "local")
 state = os.path.join(work, "state")
-os.mkdir(local)
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -44,8 +41,7 @@ class Shell:
             os.chdir(local)
             env = dict(os.environ, HOME=work, XDG_STATE_HOME=state,
                        TERM="xterm", INPUTRC="/dev/null")
-            cmd = tfslib.wrap([tfslib.TFS] + list(opts) +
-                              ["127.0.0.1:%d" % port] + list(args))
+            cmd = tfslib.tfs_cmd(port, args, opts)
             try:
                 os.execvpe(cmd[0], cmd, env)
             finally:
@@ -112,19 +108,12 @@ class Shell:
         os.close(self.fd)
 
 
-def write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
-
-
 srv = tfslib.Server()
 root = srv.root
-write(os.path.join(root, "hello.txt"), b"hello\n")
-write(os.path.join(root, "my file.txt"), b"spaces\n")
-write(os.path.join(root, "docs", "inner.txt"), b"inner\n")
-with open(os.path.join(root, "big.bin"), "wb") as f:
-    f.truncate(256 * 1024 * 1024)       # sparse: costs no disk
+tfslib.write_file(os.path.join(root, "hello.txt"), b"hello\n")
+tfslib.write_file(os.path.join(root, "my file.txt"), b"spaces\n")
+tfslib.write_file(os.path.join(root, "docs", "inner.txt"), b"inner\n")
+tfslib.sparse_file(os.path.join(root, "big.bin"), 256 * tfslib.MiB)
 PROMPT = rb"tfs 127\.0\.0\.1:/> "
 sh = None
 try:
@@ -273,10 +262,7 @@ try:
 
     # a transfer that stops moving says so after 5 s
     def stall(pe):
-        while True:
-            f = pe.recv()
-            if f is None:
-                return
+        for f in pe.frames():
             if f[0] == tfslib.GET_T:
                 pe.send(tfslib.frame(tfslib.FILE, tfslib.u64(1 << 24) +
                                      tfslib.u64(0)) +

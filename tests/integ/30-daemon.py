@@ -18,12 +18,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, TFSD, Tap, wrap  # noqa: E402
+from tfslib import SLOW, TFSD, Tap, gone, wait_for, wait_gone, wrap  # noqa
 
 t = Tap()
-tmp = tempfile.mkdtemp(prefix="tfs-daemon-")
-root = os.path.join(tmp, "root")
-os.mkdir(root)
+tmp, root = tfslib.temp_dir("tfs-daemon-", "root")
 pidfile = os.path.join(tmp, "tfsd.pid")
 started = []        # daemon pids to stop at the end, whatever happens
 
@@ -51,20 +49,6 @@ def read_pid(path):
             return int(f.read().strip() or "0")
     except (OSError, ValueError):
         return None
-
-
-def gone(pid):
-    """Dead: no process, or a zombie left for init to reap."""
-    return tfslib.proc_state(pid) in (None, "Z")
-
-
-def wait_gone(pid, timeout=10 * SLOW):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if gone(pid):
-            return True
-        time.sleep(0.01)
-    return gone(pid)
 
 
 def port_of(err):
@@ -194,10 +178,8 @@ def test_signal_stop(pid, kids):
     ms = (time.monotonic() - t0) * 1000
     t.ok(ok, "-s stop stops the daemon")
     t.note("daemon stopped %.0f ms after -s stop returned" % ms)
-    deadline = time.monotonic() + 5 * SLOW
-    while os.path.exists(pidfile) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    t.ok(not os.path.exists(pidfile), "the pid file is removed on exit")
+    t.ok(wait_for(lambda: not os.path.exists(pidfile), 5 * SLOW),
+         "the pid file is removed on exit")
     t.ok(all(gone(k) for k in kids), "no worker outlives the daemon",
          [(k, tfslib.proc_state(k)) for k in kids])
     rc, out, err = run(["-s", "stop", "-P", pidfile])
@@ -217,10 +199,7 @@ def test_stale_pidfile():
     kids = tfslib.children(pid)
     os.kill(pid, signal.SIGKILL)
     wait_gone(pid)
-    deadline = time.monotonic() + 3 * SLOW
-    while time.monotonic() < deadline and not all(gone(k) for k in kids):
-        time.sleep(0.01)
-    t.ok(all(gone(k) for k in kids),
+    t.ok(wait_for(lambda: all(gone(k) for k in kids), 3 * SLOW),
          "workers of a SIGKILLed master exit (no orphans)",
          [(k, tfslib.proc_state(k)) for k in kids])
     t.eq(read_pid(pidfile), pid, "a killed daemon leaves a stale pid file")
@@ -239,13 +218,10 @@ def test_stale_pidfile():
     old = set(tfslib.children(new))
     rc, out, err = run(["-s", "reload", "-P", pidfile])
     t.eq(rc, 0, "-s reload exits 0")
-    deadline = time.monotonic() + 10 * SLOW
-    while time.monotonic() < deadline:
-        now = set(tfslib.children(new))
-        if now and not (now & old):
-            break
-        time.sleep(0.02)
-    t.ok(now and not (now & old), "-s reload replaces every worker",
+    ok = wait_for(lambda: tfslib.children(new) and
+                  not (set(tfslib.children(new)) & old), 10 * SLOW)
+    now = set(tfslib.children(new))
+    t.ok(ok and now and not (now & old), "-s reload replaces every worker",
          "old %s now %s" % (sorted(old), sorted(now)))
     try:
         with tfslib.Conn(port, timeout=5 * SLOW) as c:

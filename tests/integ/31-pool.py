@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, Tap  # noqa: E402
+from tfslib import SLOW, Tap, gone, wait_for  # noqa: E402
 
 t = Tap()
 
@@ -30,19 +30,33 @@ def session(port, hold=0.0):
         return c.simple(tfslib.QUIT()) == "OK"
 
 
-def workers(srv):
-    """Live (non-zombie) workers of srv."""
-    return [k for k in srv.workers() if tfslib.proc_state(k) not in
-            (None, "Z")]
+def connect(port, n, timeout):
+    """n connections to port, not yet read from."""
+    socks = []
+    for _ in range(n):
+        so = socket.create_connection(("127.0.0.1", port))
+        so.settimeout(timeout)
+        socks.append(so)
+    return socks
 
 
-def wait_for(cond, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
+def served(socks, timeout=None):
+    """How many of socks a worker took up: a frame header (HELLO) came."""
+    n = 0
+    for so in socks:
+        if timeout is not None:
+            so.settimeout(timeout)
+        try:
+            if len(so.recv(5)) == 5:
+                n += 1
+        except OSError:
+            pass
+    return n
+
+
+def close_all(socks):
+    for so in socks:
+        so.close()
 
 
 def test_kill_storm():
@@ -66,7 +80,7 @@ def test_kill_storm():
         def killer():
             rnd = random.Random(31)
             while not done.is_set():
-                ks = workers(srv)
+                ks = srv.live_workers()
                 if ks:
                     k = rnd.choice(ks)
                     try:
@@ -116,9 +130,9 @@ def test_kill_storm():
         zs = [k for k in srv.workers() if tfslib.proc_state(k) == "Z"]
         t.eq(zs, [], "no zombie left")
         t2 = time.monotonic()
-        ok = wait_for(lambda: 2 <= len(workers(srv)) <= 4, 20 * SLOW)
+        ok = wait_for(lambda: 2 <= len(srv.live_workers()) <= 4, 20 * SLOW)
         t.ok(ok, "the pool is back within --min-spare 2 .. --max-spare 4 "
-             "(%d workers)" % len(workers(srv)))
+             "(%d workers)" % len(srv.live_workers()))
         t.note("pool back within bounds %.0f ms after the storm" %
                ((time.monotonic() - t2) * 1000))
         t.ok(session(srv.port), "the server still serves")
@@ -133,42 +147,31 @@ def test_grow_shrink():
                               "--max-spare", "32", "-m", "80"])
     socks = []
     try:
-        base = len(workers(srv))
+        base = len(srv.live_workers())
         t0 = time.monotonic()
-        for _ in range(n_clients):
-            so = socket.create_connection(("127.0.0.1", srv.port))
-            so.settimeout(60 * SLOW)
-            socks.append(so)
+        socks = connect(srv.port, n_clients, 60 * SLOW)
         # Each client is served once a worker accepts it: HELLO arrives.
-        got = 0
-        for so in socks:
-            try:
-                if len(so.recv(5)) == 5:
-                    got += 1
-            except OSError:
-                pass
+        got = served(socks)
         grew_ms = (time.monotonic() - t0) * 1000
-        peak = len(workers(srv))
+        peak = len(srv.live_workers())
         t.eq(got, n_clients, "all %d slow clients were served at once"
              % n_clients)
         t.ok(peak >= n_clients and peak <= 80,
              "the pool grew from %d to %d workers (cap 80)" % (base, peak))
         t.note("grew to %d workers in %.0f ms" % (peak, grew_ms))
-        for so in socks:
-            so.close()
+        close_all(socks)
         socks = []
         t1 = time.monotonic()
-        ok = wait_for(lambda: len(workers(srv)) <= 32, 150)
+        ok = wait_for(lambda: len(srv.live_workers()) <= 32, 150)
         shrink_ms = (time.monotonic() - t1) * 1000
-        n = len(workers(srv))
+        n = len(srv.live_workers())
         t.ok(ok, "the pool shrank back to --max-spare (%d workers)" % n)
         t.note("back to max-spare in %.0f ms (%d workers retired)" %
                (shrink_ms, peak - n))
         time.sleep(1.5)
-        t.ok(len(workers(srv)) >= 2, "and kept --min-spare idle workers")
+        t.ok(len(srv.live_workers()) >= 2, "and kept --min-spare idle workers")
     finally:
-        for so in socks:
-            so.close()
+        close_all(socks)
         srv.stop()
 
 
@@ -182,50 +185,30 @@ def test_cap():
 
         def watch():
             while not done.is_set():
-                most[0] = max(most[0], len(workers(srv)))
+                most[0] = max(most[0], len(srv.live_workers()))
                 time.sleep(0.01)
 
         th = threading.Thread(target=watch)
         th.start()
-        for _ in range(12):
-            so = socket.create_connection(("127.0.0.1", srv.port))
-            so.settimeout(0.2)
-            socks.append(so)
+        socks = connect(srv.port, 12, 0.2)
         time.sleep(4)
-        served = 0
-        for so in socks:
-            try:
-                if so.recv(5):
-                    served += 1
-            except OSError:
-                pass
-        t.eq(served, 6, "--max-workers 6: six clients served, six wait")
-        for so in socks[:6]:
-            so.close()
-        waiting = socks[6:]
-        late = 0
-        for so in waiting:
-            so.settimeout(10 * SLOW)
-            try:
-                if so.recv(5):
-                    late += 1
-            except OSError:
-                pass
+        t.eq(served(socks), 6, "--max-workers 6: six clients served, six "
+             "wait")
+        close_all(socks[:6])
+        late = served(socks[6:], 10 * SLOW)
         t.eq(late, 6, "the waiting clients are served as workers free up")
         done.set()
         th.join()
         t.ok(most[0] <= 6, "never more than 6 workers (most %d)" % most[0])
     finally:
-        for so in socks:
-            so.close()
+        close_all(socks)
         srv.stop()
 
 
 def test_max_requests():
-    srv = tfslib.Server(args=["-w", "2", "--min-spare", "1",
-                              "--max-spare", "2", "--max-requests", "3"])
-    try:
-        before = set(workers(srv))
+    with tfslib.Server(args=["-w", "2", "--min-spare", "1", "--max-spare",
+                             "2", "--max-requests", "3"]) as srv:
+        before = set(srv.live_workers())
         ok = 0
         for _ in range(20):
             try:
@@ -233,47 +216,36 @@ def test_max_requests():
             except (OSError, tfslib.ServerClosed):
                 pass
         t.eq(ok, 20, "--max-requests 3: 20 connections all served")
-        wait_for(lambda: len(workers(srv)) >= 1, 5 * SLOW)
-        after = set(workers(srv))
+        wait_for(lambda: len(srv.live_workers()) >= 1, 5 * SLOW)
+        after = set(srv.live_workers())
         t.ok(after and not (before & after),
              "workers were recycled (new pids)",
              "before %s after %s" % (sorted(before), sorted(after)))
-    finally:
-        srv.stop()
 
 
 def test_stall_backstop():
-    srv = tfslib.Server(args=["-w", "1", "--min-spare", "0",
-                              "--max-spare", "1", "--stall-timeout", "1"])
-    try:
-        with open(os.path.join(srv.root, "big"), "wb") as f:
-            f.truncate(64 * 1024 * 1024)
+    with tfslib.Server(args=["-w", "1", "--min-spare", "0", "--max-spare",
+                             "1", "--stall-timeout", "1"]) as srv:
+        tfslib.sparse_file(os.path.join(srv.root, "big"), 64 * tfslib.MiB)
         c = tfslib.Conn(srv.port)
         c.req(tfslib.GET("big"))
         ty, p = c.recv()
         t.eq(ty, tfslib.FILE, "a GET is under way")
         c.recv()
-        ws = workers(srv)
+        ws = srv.live_workers()
         t.eq(len(ws), 1, "one worker serves it")
         # A worker that stops dead cannot time out on its own: the
         # master must notice the slot making no progress.
         t0 = time.monotonic()
         os.kill(ws[0], signal.SIGSTOP)
-        ok = wait_for(lambda: tfslib.proc_state(ws[0]) in (None, "Z"),
-                      20 * SLOW)
+        ok = wait_for(lambda: gone(ws[0]), 20 * SLOW)
         t.ok(ok, "the master kills a worker stuck in a transfer")
         t.note("stuck worker killed %.0f ms after it stopped "
                "(--stall-timeout 1)" % ((time.monotonic() - t0) * 1000))
         c.close()
-        ok = wait_for(lambda: len(workers(srv)) == 1, 5 * SLOW)
+        ok = wait_for(lambda: len(srv.live_workers()) == 1, 5 * SLOW)
         t.ok(ok and session(srv.port), "and replaces it")
-    finally:
-        srv.stop()
 
 
-t.run("stall backstop", test_stall_backstop)
-t.run("kill storm", test_kill_storm)
-t.run("grow and shrink", test_grow_shrink)
-t.run("max-workers cap", test_cap)
-t.run("max-requests", test_max_requests)
-sys.exit(t.done())
+sys.exit(t.run_all(test_stall_backstop, test_kill_storm, test_grow_shrink,
+                   test_cap, test_max_requests))

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, Tap  # noqa: E402
+from tfslib import SLOW, Tap, wait_for  # noqa: E402
 
 t = Tap()
 BIG = 100 * 1024 * 1024
@@ -30,23 +30,6 @@ def make_big(root):
     with open(os.path.join(root, "big"), "wb") as f:
         for _ in range(BIG // len(CHUNK)):
             f.write(CHUNK)
-
-
-def gone(pid):
-    return tfslib.proc_state(pid) in (None, "Z")
-
-
-def wait_for(cond, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return cond()
-
-
-def live_workers(srv):
-    return [k for k in srv.workers() if not gone(k)]
 
 
 class Download:
@@ -129,22 +112,18 @@ def test_term():
             t.ok(not d.finish(), "%s cuts the running transfer" % name)
         finally:
             srv.stop()
-    srv = tfslib.Server(args=["-w", "4"])
-    try:
+    with tfslib.Server(args=["-w", "4"]) as srv:
         t0 = time.monotonic()
         srv.signal(signal.SIGTERM)
         rc = srv.wait()
         t.note("TERM stop of an idle server took %.0f ms" %
                ((time.monotonic() - t0) * 1000))
         t.eq(rc, 0, "TERM stops an idle server with exit 0")
-    finally:
-        srv.stop()
 
 
 def test_quit():
-    srv = tfslib.Server(args=["-w", "3", "--min-spare", "1",
-                              "--max-spare", "3"])
-    try:
+    with tfslib.Server(args=["-w", "3", "--min-spare", "1",
+                             "--max-spare", "3"]) as srv:
         make_big(srv.root)
         kids = srv.workers()
         d = Download(srv.port)
@@ -168,26 +147,20 @@ def test_quit():
                 (time.monotonic() - t0) * 1000))
         t.ok(all(tfslib.proc_state(k) is None for k in kids),
              "QUIT: no worker left behind")
-    finally:
-        srv.stop()
 
 
 def test_quit_idle():
-    srv = tfslib.Server(args=["-w", "4"])
-    try:
+    with tfslib.Server(args=["-w", "4"]) as srv:
         t0 = time.monotonic()
         srv.signal(signal.SIGQUIT)
         rc = srv.wait()
         t.eq(rc, 0, "QUIT stops an idle server with exit 0")
         t.note("QUIT stop of an idle server took %.0f ms" %
                ((time.monotonic() - t0) * 1000))
-    finally:
-        srv.stop()
 
 
 def test_graceful_timeout():
-    srv = tfslib.Server(args=["-w", "2", "--graceful-timeout", "1"])
-    try:
+    with tfslib.Server(args=["-w", "2", "--graceful-timeout", "1"]) as srv:
         make_big(srv.root)
         d = Download(srv.port)      # and then never read again
         t0 = time.monotonic()
@@ -202,8 +175,6 @@ def test_graceful_timeout():
                "%.0f ms" % ms)
         t.ok(not d.finish(), "--graceful-timeout: the stuck transfer is "
              "cut")
-    finally:
-        srv.stop()
 
 
 def test_hup():
@@ -226,8 +197,8 @@ def test_hup():
                ((time.monotonic() - t0) * 1000))
         idle_gets_shutting_down(idle, "HUP")
         t.ok(d.finish(), "HUP: the running 100 MiB GET is not cut")
-        ok = wait_for(lambda: not (set(live_workers(srv)) & old), 5 * SLOW)
-        new = set(live_workers(srv))
+        ok = wait_for(lambda: not (set(srv.live_workers()) & old), 5 * SLOW)
+        new = set(srv.live_workers())
         t.ok(ok and new, "HUP: every worker replaced (new pids)",
              "old %s new %s" % (sorted(old), sorted(new)))
         t.ok(srv.proc.poll() is None, "HUP: the server keeps running")
@@ -239,11 +210,9 @@ def test_hup():
 
 def test_hup_fresh():
     """A connection accepted as HUP came is served its first request."""
-    srv = tfslib.Server(args=["-w", "2", "--min-spare", "1",
-                              "--max-spare", "2"])
-    try:
-        with open(os.path.join(srv.root, "f"), "wb") as f:
-            f.write(b"fresh")
+    with tfslib.Server(args=["-w", "2", "--min-spare", "1",
+                             "--max-spare", "2"]) as srv:
+        tfslib.write_file(os.path.join(srv.root, "f"), b"fresh")
         c = tfslib.Conn(srv.port)
         srv.signal(signal.SIGHUP)
         time.sleep(0.1)
@@ -260,8 +229,6 @@ def test_hup_fresh():
              "HUP: a connection that never asks gets ERROR SHUTTING_DOWN")
         t.ok(time.monotonic() - t0 < 5 * SLOW, "HUP: within moments")
         c.close()
-    finally:
-        srv.stop()
 
 
 def test_usr1():
@@ -277,7 +244,7 @@ def test_usr1():
         ok = wait_for(lambda: os.path.exists(log), 5 * SLOW)
         t.ok(ok, "USR1 reopens the log file under its name")
         time.sleep(0.2)
-        t.eq(set(live_workers(srv)), kids, "USR1 leaves the workers be")
+        t.eq(set(srv.live_workers()), kids, "USR1 leaves the workers be")
         with tfslib.Conn(srv.port) as c:
             t.eq(c.simple(tfslib.QUIT()), "OK", "the server serves after "
                  "USR1")
@@ -290,9 +257,8 @@ def test_usr1():
 
 
 def test_kill_mid_put():
-    srv = tfslib.Server(args=["-w", "1", "--min-spare", "0",
-                              "--max-spare", "1"])
-    try:
+    with tfslib.Server(args=["-w", "1", "--min-spare", "0",
+                             "--max-spare", "1"]) as srv:
         old = b"the old version\n" * 1000
         with tfslib.Conn(srv.port) as c:
             r = c.put("f", old)
@@ -307,14 +273,14 @@ def test_kill_mid_put():
         for _ in range(4):
             c.send(tfslib.DATA, CHUNK)
         time.sleep(0.3)
-        ws = live_workers(srv)
+        ws = srv.live_workers()
         t.eq(len(ws), 1, "one worker, busy with the PUT")
         for w in ws:
             os.kill(w, signal.SIGKILL)
         t.ok(c.closed(), "the killed worker's connection is cut")
         c.close()
-        ok = wait_for(lambda: live_workers(srv) and
-                      not (set(live_workers(srv)) & set(ws)), 10 * SLOW)
+        ok = wait_for(lambda: srv.live_workers() and
+                      not (set(srv.live_workers()) & set(ws)), 10 * SLOW)
         t.ok(ok, "a new worker replaces the killed one")
         with tfslib.Conn(srv.port) as c2:
             t.eq(c2.get("f"), old, "the old version is intact")
@@ -328,16 +294,8 @@ def test_kill_mid_put():
         odd = [n for n in os.listdir(srv.root)
                if n != "f" and not n.startswith(".tfs-")]
         t.eq(odd, [], "no other file appeared in the root")
-    finally:
-        srv.stop()
 
 
-t.run("TERM/INT", test_term)
-t.run("QUIT", test_quit)
-t.run("QUIT idle", test_quit_idle)
-t.run("graceful timeout", test_graceful_timeout)
-t.run("HUP", test_hup)
-t.run("HUP, fresh connection", test_hup_fresh)
-t.run("USR1", test_usr1)
-t.run("SIGKILL mid-PUT", test_kill_mid_put)
-sys.exit(t.done())
+sys.exit(t.run_all(test_term, test_quit, test_quit_idle,
+                   test_graceful_timeout, test_hup, test_hup_fresh,
+                   test_usr1, test_kill_mid_put))

@@ -63,7 +63,7 @@ class Peer:
             yield f
 
 
-class FakeServer:
+class FakeServer(tfslib.Closing):
     """Accept connections on a free port; run script(peer) for each."""
 
     def __init__(self, script, send_hello=True, accept=True):
@@ -98,28 +98,12 @@ class FakeServer:
         except OSError:
             pass
         finally:
-            try:
-                s.close()
-            except OSError:
-                pass
+            tfslib.close_quietly(s)
 
     def close(self):
         self.done = True
-        try:
-            self.lsock.close()
-        except OSError:
-            pass
-        for s in self.conns:
-            try:
-                s.close()
-            except OSError:
-                pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
+        for s in [self.lsock] + self.conns:
+            tfslib.close_quietly(s)
 
 
 # ---- sign-in and a small file tree, for the client's tests ------------------

@@ -1,7 +1,8 @@
 """
 tfslib.py -- helpers for the integration tests: start tfsd on a free
 loopback port in a temporary root, speak raw TFS/1 frames, run the tfs
-client, and report TAP lines.
+client, wait for processes and conditions, make files, and report TAP
+lines.  A test file keeps only its own tests.
 
 Every process started here is stopped by its PID; nothing is killed by
 name.  Everything talks to 127.0.0.1 (or ::1) only.
@@ -13,7 +14,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -47,6 +47,7 @@ DATA, END = 0x20, 0x21
 HELLO, OK, ENTRY, FILE, READY, DIGEST, ERROR = \
     0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x7F
 FRAME_MAX = 1048576
+MiB = 1024 * 1024
 RESUME, NOCLOBBER = 1, 2
 
 ERRORS = ["", "NOT_FOUND", "EXISTS", "DENIED", "BAD_PATH", "NOT_A_FILE",
@@ -57,7 +58,8 @@ E = {name: code for code, name in enumerate(ERRORS) if name}
 VALGRIND_CMD = ["valgrind", "--quiet", "--vgdb=no", "--leak-check=full",
                 "--errors-for-leak-kinds=definite", "--error-exitcode=99",
                 "--trace-children=yes", "--child-silent-after-fork=no",
-                "--track-fds=no"]
+                "--track-fds=no",
+                "--suppressions=" + os.path.join(HERE, "valgrind.supp")]
 
 
 def wrap(cmd):
@@ -147,11 +149,45 @@ def parse_u64(p):
     return v
 
 
+def parse_file(p):
+    """FILE payload -> (size, offset)."""
+    r = Reader(p)
+    v = (r.u64(), r.u64())
+    r.end()
+    return v
+
+
+def parse_digest(p):
+    """DIGEST payload -> (algorithm, digest)."""
+    r = Reader(p)
+    v = (r.str(), r.str())
+    r.end()
+    return v
+
+
 class ServerClosed(Exception):
     pass
 
 
-class Conn:
+class Closing:
+    """`with X() as x:` calls x.close() at the end of the block."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+
+def close_quietly(so):
+    """Close a socket, whatever state it is in."""
+    try:
+        so.close()
+    except OSError:
+        pass
+
+
+class Conn(Closing):
     """A raw TFS/1 connection: read HELLO, send and receive frames."""
 
     def __init__(self, port, host="127.0.0.1", timeout=10 * SLOW,
@@ -219,15 +255,39 @@ class Conn:
             return None
         return parse_error(p)[0]
 
-    def simple(self, msg):
-        """Send a request answered by one frame: 'OK' or the error name."""
-        self.req(msg)
+    def reply(self):
+        """Receive one frame: 'OK', the error name, or 'type 0xNN'."""
         t, p = self.recv()
         if t == OK:
             return "OK"
         if t == ERROR:
             return parse_error(p)[0]
         return "type 0x%02x" % t
+
+    def reply_or_closed(self):
+        """reply(), or 'closed' when the server closes the connection
+        first."""
+        try:
+            return self.reply()
+        except ServerClosed:
+            return "closed"
+
+    def answer(self, msg, want, parse):
+        """Send a request; parse(payload) of a reply of type want, or the
+        error name."""
+        self.req(msg)
+        t, p = self.recv()
+        if t == want:
+            return parse(p)
+        if t == ERROR:
+            return parse_error(p)[0]
+        raise ValueError("unexpected frame 0x%02x after request %d" %
+                         (t, msg[0]))
+
+    def simple(self, msg):
+        """Send a request answered by one frame: 'OK' or the error name."""
+        self.req(msg)
+        return self.reply()
 
     def list(self, path=""):
         """LIST -> list of entry dicts, or the error name."""
@@ -247,24 +307,15 @@ class Conn:
                 raise ValueError("unexpected frame 0x%02x in LIST" % t)
 
     def stat(self, path):
-        self.req(STAT(path))
-        t, p = self.recv()
-        if t == ENTRY:
-            return parse_entry(p)
-        if t == ERROR:
-            return parse_error(p)[0]
-        raise ValueError("unexpected frame 0x%02x in STAT" % t)
+        """STAT -> the entry dict, or the error name."""
+        return self.answer(STAT(path), ENTRY, parse_entry)
 
     def get(self, path, offset=0):
         """GET -> the bytes, or the error name (also for an ERROR midway)."""
-        self.req(GET(path, offset))
-        t, p = self.recv()
-        if t == ERROR:
-            return parse_error(p)[0]
-        if t != FILE:
-            raise ValueError("unexpected frame 0x%02x in GET" % t)
-        r = Reader(p)
-        size, off = r.u64(), r.u64()
+        head = self.answer(GET(path, offset), FILE, parse_file)
+        if not isinstance(head, tuple):
+            return head
+        size, off = head
         data = []
         got = 0
         while True:
@@ -282,65 +333,54 @@ class Conn:
             else:
                 raise ValueError("unexpected frame 0x%02x in GET" % t)
 
+    def put_start(self, path, size, flags=0):
+        """PUT: the READY offset, or the error name."""
+        return self.answer(PUT(path, size, flags), READY, parse_u64)
+
+    def send_data(self, data, chunk=FRAME_MAX):
+        """The bytes as DATA frames of chunk bytes at most."""
+        for i in range(0, len(data), chunk):
+            self.send(DATA, data[i:i + chunk])
+
     def put(self, path, data, flags=0, chunk=FRAME_MAX, size=None):
         """PUT the bytes; returns 'OK' or the error name."""
         size = len(data) if size is None else size
-        self.req(PUT(path, size, flags))
-        t, p = self.recv()
-        if t == ERROR:
-            return parse_error(p)[0]
-        if t != READY:
-            raise ValueError("unexpected frame 0x%02x in PUT" % t)
-        off = parse_u64(p)
+        off = self.put_start(path, size, flags)
+        if not isinstance(off, int):
+            return off
         rest = data[off:]
-        for i in range(0, len(rest), chunk):
-            self.send(DATA, rest[i:i + chunk])
+        self.send_data(rest, chunk)
         self.send(END, u64(len(rest)))
-        t, p = self.recv()
-        if t == OK:
-            return "OK"
-        if t == ERROR:
-            return parse_error(p)[0]
-        return "type 0x%02x" % t
+        return self.reply()
 
     def sum(self, path):
         """SUM -> 32 raw bytes, or the error name."""
-        self.req(SUM(path))
-        t, p = self.recv()
-        if t == ERROR:
-            return parse_error(p)[0]
-        r = Reader(p)
-        algo, dig = r.str(), r.str()
-        r.end()
+        r = self.answer(SUM(path), DIGEST, parse_digest)
+        if not isinstance(r, tuple):
+            return r
+        algo, dig = r
         if algo != b"sha256":
             raise ValueError("algorithm %r" % algo)
         return dig
 
     def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
+        close_quietly(self.sock)
 
 
 # ---- the server -----------------------------------------------------------
 
-class Server:
+# A pool of exactly one worker, for tests that follow one process.
+ONE_WORKER = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
+
+
+class Server(Closing):
     """tfsd -f on 127.0.0.1 and a free port, in a temporary root."""
 
     def __init__(self, args=(), root=None, listen="127.0.0.1",
                  wait=10 * SLOW, env=None):
         self.tmp = None
         if root is None:
-            self.tmp = tempfile.mkdtemp(prefix="tfs-test-")
-            root = os.path.join(self.tmp, "root")
-            os.mkdir(root)
+            self.tmp, root = temp_dir("tfs-test-", "root")
         self.root = root
         self.args = list(args)
         self.listen = listen
@@ -406,6 +446,10 @@ class Server:
         """PIDs of the master's children (its workers)."""
         return children(self.pid)
 
+    def live_workers(self):
+        """The workers that are neither gone nor zombies."""
+        return [k for k in self.workers() if not gone(k)]
+
     def wait(self, timeout=10 * SLOW):
         """Wait for the master to exit; its exit status, or None."""
         try:
@@ -451,11 +495,16 @@ class Server:
         return [ln for ln in list(getattr(self, "log", []))
                 if pat.search(ln)]
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
+    def close(self):
         self.stop()
+
+
+def temp_dir(prefix, sub):
+    """A new temporary folder holding an empty folder sub: (tmp, tmp/sub)."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    path = os.path.join(tmp, sub)
+    os.mkdir(path)
+    return tmp, path
 
 
 def write_file(path, data):
@@ -468,6 +517,28 @@ def write_file(path, data):
 def read_file(path):
     with open(path, "rb") as f:
         return f.read()
+
+
+def sparse_file(path, size):
+    """A file of size bytes, all zero, that costs no disk."""
+    with open(path, "wb") as f:
+        f.truncate(size)
+
+
+def size_of(path):
+    """The size of the file at path, -1 when there is none."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return -1
+
+
+def names(lst, sort=False):
+    """The names of a Conn.list() result, or its error name as it is."""
+    if not isinstance(lst, list):
+        return lst
+    out = [e["name"] for e in lst]
+    return sorted(out) if sort else out
 
 
 SERVERS = []
@@ -517,6 +588,56 @@ def proc_state(pid):
         return None
 
 
+def proc_kb(pid, key, name="status"):
+    """A kB field of /proc/PID/name (VmRSS of status, Private_Dirty of
+    smaps_rollup ...), or None."""
+    try:
+        with open("/proc/%d/%s" % (pid, name)) as f:
+            for ln in f:
+                if ln.startswith(key + ":"):
+                    return int(ln.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def proc_fds(pid):
+    """How many descriptors pid has open, or None."""
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return None
+
+
+def proc_cmdline(pid):
+    """pid's command line (its title once it set one), or ''."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def gone(pid):
+    """Dead: no process, or a zombie left for its parent to reap."""
+    return proc_state(pid) in (None, "Z")
+
+
+def wait_for(cond, timeout, step=0.01):
+    """Poll cond() every step s until it is true or timeout s pass;
+    returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+def wait_gone(pid, timeout=10 * SLOW):
+    return wait_for(lambda: gone(pid), timeout)
+
+
 def free_port():
     """A port nobody listens on right now (for tests that need one)."""
     with socket.socket() as so:
@@ -526,18 +647,49 @@ def free_port():
 
 # ---- the client -----------------------------------------------------------
 
+def tfs_cmd(port, args=(), opts=(), host="127.0.0.1"):
+    """The command line `tfs [opts] HOST:PORT args...` (under valgrind
+    when asked)."""
+    target = "[%s]:%d" % (host, port) if ":" in host else \
+        "%s:%d" % (host, port)
+    return wrap([TFS] + list(opts) + [target] + list(args))
+
+
 def tfs(port, *args, input=None, timeout=60 * SLOW, host="127.0.0.1",
         opts=(), env=None, cwd=None):
     """Run `tfs [opts] HOST:PORT args...`; returns CompletedProcess (bytes)."""
-    target = "[%s]:%d" % (host, port) if ":" in host else \
-        "%s:%d" % (host, port)
-    cmd = wrap([TFS] + list(opts) + [target] + list(args))
     if isinstance(input, str):
         input = input.encode()
-    return subprocess.run(cmd, input=input, capture_output=True,
-                          timeout=timeout, env=env, cwd=cwd,
-                          stdin=None if input is not None
+    return subprocess.run(tfs_cmd(port, args, opts, host), input=input,
+                          capture_output=True, timeout=timeout, env=env,
+                          cwd=cwd, stdin=None if input is not None
                           else subprocess.DEVNULL)
+
+
+def tfs_bg(port, *args, opts=(), cwd=None):
+    """tfs in the background, its stderr kept; returns the Popen."""
+    return subprocess.Popen(tfs_cmd(port, args, opts), cwd=cwd,
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def client(port, cwd):
+    """tfs() run against port from the folder cwd (unless told cwd=)."""
+    def run(*args, **kw):
+        kw.setdefault("cwd", cwd)
+        return tfs(port, *args, **kw)
+    return run
+
+
+def err(r):
+    """What a finished tfs wrote to stderr, as text."""
+    return r.stderr.decode(errors="replace")
+
+
+def out(r):
+    """What a finished tfs wrote to stdout, as text."""
+    return r.stdout.decode(errors="replace")
 
 
 # ---- reporting --------------------------------------------------------------
@@ -578,6 +730,13 @@ class Tap:
             fn(*a)
         except Exception as e:  # report and go on with the next test
             self.ok(False, desc, "%s: %s" % (type(e).__name__, e))
+
+    def run_all(self, *fns):
+        """run() each test function, named after it; then done()."""
+        for fn in fns:
+            self.run(fn.__name__.replace("test_", "", 1).replace("_", " "),
+                     fn)
+        return self.done()
 
     def done(self):
         print("# %d passed, %d failed" % (self.n - self.failed, self.failed),

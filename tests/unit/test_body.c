@@ -40,7 +40,6 @@ struct counts {
 };
 
 static int	pair(struct conn *, struct conn *);
-static void	unpair(struct conn *, struct conn *);
 static int	count(void *, uint64_t);
 static int	seen_bytes(void *, const uint8_t *, size_t);
 static int	tcp_pair(int *, int *);
@@ -63,32 +62,11 @@ static void	test_body_intr(void);
 static void	test_body_tcp(void);
 static void	test_body_splice_write_drain(void);
 
+/* A joined pair with the default payload limit and a 5 s stall limit. */
 static int
 pair(struct conn *a, struct conn *b)
 {
-	int	 sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		return -1;
-	}
-	if (conn_init(a, sv[0], 0, 5000, -1) == -1 ||
-	    conn_init(b, sv[1], 0, 5000, -1) == -1) {
-		return -1;
-	}
-	return 0;
-}
-
-static void
-unpair(struct conn *a, struct conn *b)
-{
-	if (a->fd != -1) {
-		(void)close(a->fd);
-	}
-	if (b->fd != -1) {
-		(void)close(b->fd);
-	}
-	conn_free(a);
-	conn_free(b);
+	return tu_conn_pair(a, b, 0, 5000);
 }
 
 static int
@@ -226,7 +204,7 @@ test_body_range(void)
 		CU_ASSERT_EQUAL(b.bytes_in, len + 13 * 5 + 5 + 8);
 		CU_ASSERT(check_file(out, off, len));
 		CU_ASSERT_EQUAL(tu_wait(pid), 0);
-		unpair(&a, &b);
+		tu_conn_unpair(&a, &b);
 		(void)close(out);
 	}
 	body_pipe_close(&bp);
@@ -265,7 +243,7 @@ test_body_small_queued(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_END);
 	CU_ASSERT_EQUAL(m.count, 1000);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -293,7 +271,7 @@ test_body_empty(void)
 	CU_ASSERT_EQUAL(c.calls, 0);
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(st.done, 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -319,7 +297,7 @@ test_body_progress_stops(void)
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	CU_ASSERT_EQUAL(st.done, 16384);
 	CU_ASSERT_EQUAL(a.bytes_out, 16384 + 5);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -354,7 +332,7 @@ test_body_shrinks(void)
 	CU_ASSERT_EQUAL(m.datalen, 20000);
 	CU_ASSERT_EQUAL(conn_read_msg(&b, &w, &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 }
 
@@ -380,7 +358,7 @@ recv_raw(const void *raw, size_t n, uint64_t len, int spliced,
 		return (enum body_rc)-1;
 	}
 	if (xio_write_full(a.fd, raw, n, 1000) == -1) {
-		unpair(&a, &b);
+		tu_conn_unpair(&a, &b);
 		return (enum body_rc)-1;
 	}
 	(void)close(a.fd);
@@ -390,7 +368,7 @@ recv_raw(const void *raw, size_t n, uint64_t len, int spliced,
 	o.intr_fd = -1;
 	o.pipe = spliced ? &bp : NULL;
 	rc = body_recv(&b, out, len, &o, st);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	if (spliced) {
 		body_pipe_close(&bp);
 		(void)close(out);
@@ -483,7 +461,7 @@ test_body_write_drain(void)
 	/* in step: the OK after the body is the next frame */
 	CU_ASSERT_EQUAL(body_recv(&b, -1, 0, &o, &st), BODY_OTHER);
 	CU_ASSERT_EQUAL(st.frame.type, TFS_OK);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 	(void)close(ro);
 }
@@ -530,7 +508,7 @@ test_body_inspect(void)
 	CU_ASSERT_EQUAL(sum[1], 70000);
 	CU_ASSERT_EQUAL(sum[0], want);
 	CU_ASSERT(check_file(out, 0, 70000));
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	(void)close(fd);
 	(void)close(out);
 }
@@ -567,7 +545,7 @@ test_body_ticks_stall(void)
 	CU_ASSERT(c.calls >= 3);
 	/* the bytes of the frame under way count as progress shown */
 	CU_ASSERT_EQUAL(c.last, 3);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* intr_fd ends the wait, inside a frame too. */
@@ -591,7 +569,7 @@ test_body_intr(void)
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	(void)close(ip[0]);
 	(void)close(ip[1]);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Real TCP, each way of sending, spliced into a file. */
@@ -681,7 +659,7 @@ test_body_splice_write_drain(void)
 	CU_ASSERT_EQUAL(body_drain(&b, 3 * MIB, &o, &st), BODY_OK);
 	CU_ASSERT_EQUAL(st.done, 3 * MIB);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	body_pipe_close(&bp);
 	(void)close(fd);
 	(void)close(ro);

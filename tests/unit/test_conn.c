@@ -24,10 +24,8 @@
 
 #define MIB	(1024u * 1024)
 
-static void	sleep_ms(int);
 static int	pair(struct conn *, struct conn *, uint32_t, int);
 static const struct conn_wait *W(int);
-static void	unpair(struct conn *, struct conn *);
 static int	str_is(struct tfs_str, const char *);
 
 static void	test_conn_roundtrip_messages(void);
@@ -44,16 +42,6 @@ static void	test_conn_bad_msg(void);
 static void	test_conn_send_error(void);
 static void	test_conn_large_message(void);
 
-static void
-sleep_ms(int ms)
-{
-	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-		continue;
-	}
-}
-
 /* The stall limit of the last pair(), for W(). */
 static int	t_stall;
 
@@ -61,17 +49,8 @@ static int	t_stall;
 static int
 pair(struct conn *a, struct conn *b, uint32_t maxp, int stall_ms)
 {
-	int	 sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		return -1;
-	}
 	t_stall = stall_ms;
-	if (conn_init(a, sv[0], maxp, stall_ms, -1) == -1 ||
-	    conn_init(b, sv[1], maxp, stall_ms, -1) == -1) {
-		return -1;
-	}
-	return 0;
+	return tu_conn_pair(a, b, maxp, stall_ms);
 }
 
 /* A read's wait: idle ms for a frame, the pair's stall inside it. */
@@ -85,19 +64,6 @@ W(int idle)
 	w.intr_fd = -1;
 	w.intr_in_frame = 0;
 	return &w;
-}
-
-static void
-unpair(struct conn *a, struct conn *b)
-{
-	if (a->fd != -1) {
-		(void)close(a->fd);
-	}
-	if (b->fd != -1) {
-		(void)close(b->fd);
-	}
-	conn_free(a);
-	conn_free(b);
 }
 
 static int
@@ -169,7 +135,7 @@ test_conn_roundtrip_messages(void)
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
 	CU_ASSERT_EQUAL(b.bytes_in, sent);
 	CU_ASSERT_EQUAL(conn_pending(&b), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Requests sent back to back are seen as pending after the first. */
@@ -205,7 +171,7 @@ test_conn_pipelined_pending(void)
 	CU_ASSERT_EQUAL(f.len, 0);
 	CU_ASSERT_PTR_NOT_NULL(f.payload);
 	CU_ASSERT_EQUAL(conn_pending(&b), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Empty frames never make the payload storage exist. */
@@ -227,7 +193,7 @@ test_conn_lazy_payload(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT_EQUAL(m.count, 5);
 	CU_ASSERT_PTR_NOT_NULL(b.payload);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Three 1 MiB DATA frames and a short one, sent by a child. */
@@ -278,7 +244,7 @@ test_conn_big_data(void)
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(b.bytes_in, total + 5 * 5 + 8);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	free(buf);
 }
 
@@ -326,7 +292,7 @@ test_conn_tiny_pieces(void)
 			}
 			k = (size_t)r;
 			if (j % 2000 == 0) {
-				sleep_ms(1);
+				tu_sleep_ms(1);
 			}
 		}
 		_exit(0);
@@ -352,7 +318,7 @@ test_conn_tiny_pieces(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, W(2000), &m, NULL), 0);
 	CU_ASSERT_EQUAL(b.bytes_in, n);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	free(s);
 }
 
@@ -369,7 +335,7 @@ test_conn_idle_timeout(void)
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(100), &f), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
 	CU_ASSERT(xio_now_ms() - t0 < 2000);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Once a frame has begun, the stall timeout applies, not idle_ms. */
@@ -389,7 +355,7 @@ test_conn_stall_timeout(void)
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(-1), &f), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
 	CU_ASSERT(xio_now_ms() - t0 < 2000);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 
 	/* inside the payload */
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 100), 0);
@@ -398,7 +364,7 @@ test_conn_stall_timeout(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(-1), &f), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /*
@@ -428,7 +394,7 @@ test_conn_intr_idle_only(void)
 	fr[6] = 0;
 	CU_ASSERT_EQUAL(write(a.fd, fr, 4), 4);
 	if ((pid = fork()) == 0) {
-		sleep_ms(100);
+		tu_sleep_ms(100);
 		_exit(write(a.fd, fr + 4, 3) == 3 ? 0 : 1);
 	}
 	CU_ASSERT_EQUAL(conn_read_frame(&b, &w, &f), 1);
@@ -439,9 +405,8 @@ test_conn_intr_idle_only(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(conn_read_frame(&b, &w, &f), -1);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
-	(void)close(ip[0]);
-	(void)close(ip[1]);
-	unpair(&a, &b);
+	tu_close_pair(ip);
+	tu_conn_unpair(&a, &b);
 }
 
 /* End of stream between frames is 0; inside one, truncation. */
@@ -458,7 +423,7 @@ test_conn_eof(void)
 	a.fd = -1;
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), 1);
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 1000), 0);
 	memset(fr, 'p', sizeof(fr));
@@ -470,7 +435,7 @@ test_conn_eof(void)
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
 	CU_ASSERT_EQUAL(errno, EPROTO);
 	CU_ASSERT_EQUAL(conn_frame_error(&b), FRAME_ETRUNC);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* Over-long lengths: the protocol's and the connection's own limit. */
@@ -492,14 +457,14 @@ test_conn_too_big(void)
 	/* sticky */
 	CU_ASSERT_EQUAL(conn_send_ok(&a), 0);
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 
 	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 1000, 1000), 0);
 	frame_header_encode(hdr, TFS_DATA, 1001);
 	CU_ASSERT_EQUAL(write(a.fd, hdr, sizeof(hdr)), 5);
 	CU_ASSERT_EQUAL(conn_read_frame(&b, W(1000), &f), -1);
 	CU_ASSERT_EQUAL(conn_frame_error(&b), FRAME_ETOOBIG);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* A payload that does not decode; an unknown type is skipped whole. */
@@ -532,7 +497,7 @@ test_conn_bad_msg(void)
 	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, &e), 1);
 	CU_ASSERT_EQUAL(e, PROTO_OK);
 	CU_ASSERT_EQUAL(m.type, TFS_OK);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 static void
@@ -560,7 +525,7 @@ test_conn_send_error(void)
 	CU_ASSERT_EQUAL(conn_send_error(&a, TFS_EIO, "%s", longmsg), 0);
 	CU_ASSERT_EQUAL(conn_read_msg(&b, W(1000), &m, NULL), 1);
 	CU_ASSERT(m.text.len > 0 && m.text.len < sizeof(longmsg));
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 }
 
 /* A message bigger than the write buffer (two 64 KiB names). */
@@ -604,7 +569,7 @@ test_conn_large_message(void)
 	CU_ASSERT_EQUAL(conn_send(&a, &m), 0);
 	CU_ASSERT_EQUAL(conn_flush(&a), 0);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	unpair(&a, &b);
+	tu_conn_unpair(&a, &b);
 	free(name);
 }
 

@@ -94,6 +94,7 @@ static const struct pcase	 cases[] = {
 	{ "./..", 0, 0, PATH_EDOT },
 };
 
+static void	joins_as(const char *, const char *, const char *);
 static void	test_path_table(void);
 static void	test_path_component_length(void);
 static void	test_path_total_length(void);
@@ -252,24 +253,28 @@ test_path_basename(void)
 	CU_ASSERT_STRING_EQUAL(path_basename("a/"), "");
 }
 
+/* path_join(a, b) into 16 bytes gives want. */
+static void
+joins_as(const char *a, const char *b, const char *want)
+{
+	char	 out[16];
+
+	CU_ASSERT_EQUAL(path_join(a, b, out, sizeof(out)), 0);
+	CU_ASSERT_STRING_EQUAL(out, want);
+}
+
 static void
 test_path_join(void)
 {
 	char	 out[16];
 
-	CU_ASSERT_EQUAL(path_join("a", "b", out, sizeof(out)), 0);
-	CU_ASSERT_STRING_EQUAL(out, "a/b");
-	CU_ASSERT_EQUAL(path_join("", "b", out, sizeof(out)), 0);
-	CU_ASSERT_STRING_EQUAL(out, "b");
-	CU_ASSERT_EQUAL(path_join("a/", "b", out, sizeof(out)), 0);
-	CU_ASSERT_STRING_EQUAL(out, "a/b");
-	CU_ASSERT_EQUAL(path_join("a", "", out, sizeof(out)), 0);
-	CU_ASSERT_STRING_EQUAL(out, "a");
-	CU_ASSERT_EQUAL(path_join("/", "etc", out, sizeof(out)), 0);
-	CU_ASSERT_STRING_EQUAL(out, "/etc");
+	joins_as("a", "b", "a/b");
+	joins_as("", "b", "b");
+	joins_as("a/", "b", "a/b");
+	joins_as("a", "", "a");
+	joins_as("/", "etc", "/etc");
 	/* "0123456/89abcde" is 15 bytes: fits in 16 with its NUL */
-	CU_ASSERT_EQUAL(path_join("0123456", "89abcde", out, sizeof(out)), 0);
-	CU_ASSERT_STRING_EQUAL(out, "0123456/89abcde");
+	joins_as("0123456", "89abcde", "0123456/89abcde");
 	errno = 0;
 	CU_ASSERT_EQUAL(path_join("0123456", "89abcdef", out, sizeof(out)),
 	    -1);

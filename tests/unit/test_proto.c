@@ -30,6 +30,9 @@ static const uint8_t	 sha[TFS_SHA256_LEN] = {
 };
 
 static void	sample(uint8_t, struct tfs_msg *);
+static ssize_t	encode_sample(size_t, struct tfs_msg *, uint8_t *, size_t);
+static void	encodes_as(const struct tfs_msg *, const uint8_t *, size_t);
+static void	decodes_as(uint8_t, const uint8_t *, size_t, enum proto_err);
 static int	str_eq(struct tfs_str, struct tfs_str);
 static void	check_same(const struct tfs_msg *, const struct tfs_msg *);
 
@@ -134,6 +137,18 @@ sample(uint8_t type, struct tfs_msg *m)
 	}
 }
 
+/* Sample i of sample_types, encoded into buf (cap bytes): its length. */
+static ssize_t
+encode_sample(size_t i, struct tfs_msg *m, uint8_t *buf, size_t cap)
+{
+	ssize_t	 n;
+
+	sample(sample_types[i], m);
+	n = proto_encode(m, buf, cap);
+	CU_ASSERT_FATAL(n >= 0);
+	return n;
+}
+
 static int
 str_eq(struct tfs_str a, struct tfs_str b)
 {
@@ -179,14 +194,31 @@ test_proto_roundtrip_all(void)
 	size_t		 i;
 
 	for (i = 0; i < NSAMPLES; i++) {
-		sample(sample_types[i], &m);
-		n = proto_encode(&m, buf, sizeof(buf));
-		CU_ASSERT_FATAL(n >= 0);
+		n = encode_sample(i, &m, buf, sizeof(buf));
 		CU_ASSERT_EQUAL((size_t)n, proto_encoded_len(&m));
 		CU_ASSERT_EQUAL(proto_decode(m.type, buf, (size_t)n, &d),
 		    PROTO_OK);
 		check_same(&m, &d);
 	}
+}
+
+/* m encodes to exactly the n bytes want. */
+static void
+encodes_as(const struct tfs_msg *m, const uint8_t *want, size_t n)
+{
+	uint8_t	 buf[64];
+
+	CU_ASSERT_EQUAL(proto_encode(m, buf, sizeof(buf)), (ssize_t)n);
+	CU_ASSERT_EQUAL(memcmp(buf, want, n), 0);
+}
+
+/* The n bytes p, decoded as a payload of type, answer want. */
+static void
+decodes_as(uint8_t type, const uint8_t *p, size_t n, enum proto_err want)
+{
+	struct tfs_msg	 m;
+
+	CU_ASSERT_EQUAL(proto_decode(type, p, n, &m), want);
 }
 
 /* Exact bytes of a few messages, as PROTOCOL.md lays them out. */
@@ -208,49 +240,22 @@ test_proto_wire_bytes(void)
 				    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				    0xff, 0x00, 0x00, 0x01, 0xed, 0x00, 0x00 };
 	struct tfs_msg		 m;
-	uint8_t			 buf[64];
 
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_GET;
-	m.path = tfs_str_c("a");
-	m.offset = 258;
-	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
-	    (ssize_t)sizeof(get));
-	CU_ASSERT_EQUAL(memcmp(buf, get, sizeof(get)), 0);
+	m = (struct tfs_msg){ .type = TFS_GET, .path = tfs_str_c("a"),
+	    .offset = 258 };
+	encodes_as(&m, get, sizeof(get));
+	m = (struct tfs_msg){ .type = TFS_PUT, .path = tfs_str_c("xy"),
+	    .size = 16, .flags = 3 };
+	encodes_as(&m, put, sizeof(put));
+	m = (struct tfs_msg){ .type = TFS_HELLO, .version = 1,
+	    .max_payload = 0x100000, .name = tfs_str_c("S") };
+	encodes_as(&m, hello, sizeof(hello));
+	m = (struct tfs_msg){ .type = TFS_ERROR, .code = TFS_EPROTOCOL };
+	encodes_as(&m, err, sizeof(err));
 
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_PUT;
-	m.path = tfs_str_c("xy");
-	m.size = 16;
-	m.flags = 3;
-	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
-	    (ssize_t)sizeof(put));
-	CU_ASSERT_EQUAL(memcmp(buf, put, sizeof(put)), 0);
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_HELLO;
-	m.version = 1;
-	m.max_payload = 0x100000;
-	m.name = tfs_str_c("S");
-	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
-	    (ssize_t)sizeof(hello));
-	CU_ASSERT_EQUAL(memcmp(buf, hello, sizeof(hello)), 0);
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_ERROR;
-	m.code = TFS_EPROTOCOL;
-	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
-	    (ssize_t)sizeof(err));
-	CU_ASSERT_EQUAL(memcmp(buf, err, sizeof(err)), 0);
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_WELCOME;
-	m.user = tfs_str_c("u");
-	m.rights = 3;
-	m.sasl = tfs_str_c("v=");
-	CU_ASSERT_EQUAL(proto_encode(&m, buf, sizeof(buf)),
-	    (ssize_t)sizeof(welcome));
-	CU_ASSERT_EQUAL(memcmp(buf, welcome, sizeof(welcome)), 0);
+	m = (struct tfs_msg){ .type = TFS_WELCOME, .user = tfs_str_c("u"),
+	    .rights = 3, .sasl = tfs_str_c("v=") };
+	encodes_as(&m, welcome, sizeof(welcome));
 
 	CU_ASSERT_EQUAL(proto_decode(TFS_UTIME, utime, sizeof(utime), &m),
 	    PROTO_OK);
@@ -282,9 +287,7 @@ test_proto_short_every_prefix(void)
 	size_t		 i;
 
 	for (i = 0; i < NSAMPLES; i++) {
-		sample(sample_types[i], &m);
-		n = proto_encode(&m, buf, sizeof(buf));
-		CU_ASSERT_FATAL(n >= 0);
+		n = encode_sample(i, &m, buf, sizeof(buf));
 		for (k = 0; k < n; k++) {
 			/* DATA has no fields: any length is whole, 0 empty */
 			if (m.type == TFS_DATA) {
@@ -309,9 +312,7 @@ test_proto_long_extra_byte(void)
 	size_t		 i;
 
 	for (i = 0; i < NSAMPLES; i++) {
-		sample(sample_types[i], &m);
-		n = proto_encode(&m, buf, sizeof(buf) - 1);
-		CU_ASSERT_FATAL(n >= 0);
+		n = encode_sample(i, &m, buf, sizeof(buf) - 1);
 		buf[n] = 0;
 		CU_ASSERT_EQUAL(proto_decode(m.type, buf, (size_t)n + 1, &d),
 		    m.type == TFS_DATA ? PROTO_OK : PROTO_ELONG);
@@ -331,27 +332,21 @@ test_proto_str_past_end(void)
 	static const uint8_t	 one[] = { 0x00 };
 	struct tfs_msg		 m;
 
-	CU_ASSERT_EQUAL(proto_decode(TFS_LIST, list, sizeof(list), &m),
-	    PROTO_ESHORT);
-	CU_ASSERT_EQUAL(proto_decode(TFS_STAT, huge, sizeof(huge), &m),
-	    PROTO_ESHORT);
-	CU_ASSERT_EQUAL(proto_decode(TFS_RENAME, ren, sizeof(ren), &m),
-	    PROTO_ESHORT);
-	CU_ASSERT_EQUAL(proto_decode(TFS_DIGEST, dig, sizeof(dig), &m),
-	    PROTO_ESHORT);
-	CU_ASSERT_EQUAL(proto_decode(TFS_ERROR, err, sizeof(err), &m),
-	    PROTO_ESHORT);
+	decodes_as(TFS_LIST, list, sizeof(list), PROTO_ESHORT);
+	decodes_as(TFS_STAT, huge, sizeof(huge), PROTO_ESHORT);
+	decodes_as(TFS_RENAME, ren, sizeof(ren), PROTO_ESHORT);
+	decodes_as(TFS_DIGEST, dig, sizeof(dig), PROTO_ESHORT);
+	decodes_as(TFS_ERROR, err, sizeof(err), PROTO_ESHORT);
 	/* half a str count */
-	CU_ASSERT_EQUAL(proto_decode(TFS_MKDIR, one, sizeof(one), &m),
-	    PROTO_ESHORT);
+	decodes_as(TFS_MKDIR, one, sizeof(one), PROTO_ESHORT);
 	/* a str of exactly the remaining bytes is fine, one less is long */
-	CU_ASSERT_EQUAL(proto_decode(TFS_LIST, list, 2, &m), PROTO_ESHORT);
+	decodes_as(TFS_LIST, list, 2, PROTO_ESHORT);
 	CU_ASSERT_EQUAL(proto_decode(TFS_DELETE, ren, 3, &m), PROTO_OK);
 	CU_ASSERT_EQUAL(m.path.len, 1);
 	CU_ASSERT_EQUAL(m.path.p[0], 'a');
-	CU_ASSERT_EQUAL(proto_decode(TFS_DELETE, ren, 4, &m), PROTO_ELONG);
+	decodes_as(TFS_DELETE, ren, 4, PROTO_ELONG);
 	/* an empty payload where a str is due */
-	CU_ASSERT_EQUAL(proto_decode(TFS_SUM, NULL, 0, &m), PROTO_ESHORT);
+	decodes_as(TFS_SUM, NULL, 0, PROTO_ESHORT);
 }
 
 static void
@@ -404,9 +399,7 @@ test_proto_encode_small_cap(void)
 	size_t		 i, cap;
 
 	for (i = 0; i < NSAMPLES; i++) {
-		sample(sample_types[i], &m);
-		n = proto_encode(&m, buf, sizeof(buf));
-		CU_ASSERT_FATAL(n >= 0);
+		n = encode_sample(i, &m, buf, sizeof(buf));
 		for (cap = 0; cap < (size_t)n; cap++) {
 			errno = 0;
 			CU_ASSERT_EQUAL(proto_encode(&m, buf, cap), -1);

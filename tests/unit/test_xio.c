@@ -27,7 +27,6 @@
 
 #define BIG	(8u * 1024 * 1024)
 
-static void	sleep_ms(int);
 static pid_t	trickle(int, int, const uint8_t *, size_t, int);
 
 static void	test_xio_write_slow_reader(void);
@@ -44,16 +43,6 @@ static void	test_xio_pread_full(void);
 static void	test_xio_pipe_read(void);
 static void	test_xio_fd_flags(void);
 static void	test_xio_nodelay(void);
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-		continue;
-	}
-}
 
 /*
  * Fork a child that writes p to fd three bytes at a time, gap_ms
@@ -75,7 +64,7 @@ trickle(int fd, int closefd, const uint8_t *p, size_t n, int gap_ms)
 			_exit(2);
 		}
 		off += k;
-		sleep_ms(gap_ms);
+		tu_sleep_ms(gap_ms);
 	}
 	_exit(0);
 }
@@ -180,8 +169,7 @@ test_xio_read_timeout(void)
 	/* 0 polls once and gives up at once */
 	CU_ASSERT_EQUAL(xio_read_some(sv[0], &b, 1, 0, -1), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
-	(void)close(sv[0]);
-	(void)close(sv[1]);
+	tu_close_pair(sv);
 }
 
 /* A stall timeout counts time without progress, not the whole read. */
@@ -220,8 +208,7 @@ test_xio_write_timeout(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(xio_write_full(sv[0], buf, BIG, 100), -1);
 	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
-	(void)close(sv[0]);
-	(void)close(sv[1]);
+	tu_close_pair(sv);
 	free(buf);
 }
 
@@ -252,10 +239,8 @@ test_xio_intr_cancels(void)
 	CU_ASSERT_EQUAL(xio_read_some(sv[0], &b, 1, 1000, ip[0]), -1);
 	CU_ASSERT_EQUAL(errno, ECANCELED);
 	(void)close(ip[0]);
-	(void)close(pp[0]);
-	(void)close(pp[1]);
-	(void)close(sv[0]);
-	(void)close(sv[1]);
+	tu_close_pair(pp);
+	tu_close_pair(sv);
 }
 
 /* Data already waiting is returned even when intr_fd is readable. */
@@ -271,10 +256,8 @@ test_xio_data_before_intr(void)
 	CU_ASSERT_EQUAL(write(sv[1], "d", 1), 1);
 	CU_ASSERT_EQUAL(xio_read_some(sv[0], &b, 1, -1, ip[0]), 1);
 	CU_ASSERT_EQUAL(b, 'd');
-	(void)close(ip[0]);
-	(void)close(ip[1]);
-	(void)close(sv[0]);
-	(void)close(sv[1]);
+	tu_close_pair(ip);
+	tu_close_pair(sv);
 }
 
 static void
@@ -346,8 +329,7 @@ test_xio_pipe_read(void)
 	CU_ASSERT_EQUAL(xio_write_full(p[1], "pipe", 4, 1000), 0);
 	CU_ASSERT_EQUAL(xio_read_full(p[0], b, 4, 1000), 4);
 	CU_ASSERT_EQUAL(memcmp(b, "pipe", 4), 0);
-	(void)close(p[0]);
-	(void)close(p[1]);
+	tu_close_pair(p);
 
 	fd = tu_pattern_file(10);
 	CU_ASSERT_FATAL(fd != -1);
@@ -367,8 +349,7 @@ test_xio_fd_flags(void)
 	CU_ASSERT_NOT_EQUAL(fcntl(p[1], F_GETFL) & O_NONBLOCK, 0);
 	CU_ASSERT_EQUAL(xio_set_nonblock(p[1], 0), 0);
 	CU_ASSERT_EQUAL(fcntl(p[1], F_GETFL) & O_NONBLOCK, 0);
-	(void)close(p[0]);
-	(void)close(p[1]);
+	tu_close_pair(p);
 	CU_ASSERT_EQUAL(xio_set_nonblock(-1, 1), -1);
 }
 
@@ -386,8 +367,7 @@ test_xio_nodelay(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(xio_tcp_nodelay(sv[0]), -1);
 	CU_ASSERT(errno == EOPNOTSUPP || errno == ENOPROTOOPT);
-	(void)close(sv[0]);
-	(void)close(sv[1]);
+	tu_close_pair(sv);
 }
 
 CU_TestInfo tests_xio[] = {

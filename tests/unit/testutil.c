@@ -3,6 +3,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "testutil.h"
 
 static int	tu_write_all(int, const uint8_t *, size_t);
@@ -108,6 +110,51 @@ tu_temp_file(char *path, const void *data, size_t n)
 		return -1;
 	}
 	return fd;
+}
+
+int
+tu_conn_pair(struct conn *a, struct conn *b, uint32_t maxp, int stall_ms)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		return -1;
+	}
+	if (conn_init(a, sv[0], maxp, stall_ms, -1) == -1 ||
+	    conn_init(b, sv[1], maxp, stall_ms, -1) == -1) {
+		return -1;
+	}
+	return 0;
+}
+
+void
+tu_conn_unpair(struct conn *a, struct conn *b)
+{
+	if (a->fd != -1) {
+		(void)close(a->fd);
+	}
+	if (b->fd != -1) {
+		(void)close(b->fd);
+	}
+	conn_free(a);
+	conn_free(b);
+}
+
+void
+tu_sleep_ms(int ms)
+{
+	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+		continue;
+	}
+}
+
+void
+tu_close_pair(const int fds[2])
+{
+	(void)close(fds[0]);
+	(void)close(fds[1]);
 }
 
 pid_t

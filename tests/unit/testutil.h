@@ -1,7 +1,8 @@
 /*
  * testutil.h -- helpers shared by the unit tests: temporary files and
- * folders, a deterministic byte pattern, and a forked peer that reads a
- * socket slowly in small pieces and checks what arrives.
+ * folders, a deterministic byte pattern, a pair of joined connections,
+ * a sleep, and a forked peer that reads a socket slowly in small pieces
+ * and checks what arrives.
  */
 
 #ifndef TESTS_UNIT_TESTUTIL_H
@@ -11,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct conn;
 
 /* Byte i of the test pattern: not periodic over small strides. */
 uint8_t	tu_pattern(uint64_t i);
@@ -26,6 +29,18 @@ int	tu_pattern_file(uint64_t n);
  * path (a buffer of at least 64 bytes).  Returns an fd, or -1.
  */
 int	tu_temp_file(char *path, const void *data, size_t n);
+/*
+ * Two connections joined by a socketpair, set up with conn_init(maxp,
+ * stall_ms) and no interrupt fd.  0, or -1.
+ */
+int	tu_conn_pair(struct conn *a, struct conn *b, uint32_t maxp,
+	    int stall_ms);
+/* Close and free both ends of a tu_conn_pair(). */
+void	tu_conn_unpair(struct conn *a, struct conn *b);
+/* Sleep ms milliseconds, however many signals come meanwhile. */
+void	tu_sleep_ms(int ms);
+/* Close both fds of a pipe or socketpair. */
+void	tu_close_pair(const int fds[2]);
 /*
  * Fork a child that reads fd in pieces of 1 .. maxpiece bytes, pausing
  * now and then, and checks that exactly n bytes equal to pattern bytes
