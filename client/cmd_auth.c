@@ -69,7 +69,8 @@ cmd_signin_as(struct client *cl, const char *user, const char *what)
 int
 cmd_signin_ask(struct client *cl)
 {
-	char		 user[LOGIN_USER_MAX + 1], prompt[SESSION_HOST_SZ + 64];
+	char		 user[LOGIN_USER_MAX + 1];
+	char		 prompt[SESSION_HOST_SZ + 64];
 	const char	*me = getenv("USER");
 
 	(void)snprintf(prompt, sizeof(prompt), "tfs: %s asks to sign in; "

@@ -208,7 +208,8 @@ mirror_plan(struct mirror *m)
 			st = exitcode_merge(st, mirror_add(m, PLAN_DIR, e,
 			    d != NULL));
 		} else if (d == NULL || mirror_differs(m, e, d)) {
-			st = exitcode_merge(st, mirror_add(m, PLAN_FILE, e, 0));
+			st = exitcode_merge(st, mirror_add(m, PLAN_FILE, e,
+			    0));
 		} else {
 			m->same++;
 		}

@@ -240,8 +240,8 @@ cmd_rm_ask(struct client *cl, struct cmdctx *x, const struct xpaths *ps)
 		return ST_OK;
 	}
 	if (ps->n == 1) {
-		(void)snprintf(q, sizeof(q), "tfs: remove %s and all it holds? "
-		    "[y/N] ", ps->v[0].shown);
+		(void)snprintf(q, sizeof(q), "tfs: remove %s and all it "
+		    "holds? [y/N] ", ps->v[0].shown);
 	} else {
 		(void)snprintf(q, sizeof(q), "tfs: remove %zu paths and all "
 		    "they hold? [y/N] ", ps->n);

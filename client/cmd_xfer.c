@@ -262,7 +262,8 @@ cmd_xfer_one(struct xcmd *c, struct xpath *p)
 		base = "";
 	}
 	if (!c->into) {
-		(void)strlcpy(dst, c->o.put ? c->tdir : c->target, sizeof(dst));
+		(void)strlcpy(dst, c->o.put ? c->tdir : c->target,
+		    sizeof(dst));
 	} else if (*base == '\0' && p->e.kind == TFS_KIND_DIR) {
 		/* the root or "dir/.": its contents go into the folder */
 		(void)strlcpy(dst, c->tdir, sizeof(dst));

@@ -210,7 +210,8 @@ cmdline_long(const char *longs, const char *name, char *c)
 	const char	*p = longs;
 
 	while (p != NULL && *p != '\0') {
-		if (strncmp(p, name, n) == 0 && p[n] == '=' && p[n + 1] != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=' &&
+		    p[n + 1] != '\0') {
 			*c = p[n + 1];
 			return 0;
 		}

@@ -134,7 +134,8 @@ expand_match(struct session *s, const struct xpath *at, const char *comp,
 		    !rglob_match(comp, l.ents[i].name)) {
 			continue;
 		}
-		if (path_join(at->path, l.ents[i].name, wp, sizeof(wp)) == -1 ||
+		if (path_join(at->path, l.ents[i].name, wp, sizeof(wp)) ==
+		    -1 ||
 		    expand_shown(at->shown, l.ents[i].name, sp, sizeof(sp)) ==
 		    -1) {
 			continue;
@@ -165,7 +166,8 @@ expand_step(struct session *s, struct xpaths *cur, const char *comp,
 		}
 		/* ".", ".." and plain names: the wire path folds them */
 		if (path_resolve(cur->v[i].path, comp, wp, sizeof(wp)) == -1 ||
-		    expand_shown(cur->v[i].shown, comp, sp, sizeof(sp)) == -1 ||
+		    expand_shown(cur->v[i].shown, comp, sp, sizeof(sp)) ==
+		    -1 ||
 		    expand_add(next, wp, sp, NULL) == -1) {
 			(void)snprintf(s->errmsg, sizeof(s->errmsg),
 			    "path too long");
@@ -259,7 +261,8 @@ expand_local(const char *word, struct xpaths *out)
 		return -1;
 	}
 	for (i = 0; i < g.gl_pathc; i++) {
-		if (expand_add(out, g.gl_pathv[i], g.gl_pathv[i], NULL) == -1) {
+		if (expand_add(out, g.gl_pathv[i], g.gl_pathv[i], NULL) ==
+		    -1) {
 			globfree(&g);
 			return -1;
 		}

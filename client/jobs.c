@@ -34,7 +34,7 @@
 #define JOBS_QUIT	0xffffffffu	/* the step number that ends a child */
 #define JOBS_RESUME	0x80000000u	/* flag on a step handed out again */
 #define JOBS_TICK_MS	200		/* a child's progress reports */
-#define JOBS_TRIES	3		/* a step handed out at most so often */
+#define JOBS_TRIES	3		/* times a step is handed out */
 
 /* From a child: how its step goes. */
 struct jobs_msg {
@@ -128,8 +128,8 @@ jobs_child(struct jobs *j, int me)
 	t.fd = from;
 	o.xo.tick = jobs_tick;
 	o.xo.tick_arg = &t;
-	while (xio_read_full(to, &idx, sizeof(idx), -1) == (ssize_t)sizeof(idx) &&
-	    idx != JOBS_QUIT) {
+	while (xio_read_full(to, &idx, sizeof(idx), -1) ==
+	    (ssize_t)sizeof(idx) && idx != JOBS_QUIT) {
 		it = &j->p->v[idx & ~JOBS_RESUME];
 		it->resume = (idx & JOBS_RESUME) != 0;
 		t.idx = idx & ~JOBS_RESUME;
@@ -233,8 +233,8 @@ jobs_died(struct jobs *j, int k)
 			    "to another", j->o->verb, j->p->v[w->cur].shown);
 			j->queue[--j->qhead] = (size_t)w->cur;
 		} else {
-			warnx("%s %s: its connection's process ended", j->o->verb,
-			    j->p->v[w->cur].shown);
+			warnx("%s %s: its connection's process ended",
+			    j->o->verb, j->p->v[w->cur].shown);
 			j->st = exitcode_merge(j->st, ST_FAIL);
 		}
 		w->cur = -1;

@@ -114,8 +114,8 @@ main_opts(int argc, char **argv, struct client *cl, struct main_args *a)
 	int		 ch;
 
 	/* '+': stop at HOST, so "get -r" keeps its -r */
-	while ((ch = getopt_long(argc, argv, "+p:u:b:qvrhV", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "+p:u:b:qvrhV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			if (cmdline_port_ok(optarg) == -1 ||
@@ -169,7 +169,8 @@ main_opts(int argc, char **argv, struct client *cl, struct main_args *a)
 			printf("tfs %s (TFS/%d)\n", TFS_RELEASE, TFS_VERSION);
 			return ST_OK;
 		default:
-			fprintf(stderr, "usage: tfs [options] [USER@]HOST[:PORT] "
+			fprintf(stderr, "usage: tfs [options] "
+			    "[USER@]HOST[:PORT] "
 			    "[COMMAND [ARG...]] (tfs -h tells more)\n");
 			return ST_USAGE;
 		}
