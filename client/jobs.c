@@ -122,6 +122,9 @@ jobs_child(struct jobs *j, int me)
 	}
 	/* the parent's connection stays the parent's: only our copy goes */
 	session_drop(s);
+	if (intr_fork() == -1) {
+		_exit(1);
+	}
 	s->quiet = 1;
 	progress_enable(0);
 	memset(&t, 0, sizeof(t));
@@ -264,6 +267,10 @@ jobs_read(struct jobs *j, int k)
 		return;
 	}
 	j->p->v[m.idx].st = m.st;
+	if (j->o->put) {
+		/* the child changed that folder: completion must see it */
+		rcache_forget_parent(&j->cl->cache, j->p->v[m.idx].dst);
+	}
 	j->st = exitcode_merge(j->st, m.st);
 	j->done += m.bytes;
 	j->files++;
