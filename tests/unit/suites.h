@@ -28,7 +28,8 @@
 	X(print)							\
 	X(users)							\
 	X(auth)								\
-	X(netrc)
+	X(netrc)							\
+	X(walk)
 
 #include <CUnit/CUnit.h>
 
