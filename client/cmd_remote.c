@@ -95,7 +95,9 @@ cmd_ls_print(struct rent *v, size_t n, uint64_t flags)
 		fmt |= PRINT_LONG | PRINT_HUMAN;
 	}
 	cmd_ls_flags = flags;
-	qsort(v, n, sizeof(*v), cmd_ls_cmp);
+	if (n > 1) {
+		qsort(v, n, sizeof(*v), cmd_ls_cmp);
+	}
 	for (i = 0; i < n; i++) {
 		if (v[i].name[0] != '.' || (flags & CMDLINE_OPT('a'))) {
 			print_entry(&v[i], v[i].name, fmt);

@@ -110,6 +110,10 @@ walk_find(struct wtree *t, const char *rel)
 {
 	struct wentry	 key;
 
+	if (t->n == 0) {
+		/* bsearch wants an array, even an empty one */
+		return NULL;
+	}
 	key.rel = (char *)(uintptr_t)rel;
 	return bsearch(&key, t->v, t->n, sizeof(*t->v), walk_cmp);
 }
@@ -175,7 +179,9 @@ walk_remote(struct session *s, const char *what, const char *top,
 	int	 st;
 
 	st = walk_rdir(s, what, top, "", shown, 1, t);
-	qsort(t->v, t->n, sizeof(*t->v), walk_cmp);
+	if (t->n > 1) {
+		qsort(t->v, t->n, sizeof(*t->v), walk_cmp);
+	}
 	return st;
 }
 
@@ -285,7 +291,9 @@ walk_local(const char *what, const char *top, struct wtree *t)
 	w.dev[0] = sb.st_dev;
 	w.ino[0] = sb.st_ino;
 	st = walk_ldir(&w, top, "", 1);
-	qsort(t->v, t->n, sizeof(*t->v), walk_cmp);
+	if (t->n > 1) {
+		qsort(t->v, t->n, sizeof(*t->v), walk_cmp);
+	}
 	return st;
 }
 

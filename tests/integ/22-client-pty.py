@@ -246,7 +246,22 @@ try:
     t.ok(sh.expect(rb"ls hello\.txt") is not None,
          "the next session recalls the last line with Up")
     sh.send(b"\x03")
+    # rm -r asks once in the shell; -f does not ask
+    tfslib.write_file(os.path.join(root, "rmme", "a", "b.txt"), b"b")
+    sh.send(b"rm -r rmme\r")
+    got = sh.expect(rb"remove rmme and all it holds\? \[y/N\] ")
+    t.ok(got is not None, "rm -r asks once in the shell", sh.buf[-300:])
+    sh.send(b"n\r")
     sh.expect(PROMPT)
+    t.ok(os.path.exists(os.path.join(root, "rmme", "a", "b.txt")),
+         "... and 'n' removes nothing")
+    sh.send(b"rm -rf rmme\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and b"[y/N]" not in got and
+         not os.path.exists(os.path.join(root, "rmme")),
+         "rm -rf removes without asking", got)
+
+    sh.expect(PROMPT, 1)
     sh.send(b"quit\r")
     t.eq(sh.wait(), 0, "quit exits 0")
     sh.close()
