@@ -205,6 +205,19 @@ try:
         t.ok(r.returncode == 4 and "AUTH_FAILED" in err(r),
              "a failed login in a batch: 4", err(r))
 
+    # ---- every connection of -j N signs in --------------------------------
+    many = fakesrv.Tree(users={"bob": ("s3cret", RW)}, anon=0)
+    for i in range(6):
+        many.put_file("t/f%d.txt" % i, b"x" * (1000 + i))
+    with serve(many) as fkj:
+        r = run(fkj.port, "get", "-R", "-j", "3", "t", opts=["-u", "bob"],
+                env=env(TFS_PASSWORD="s3cret"))
+        t.ok(r.returncode == 0 and len(os.listdir(os.path.join(local,
+             "t"))) == 6, "get -R -j 3 signed in", err(r))
+        t.eq(many.signins, ["bob"] * 4, "... on each of its connections "
+             "(the first and three more)")
+    shutil.rmtree(os.path.join(local, "t"))
+
     # ---- a sign-in after every reconnect -----------------------------------
     # The first connection is cut in the middle of a download; --retry
     # makes a new one, which must sign in before it resumes.
