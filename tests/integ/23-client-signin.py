@@ -15,9 +15,11 @@ target folder, nor print raw.
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakesrv  # noqa: E402
@@ -305,6 +307,58 @@ try:
             p = os.path.join(p, "deeper")
         t.ok(depth <= 65, "... no deeper than 64 levels", depth)
     fk.close()
+
+    # ---- the real tfsd, once it signs users in -----------------------------
+    users = os.path.join(work, "users")
+    subprocess.run([tfslib.TFSD, "--users", users, "--set-user", "bob"],
+                   input=b"s3cret\n", capture_output=True, timeout=30)
+    real = None
+    try:
+        real = tfslib.server(args=["--users", users, "--anonymous",
+                                   "none"])
+    except (RuntimeError, OSError) as e:
+        t.note("tfsd does not start with --users: %s" % e)
+    r = run(real.port, "whoami", opts=["-u", "bob"],
+            env=env(TFS_PASSWORD="s3cret")) if real else None
+    if real is None or "UNSUPPORTED" in err(r):
+        t.skip("sign-in against the real tfsd", "it takes no AUTH yet")
+    else:
+        t.ok(r.returncode == 0 and out(r) == "bob rw\n",
+             "tfsd: -u bob signs in; whoami 'bob rw'", err(r))
+        r = run(real.port, "whoami", opts=["-u", "bob"],
+                env=env(TFS_PASSWORD="wrong"))
+        t.ok(r.returncode == 4 and "AUTH_FAILED" in err(r),
+             "tfsd: a wrong password exits 4", err(r))
+        r = run(real.port, "ls")
+        t.ok(r.returncode == 4 and "AUTH_REQUIRED" in err(r),
+             "tfsd: anonymous (none) meets AUTH_REQUIRED: 4", err(r))
+        r = run(real.port, "whoami")
+        t.eq(out(r), "anonymous none\n", "tfsd: whoami as anonymous")
+        r = run(real.port, input="mkdir made\nwhoami\n",
+                opts=["-u", "bob"], env=env(TFS_PASSWORD="s3cret"))
+        t.ok(r.returncode == 0 and os.path.isdir(os.path.join(real.root,
+             "made")), "tfsd: signed in, bob may write", err(r))
+        # a reconnect after the server restarts signs in again
+        # big enough that the socket buffers cannot hold the rest
+        data = os.urandom(32 * 1024 * 1024)
+        tfslib.write_file(os.path.join(real.root, "big.bin"), data)
+        pwf2 = os.path.join(work, "pw2")
+        with open(pwf2, "w") as f:
+            f.write("s3cret\n")
+        p = tfslib.tfs_bg(real.port, "get", "big.bin",
+                          opts=["-u", "bob", "--password-file", pwf2,
+                                "--retry", "8", "--limit-rate", "6M"],
+                          cwd=local)
+        time.sleep(1.5)
+        real.stop(keep_root=True)
+        real.start(port=real.port)
+        rc = p.wait(60)
+        e = p.stderr.read().decode(errors="replace")
+        t.ok(rc == 0 and tfslib.read_file(os.path.join(local,
+             "big.bin")) == data and "reconnecting" in e,
+             "tfsd: a download across a restart signs in again (anonymous "
+             "may not read) and resumes", e)
+    tfslib.check_logs(t)
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
