@@ -157,7 +157,7 @@ plan_file(struct session *s, const struct plan_opts *o,
 	}
 	if (o->put) {
 		st = xfer_put(s, &xo, what, it->src, it->dst, moved);
-		if (st == ST_OK && o->preserve) {
+		if (st == ST_OK && o->preserve && strcmp(it->src, "-") != 0) {
 			rc = remote_utime(s, it->dst, it->mtime);
 			st = session_report(s, rc, what);
 		}
