@@ -6,14 +6,36 @@
 #   make valgrind   the integration tests with tfsd and tfs under valgrind
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make bench      benchmarks against the machine's own ceiling
-#   make run        tfsd in the foreground on 127.0.0.1:10069 serving ./srv
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make run        tfsd in the foreground on 127.0.0.1:10069 serving ./srv,
+#                   which anyone on this machine may read and write
+#   make install    the programs, manuals, systemd unit, configuration
+#                   example, logrotate and bash completion files, under
+#                   DESTDIR and the directories below (GNU names; PREFIX is
+#                   prefix); make uninstall removes them
+#   make deb        Debian packages tfsd and tfs, built in build/deb
 
 PKG_CONFIG	?= pkg-config
 CC		?= cc
 CFLAGS		?= -O2 -g
 PREFIX		?= /usr/local
-BINDIR		?= $(PREFIX)/bin
+prefix		?= $(PREFIX)
+exec_prefix	?= $(prefix)
+BINDIR		?= $(exec_prefix)/bin
+bindir		?= $(BINDIR)
+sbindir		?= $(exec_prefix)/sbin
+datarootdir	?= $(prefix)/share
+mandir		?= $(datarootdir)/man
+docdir		?= $(datarootdir)/doc/tfs
+# /etc for a system prefix, $(prefix)/etc for /usr/local and the like
+sysconfdir	?= $(if $(filter /usr,$(prefix)),/etc,$(prefix)/etc)
+# where systemd puts what a service keeps, whatever the prefix
+localstatedir	?= /var
+runstatedir	?= /run
+logdir		?= $(localstatedir)/log
+systemdunitdir	?= $(prefix)/lib/systemd/system
+tmpfilesdir	?= $(prefix)/lib/tmpfiles.d
+bashcompdir	?= $(datarootdir)/bash-completion/completions
+logrotatedir	?= $(sysconfdir)/logrotate.d
 FUZZ_SECONDS	?= 60
 BUILD		?= build
 BIN		?= bin
@@ -26,7 +48,12 @@ HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 PKGS		= libbsd-overlay libcrypto libgsasl
 DEPS_CFLAGS	= $(shell $(PKG_CONFIG) --cflags $(PKGS) readline 2>/dev/null)
 DEPS_LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# the workers' seccomp filter: tfsd and what links its code
+SECCOMP_LIBS	= $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || \
+		    echo -lseccomp)
 RL_LIBS		= $(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)
+# sd_notify(3): tfsd only, so the client does not carry libsystemd
+SD_LIBS		= $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 CUNIT_CFLAGS	= $(shell $(PKG_CONFIG) --cflags cunit 2>/dev/null)
 CUNIT_LIBS	= $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 
@@ -55,7 +82,7 @@ PROGS		= $(BIN)/tfsd $(BIN)/tfs
 UNIT_RUNNER	= $(BUILD)/tests/unit-tests
 
 .PHONY: all check unit integ asan valgrind fuzz bench run install clean deps \
-	deps-build
+	deps-build gen uninstall deb
 
 all: $(PROGS)
 
@@ -95,7 +122,8 @@ $(LIBCOMMON): $(COMMON_OBJ)
 
 $(BIN)/tfsd: $(SERVER_OBJ) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCOMMON) $(DEPS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBCOMMON) $(DEPS_LIBS) \
+	    $(SD_LIBS) $(SECCOMP_LIBS)
 
 $(BIN)/tfs: $(CLIENT_OBJ) $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -105,7 +133,8 @@ $(BIN)/tfs: $(CLIENT_OBJ) $(LIBCOMMON)
 $(UNIT_RUNNER): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(CLIENT_LIB_OBJ) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(SERVER_LIB_OBJ) \
-	    $(CLIENT_LIB_OBJ) $(LIBCOMMON) $(CUNIT_LIBS) $(RL_LIBS) $(DEPS_LIBS)
+	    $(CLIENT_LIB_OBJ) $(LIBCOMMON) $(CUNIT_LIBS) $(RL_LIBS) $(DEPS_LIBS) \
+	    $(SD_LIBS) $(SECCOMP_LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -153,7 +182,8 @@ FUZZ_DEPS	= $(wildcard common/*.h server/*.h tests/fuzz/*.c)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(FUZZ_DEPS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(DEPS_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(DEPS_LIBS) \
+	    $(SD_LIBS) $(SECCOMP_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
@@ -163,16 +193,130 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@scripts/bench
 
+# A demo folder that anyone on this machine may read and write without
+# signing in: loopback only.
+RUN_ROOT	?= srv
+RUN_PORT	?= 10069
+
 run: deps-build
 	@$(MAKE) --no-print-directory all
-	@mkdir -p srv
-	$(BIN)/tfsd -f -l 127.0.0.1 -p 10069 -r srv
+	@mkdir -p $(RUN_ROOT)
+	@[ -e $(RUN_ROOT)/README ] || printf '%s\n' \
+	    'A folder served by make run.' \
+	    'Try: bin/tfs 127.0.0.1 ls, get README, put FILE.' \
+	    >$(RUN_ROOT)/README
+	$(BIN)/tfsd -f -l 127.0.0.1 -p $(RUN_PORT) -r $(RUN_ROOT) \
+	    --anonymous rw
 
-install: $(PROGS)
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+# ---- installation -----------------------------------------------------
+
+VERSION		= $(shell sed -n 's/^\#define TFS_RELEASE[^"]*"\(.*\)"/\1/p' \
+		    common/version.h)
+# the manuals' date: the release's (dpkg sets SOURCE_DATE_EPOCH), else
+# the last change of their sources, so that a build is reproducible
+MANDATE		= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(stat -c %Y \
+		    man/tfsd.8.in)}" '+%B %-d, %Y')
+GEN		= $(BUILD)/gen
+GEN_FILES	= tfsd.8 tfs.1 tfsd.conf.5 tfsd.service tfsd.tmpfiles \
+		  tfsd.logrotate
+SUBST		= sed -e 's|@sbindir@|$(sbindir)|g' \
+		  -e 's|@bindir@|$(bindir)|g' \
+		  -e 's|@sysconfdir@|$(sysconfdir)|g' \
+		  -e 's|@localstatedir@|$(localstatedir)|g' \
+		  -e 's|@runstatedir@|$(runstatedir)|g' \
+		  -e 's|@logdir@|$(logdir)|g' \
+		  -e 's|@version@|$(VERSION)|g' \
+		  -e 's|@date@|$(MANDATE)|g'
+
+# The files that name installation paths, made again at every run: the
+# paths are those of this command line.
+gen:
+	@mkdir -p $(GEN)
+	@for f in $(GEN_FILES); do \
+		src=man/$$f.in; [ -f $$src ] || src=dist/$$f.in; \
+		$(SUBST) $$src >$(GEN)/$$f.tmp && mv $(GEN)/$$f.tmp $(GEN)/$$f \
+		    || exit 1; \
+	done
+
+# The configuration is installed only where there is none, never over an
+# administrator's; uninstall removes it only if it is still the example.
+install: $(PROGS) gen
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
+	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+	    $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(systemdunitdir) \
+	    $(DESTDIR)$(tmpfilesdir) $(DESTDIR)$(bashcompdir) \
+	    $(DESTDIR)$(logrotatedir) $(DESTDIR)$(docdir)/examples \
+	    $(DESTDIR)$(sysconfdir)/tfsd
+	install -m 755 $(BIN)/tfs $(DESTDIR)$(bindir)/tfs
+	install -m 755 $(BIN)/tfsd $(DESTDIR)$(sbindir)/tfsd
+	install -m 644 $(GEN)/tfs.1 $(DESTDIR)$(mandir)/man1/tfs.1
+	install -m 644 $(GEN)/tfsd.conf.5 $(DESTDIR)$(mandir)/man5/tfsd.conf.5
+	install -m 644 $(GEN)/tfsd.8 $(DESTDIR)$(mandir)/man8/tfsd.8
+	install -m 644 $(GEN)/tfsd.service \
+	    $(DESTDIR)$(systemdunitdir)/tfsd.service
+	install -m 644 $(GEN)/tfsd.tmpfiles $(DESTDIR)$(tmpfilesdir)/tfsd.conf
+	install -m 644 $(GEN)/tfsd.logrotate $(DESTDIR)$(logrotatedir)/tfsd
+	install -m 644 dist/tfs.bash-completion $(DESTDIR)$(bashcompdir)/tfs
+	install -m 644 dist/tfs.bash-completion $(DESTDIR)$(bashcompdir)/tfsd
+	install -m 644 dist/tfsd.conf $(DESTDIR)$(docdir)/examples/tfsd.conf
+	@if [ -e $(DESTDIR)$(sysconfdir)/tfsd/tfsd.conf ]; then \
+		echo "kept $(DESTDIR)$(sysconfdir)/tfsd/tfsd.conf"; \
+	else \
+		echo "install -m 644 dist/tfsd.conf" \
+		    "$(DESTDIR)$(sysconfdir)/tfsd/tfsd.conf"; \
+		install -m 644 dist/tfsd.conf \
+		    $(DESTDIR)$(sysconfdir)/tfsd/tfsd.conf; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/tfs $(DESTDIR)$(sbindir)/tfsd \
+	    $(DESTDIR)$(mandir)/man1/tfs.1 \
+	    $(DESTDIR)$(mandir)/man5/tfsd.conf.5 \
+	    $(DESTDIR)$(mandir)/man8/tfsd.8 \
+	    $(DESTDIR)$(systemdunitdir)/tfsd.service \
+	    $(DESTDIR)$(tmpfilesdir)/tfsd.conf \
+	    $(DESTDIR)$(logrotatedir)/tfsd \
+	    $(DESTDIR)$(bashcompdir)/tfs $(DESTDIR)$(bashcompdir)/tfsd
+	@conf=$(DESTDIR)$(sysconfdir)/tfsd/tfsd.conf; \
+	if [ -e $$conf ] && ! cmp -s $$conf dist/tfsd.conf; then \
+		echo "kept $$conf: it was changed"; \
+	else \
+		echo "rm -f $$conf"; rm -f $$conf; \
+	fi
+	rm -f $(DESTDIR)$(docdir)/examples/tfsd.conf
+	-rmdir $(DESTDIR)$(docdir)/examples $(DESTDIR)$(docdir) \
+	    $(DESTDIR)$(sysconfdir)/tfsd 2>/dev/null
+
+# dpkg-buildpackage writes beside the source folder: build a copy of the
+# tree in build/deb, so that the packages and their by-products land
+# there and the tree stays clean.
+DEB_DIR		= build/deb
+DEB_TOOLS	= dpkg-buildpackage dh fakeroot
+
+deb:
+	@for t in $(DEB_TOOLS); do \
+		command -v $$t >/dev/null 2>&1 || { \
+			echo "tfs: make deb needs $$t: install dpkg-dev," \
+			    "debhelper and fakeroot (scripts/install-deps" \
+			    "--test)" >&2; \
+			exit 1; \
+		}; \
+	done
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/tfs-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./bin --exclude=./srv \
+	    --exclude=./.git --exclude=./bench-results . | \
+	    tar -xf - -C $(DEB_DIR)/tfs-$(VERSION)
+	@# the package takes its flags from dpkg-buildflags, not from this
+	@# make's command line (which make also puts in the environment)
+	cd $(DEB_DIR)/tfs-$(VERSION) && env -u MAKEFLAGS -u MFLAGS \
+	    -u MAKELEVEL -u SAN -u BUILD -u BIN -u WERROR \
+	    dpkg-buildpackage -b -us -uc
+	@ls $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf build bin
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (not the copy of the tree that make deb builds in)
+-include $(shell find $(BUILD) -path '$(DEB_DIR)' -prune -o -type f \
+    -name '*.d' -print 2>/dev/null)

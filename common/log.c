@@ -10,6 +10,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@
 
 #include "log.h"
 
-#define LOG_LINE	2048
+#define LOG_LINE	4096
 #define LOG_IDENT	64
 #define LOG_PREFIX	128
 
@@ -34,11 +35,14 @@ static char		log_ident[LOG_IDENT];
 static char		log_prefix[LOG_PREFIX];
 static char		*log_file;
 static int		log_fd = -1;
+static int		log_journal;	/* stderr is systemd's journal */
 
 static int	log_open_file(void);
+static int	log_stderr_journal(void);
 static void	log_emit(int, const char *);
 static void	log_vlog(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
+static char	*log_vis_flags(char *, size_t, const void *, size_t, int);
 
 /* Open log_file for appending; the old descriptor stays until it works. */
 static int
@@ -55,6 +59,29 @@ log_open_file(void)
 	}
 	log_fd = fd;
 	return 0;
+}
+
+/*
+ * 1 when stderr is a stream to systemd's journal (it says so in
+ * JOURNAL_STREAM, "DEV:INODE"): lines then start with their syslog
+ * priority, "<6>", which the journal keeps as the level.
+ */
+static int
+log_stderr_journal(void)
+{
+	struct stat		 st;
+	const char		*js;
+	unsigned long long	 dev, ino;
+
+	if ((js = getenv("JOURNAL_STREAM")) == NULL ||
+	    sscanf(js, "%llu:%llu", &dev, &ino) != 2) {
+		return 0;
+	}
+	if (fstat(STDERR_FILENO, &st) == -1) {
+		return 0;
+	}
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 /*
@@ -100,6 +127,7 @@ log_init(enum log_dest dest, enum log_level level, const char *ident,
 		}
 		break;
 	case LOG_TO_STDERR:
+		log_journal = log_stderr_journal();
 		break;
 	}
 	return 0;
@@ -185,6 +213,8 @@ log_emit(int pri, const char *msg)
 		}
 		n = snprintf(line, sizeof(line), "%s %s[%ld]: %s\n", stamp,
 		    log_ident, (long)getpid(), msg);
+	} else if (log_journal) {
+		n = snprintf(line, sizeof(line), "<%d>%s\n", pri, msg);
 	} else {
 		n = snprintf(line, sizeof(line), "%s: %s\n", log_ident, msg);
 	}
@@ -294,12 +324,16 @@ fatalx(const char *fmt, ...)
 }
 
 /*
- * Escape len bytes of peer data (NULs included) C-style for a log line.
- * Output that does not fit is cut after a whole escape and ends in "...".
- * Returns dst, always NUL-terminated when dstsz > 0.
+ * Escape len bytes of peer data (NULs included) C-style for a log line:
+ * what comes out is printable ASCII, with '"' and '\\' escaped too, so
+ * that it can stand between double quotes.  With word, a space becomes
+ * \040 and the result is one blank-free field.  Output that does not
+ * fit is cut after a whole escape and ends in "...".  Returns dst,
+ * always NUL-terminated when dstsz > 0.
  */
-char *
-log_vis(char *dst, size_t dstsz, const void *src, size_t len)
+static char *
+log_vis_flags(char *dst, size_t dstsz, const void *src, size_t len,
+    int word)
 {
 	const unsigned char	*s = src;
 	char			 one[8];
@@ -310,7 +344,11 @@ log_vis(char *dst, size_t dstsz, const void *src, size_t len)
 		return dst;
 	}
 	for (i = 0; i < len; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+		if (s[i] == ' ' && word) {
+			(void)strlcpy(one, "\\040", sizeof(one));
+			n = 4;
+		} else if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\' &&
+		    s[i] != '"') {
 			/*
 			 * What vis() leaves alone, without its cost (a calloc
 			 * and a multibyte conversion per call): this runs for
@@ -322,7 +360,7 @@ log_vis(char *dst, size_t dstsz, const void *src, size_t len)
 		} else {
 			next = i + 1 < len ? s[i + 1] : '\0';
 			(void)vis(one, s[i], VIS_CSTYLE | VIS_TAB | VIS_NL |
-			    VIS_OCTAL, next);
+			    VIS_OCTAL | VIS_DQ, next);
 			n = strlen(one);
 		}
 		if (used + n + 1 > dstsz) {
@@ -342,4 +380,16 @@ log_vis(char *dst, size_t dstsz, const void *src, size_t len)
 	}
 	dst[used] = '\0';
 	return dst;
+}
+
+char *
+log_vis(char *dst, size_t dstsz, const void *src, size_t len)
+{
+	return log_vis_flags(dst, dstsz, src, len, 0);
+}
+
+char *
+log_vis_word(char *dst, size_t dstsz, const void *src, size_t len)
+{
+	return log_vis_flags(dst, dstsz, src, len, 1);
 }

@@ -40,7 +40,13 @@ void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
-/* Escape peer-supplied bytes for a log line (vis C-style).  Returns dst. */
+/*
+ * Escape peer-supplied bytes for a log line (vis C-style, '"' and '\\'
+ * included): printable ASCII that can stand between double quotes.
+ * Returns dst.
+ */
 char   *log_vis(char *dst, size_t dstsz, const void *src, size_t len);
+/* The same, with spaces as \040 too: one field without blanks. */
+char   *log_vis_word(char *dst, size_t dstsz, const void *src, size_t len);
 
 #endif /* COMMON_LOG_H */

@@ -27,10 +27,13 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -40,6 +43,7 @@ static void	daemon_format_addr(const struct sockaddr_storage *, char *,
 		    size_t);
 static void	daemon_stdio_null(void);
 static int	daemon_bind_one(const struct addrinfo *, int);
+static pid_t	daemon_pid_read(int);
 
 static struct pidfh	*daemon_pfh;
 static const char	*daemon_pidpath;
@@ -184,15 +188,23 @@ daemon_listen(const char *addr, int port, char *desc, size_t descsz)
 /*
  * Create and lock the pid file.  A file left by a killed daemon holds no
  * lock and is taken over; a locked one means a daemon runs: refuse.
+ * (pidfile_open() could read the other pid itself, but not with the
+ * newline that ends ours.)
  */
 void
 daemon_pidfile_open(const char *path)
 {
-	pid_t	 other = -1;
+	pid_t	 other;
+	int	 fd;
 
-	daemon_pfh = pidfile_open(path, 0644, &other);
+	daemon_pfh = pidfile_open(path, 0644, NULL);
 	if (daemon_pfh == NULL) {
 		if (errno == EEXIST) {
+			other = -1;
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+				other = daemon_pid_read(fd);
+				close(fd);
+			}
 			if (other > 0) {
 				errx(1, "already running as pid %ld "
 				    "(pid file %s)", (long)other, path);
@@ -206,14 +218,23 @@ daemon_pidfile_open(const char *path)
 	atexit(daemon_cleanup);
 }
 
+/*
+ * Write our pid, and a newline as scripts and other daemons' files have
+ * it (pidfile_write() leaves it out).
+ */
 void
 daemon_pidfile_write(void)
 {
+	char	 line[32];
+	int	 fd, n;
+
 	if (daemon_pfh == NULL) {
 		return;
 	}
 	daemon_master = getpid();
-	if (pidfile_write(daemon_pfh) == -1) {
+	fd = pidfile_fileno(daemon_pfh);
+	n = snprintf(line, sizeof(line), "%ld\n", (long)daemon_master);
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, (size_t)n, 0) != n) {
 		err(1, "pid file %s", daemon_pidpath);
 	}
 }
@@ -372,6 +393,35 @@ daemon_cleanup(void)
 	daemon_pfh = NULL;
 }
 
+/*
+ * Tell the service manager how we are (sd_notify(3)): READY=1 once
+ * serving, RELOADING=1 and READY=1 around a reload, STOPPING=1.  Only
+ * when systemd asked for it (NOTIFY_SOCKET): otherwise not even the
+ * message is built.
+ */
+void
+daemon_notify(const char *fmt, ...)
+{
+	static int	 asked = -1;
+	char		 msg[256];
+	va_list		 ap;
+	int		 r;
+
+	if (asked == -1) {
+		asked = getenv("NOTIFY_SOCKET") != NULL;
+	}
+	if (!asked) {
+		return;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((r = sd_notify(0, msg)) < 0) {
+		errno = -r;
+		log_warn("sd_notify %.*s", (int)strcspn(msg, "\n"), msg);
+	}
+}
+
 int
 daemon_signal_number(const char *name)
 {
@@ -386,55 +436,77 @@ daemon_signal_number(const char *name)
 	return -1;
 }
 
-/*
- * -s: read the pid file and signal its daemon.  A pid file nobody holds
- * locked is stale: its pid may belong to another process by now, so it
- * is never signalled.  0 once delivered, 1 with a clear line otherwise.
- */
-int
-daemon_signal(const char *pidfile, const char *name)
+/* The pid a pid file's first line holds, or -1. */
+static pid_t
+daemon_pid_read(int fd)
 {
 	char		 buf[32];
 	const char	*errstr;
 	long long	 pid;
 	ssize_t		 n;
-	int		 fd, sig, ret = 1;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0) {
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pid = strtonum(buf, 1, INT32_MAX, &errstr);
+	return errstr != NULL ? -1 : (pid_t)pid;
+}
+
+/*
+ * The pid of the daemon that holds pidfile locked.  A pid file nobody
+ * holds locked is stale: its pid may belong to another process by now,
+ * so it is never trusted.  The pid, or -1 after a clear line on stderr.
+ */
+pid_t
+daemon_running(const char *pidfile)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("pid file %s (is tfsd running?)", pidfile);
+		return -1;
+	}
+	if ((pid = daemon_pid_read(fd)) == -1) {
+		warnx("pid file %s holds no pid", pidfile);
+		goto out_close;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		warnx("tfsd is not running (stale pid file %s names pid %ld)",
+		    pidfile, (long)pid);
+		pid = -1;
+	} else if (errno != EWOULDBLOCK) {
+		warn("pid file %s", pidfile);
+		pid = -1;
+	}
+out_close:
+	close(fd);
+	return pid;
+}
+
+/*
+ * -s: signal the daemon of the pid file.  0 once delivered, 1 with a
+ * clear line otherwise.
+ */
+int
+daemon_signal(const char *pidfile, const char *name)
+{
+	pid_t	 pid;
+	int	 sig;
 
 	if ((sig = daemon_signal_number(name)) == -1) {
 		warnx("-s %s: unknown signal name", name);
 		return 2;
 	}
-	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) == -1) {
-		warn("pid file %s (is tfsd running?)", pidfile);
+	if ((pid = daemon_running(pidfile)) == -1) {
 		return 1;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		warn("pid file %s", pidfile);
-		goto out_close;
+	if (kill(pid, sig) == -1) {
+		warn("signal %s to pid %ld", name, (long)pid);
+		return 1;
 	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	pid = strtonum(buf, 1, INT32_MAX, &errstr);
-	if (errstr != NULL) {
-		warnx("pid file %s holds no pid", pidfile);
-		goto out_close;
-	}
-	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-		warnx("tfsd is not running (stale pid file %s names pid %lld)",
-		    pidfile, pid);
-		goto out_close;
-	}
-	if (errno != EWOULDBLOCK) {
-		warn("pid file %s", pidfile);
-		goto out_close;
-	}
-	if (kill((pid_t)pid, sig) == -1) {
-		warn("signal %s to pid %lld", name, pid);
-		goto out_close;
-	}
-	ret = 0;
-out_close:
-	close(fd);
-	return ret;
+	return 0;
 }

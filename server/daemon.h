@@ -7,6 +7,8 @@
 #ifndef SERVER_DAEMON_H
 #define SERVER_DAEMON_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 #define DAEMON_BACKLOG	1024
@@ -40,8 +42,19 @@ void	daemon_ready(const char *line);
 void	daemon_child(void);
 /* Remove the pid file (master only; also registered with atexit). */
 void	daemon_cleanup(void);
+/*
+ * The pid of the daemon holding pidfile locked, or -1 after one line on
+ * stderr (no pid file, a stale one, no pid in it).
+ */
+pid_t	daemon_running(const char *pidfile);
 /* -s NAME: signal the daemon of the pid file.  Returns the exit status. */
 int	daemon_signal(const char *pidfile, const char *name);
+/*
+ * Send a state line to systemd (sd_notify(3): "READY=1", ...) when it
+ * gave us NOTIFY_SOCKET; nothing at all otherwise.
+ */
+void	daemon_notify(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 /* The signal number for a -s name, or -1. */
 int	daemon_signal_number(const char *name);
 

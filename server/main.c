@@ -10,11 +10,13 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "admin.h"
@@ -24,8 +26,11 @@
 #include "options.h"
 #include "pool.h"
 #include "proto.h"
+#include "scoreboard.h"
+#include "status.h"
 #include "users.h"
 #include "version.h"
+#include "xio.h"
 
 extern char **environ;
 
@@ -35,7 +40,10 @@ static const char *main_abs_path(const char *);
 static void	main_abs_paths(struct tfsd_config *);
 static int	main_load(struct tfsd_config *, char *, size_t);
 static void	main_ready(void);
+static void	main_reread(void);
 static void	main_reload(void);
+static void	main_scoreboard(const char *);
+static void	main_syslog_check(void);
 static const char *main_pidfile(void);
 static int	main_command(void);
 static int	main_serve(void);
@@ -122,7 +130,7 @@ main_load(struct tfsd_config *c, char *err, size_t errsz)
  * old values, and the log says so.
  */
 static void
-main_reload(void)
+main_reread(void)
 {
 	struct tfsd_config	 next;
 	const char		*name;
@@ -147,6 +155,16 @@ main_reload(void)
 	log_info("configuration %s read again", main_cmd.config);
 }
 
+/* HUP, as systemd is told: reloading, then ready again. */
+static void
+main_reload(void)
+{
+	daemon_notify("RELOADING=1\nMONOTONIC_USEC=%lld",
+	    (long long)xio_now_ms() * 1000);
+	main_reread();
+	daemon_notify("READY=1");
+}
+
 /* The first worker waits for connections: say so, and detach. */
 static void
 main_ready(void)
@@ -159,6 +177,41 @@ main_ready(void)
 		log_info("%s", line + strlen("tfsd: "));
 	}
 	daemon_ready(line);
+	daemon_notify("READY=1\nMAINPID=%ld\nSTATUS=listening on %s",
+	    (long)getpid(), main_addr);
+}
+
+/*
+ * The scoreboard goes in a file beside the pid file, for -s status.  It
+ * is made while the pid file is ours, and before root is given up, in
+ * the folder root chose for the pid file.
+ */
+static void
+main_scoreboard(const char *pidfile)
+{
+	char	 path[PATH_MAX];
+
+	if (sb_path(pidfile, path, sizeof(path)) == -1) {
+		errx(1, "scoreboard for pid file %s: path too long", pidfile);
+	}
+	if (sb_backing_open(path) == -1) {
+		err(1, "scoreboard %s", path);
+	}
+}
+
+/*
+ * A daemon logs to syslog: where there is none (a container, a chroot)
+ * its lines would be lost without a word.  Say so while the terminal
+ * still listens, and do not start.
+ */
+static void
+main_syslog_check(void)
+{
+	if (cfg.logfile != NULL || access(_PATH_LOG, W_OK) == 0) {
+		return;
+	}
+	errx(1, "no syslog here (%s: %s): give --log-file FILE, or run in "
+	    "the foreground (-f)", _PATH_LOG, strerror(errno));
 }
 
 /*
@@ -195,6 +248,10 @@ main_command(void)
 		printf("tfsd: configuration ok\n");
 		return 0;
 	}
+	if (main_cmd.signame != NULL && strcmp(main_cmd.signame,
+	    "status") == 0) {
+		return status_show(main_pidfile(), main_cmd.json, stdout);
+	}
 	if (main_cmd.signame != NULL) {
 		return daemon_signal(main_pidfile(), main_cmd.signame);
 	}
@@ -229,6 +286,7 @@ main_serve(void)
 	cfg.pidfile = main_pidfile();
 	if (cfg.pidfile != NULL) {
 		daemon_pidfile_open(cfg.pidfile);
+		main_scoreboard(cfg.pidfile);
 	}
 	listen_fd = daemon_listen(cfg.listen_addr, cfg.port, main_addr,
 	    sizeof(main_addr));
@@ -236,11 +294,13 @@ main_serve(void)
 		daemon_drop_privileges(cfg.user);
 	}
 	if (!cfg.foreground) {
+		main_syslog_check();
 		daemon_detach();
 	}
 	daemon_pidfile_write();
 	setproctitle("master %s", main_addr);
 	status = pool_run(listen_fd, root_fd, main_ready, main_reload);
+	sb_backing_remove();
 	daemon_cleanup();
 	return status;
 }

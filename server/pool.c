@@ -463,7 +463,7 @@ pool_reaped(struct pool *p, int i, int status)
 
 	pool_death(p, i, status, &d);
 	pool_death_log(p, i, &d);
-	sb_slot_clear(sb_slot(&p->sb, i));
+	sb_slot_release(&p->sb, i);
 	memset(c, 0, sizeof(*c));
 	p->nlive--;
 
@@ -703,6 +703,7 @@ pool_stop_now(struct pool *p)
 	if (p->state == POOL_STOPPING) {
 		return;
 	}
+	daemon_notify("STOPPING=1");
 	p->state = POOL_STOPPING;
 	for (i = 0; i < p->sb.nslots; i++) {
 		p->child[i].signalled = 1;
@@ -724,6 +725,7 @@ pool_stop_graceful(struct pool *p)
 		return;
 	}
 	log_info("stopping gracefully");
+	daemon_notify("STOPPING=1");
 	p->state = POOL_GRACEFUL;
 	/* told first, a worker woken from accept knows why */
 	for (i = 0; i < p->sb.nslots; i++) {

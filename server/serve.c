@@ -42,6 +42,8 @@
 #define SERVE_NAME	"tfsd/" TFS_RELEASE
 /* How long a connection accepted as a stop came may take to ask. */
 #define SERVE_GRACE_MS	1000
+/* A path as logged: escaped, and cut beyond this. */
+#define SERVE_LOG_PATH	1024
 /* How long, and how much, a closing connection's input is drained. */
 #define SERVE_LINGER_MS		2000
 #define SERVE_LINGER_MAX	(4u * 1024 * 1024)
@@ -54,6 +56,10 @@ struct serve {
 	struct ops_ctx	 ctx;
 	struct ops_req	 req;
 	char		 peer[64];
+	/* the request's paths as sent, escaped for its log line */
+	char		 vpath[SERVE_LOG_PATH];
+	char		 vto[SERVE_LOG_PATH];
+	int		 has_path, has_to;
 	unsigned long	 nreq;		/* requests read */
 	int		 grace;		/* stopping, first request awaited */
 	int		 peer_eof;	/* the peer closed between requests */
@@ -72,7 +78,10 @@ static int	serve_refuse(struct serve *, const struct conn_frame *,
 		    struct tfs_msg *, int64_t);
 static void	serve_show(struct serve *, const struct tfs_msg *, int64_t);
 static void	serve_done(struct serve *, uint8_t, int64_t);
-static void	serve_log(struct serve *, uint8_t, int64_t, const char *);
+static void	serve_log(struct serve *, uint8_t, int64_t, const char *,
+		    const char *);
+static void	serve_quote(char *, size_t, int, const char *);
+static void	serve_result(char *, size_t, const char *, const char *);
 static void	serve_linger(int);
 
 void
@@ -304,35 +313,39 @@ serve_refuse(struct serve *s, const struct conn_frame *f, struct tfs_msg *m,
 {
 	enum proto_err	 e;
 
+	s->has_path = s->has_to = 0;
 	if (!tfs_type_known(f->type)) {
 		if (conn_send_error(&s->conn, TFS_EUNSUPPORTED,
 		    "unknown request type 0x%02x", f->type) == -1) {
 			return -1;
 		}
-		serve_log(s, f->type, start, "UNSUPPORTED");
+		serve_log(s, f->type, start, "UNSUPPORTED", NULL);
 		return 0;
 	}
 	if (!tfs_type_is_request(f->type)) {
 		(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
 		    "%s is not a request", tfs_type_name(f->type));
-		serve_log(s, f->type, start, "PROTOCOL");
+		serve_log(s, f->type, start, "PROTOCOL", NULL);
 		return -1;
 	}
 	if ((e = proto_decode(f->type, f->payload, f->len, m)) != PROTO_OK) {
 		(void)conn_send_error(&s->conn, TFS_EPROTOCOL, "%s: %s",
 		    tfs_type_name(f->type), proto_strerror(e));
-		serve_log(s, f->type, start, "PROTOCOL");
+		serve_log(s, f->type, start, "PROTOCOL", NULL);
 		return -1;
 	}
 	return 1;
 }
 
-/* Show what runs, in ps and in the slot, for the master's stall watch. */
+/*
+ * Show what runs, in ps and in the slot, for the master's stall watch
+ * and for -s status; keep its paths for the log line, since m's bytes
+ * live in a buffer that the request's own frames will overwrite.
+ */
 static void
 serve_show(struct serve *s, const struct tfs_msg *m, int64_t start)
 {
-	struct sb_slot	*slot = s->a->slot;
-	char		 what[160], op[8];
+	char		 op[8], user[64];
 	size_t		 i;
 
 	(void)strlcpy(op, tfs_type_name(m->type), sizeof(op));
@@ -341,68 +354,115 @@ serve_show(struct serve *s, const struct tfs_msg *m, int64_t start)
 			op[i] = (char)(op[i] - 'A' + 'a');
 		}
 	}
-	log_vis(what, sizeof(what), m->path.p, m->path.len);
-	setproctitle("worker %s %s %s", s->peer, op, what);
-	if (slot != NULL) {
-		(void)strlcpy(slot->op, tfs_type_name(m->type),
-		    sizeof(slot->op));
-		(void)strlcpy(slot->path, what, sizeof(slot->path));
-		slot->bytes = 0;
-		slot->last_progress = start;
-		slot->in_request = 1;
+	s->has_path = m->path.p != NULL;
+	s->has_to = m->to.p != NULL;
+	log_vis(s->vpath, sizeof(s->vpath), m->path.p, m->path.len);
+	log_vis(s->vto, sizeof(s->vto), m->to.p, m->to.len);
+	setproctitle("worker %s %s %.160s", s->peer, op, s->vpath);
+	user[0] = '\0';
+	if (s->ctx.user != NULL) {
+		log_vis(user, sizeof(user), s->ctx.user, strlen(s->ctx.user));
 	}
+	sb_request_begin(s->a->slot, tfs_type_name(m->type), s->vpath, user,
+	    start);
 }
 
 /* The request of type ended: out of the stall watch, and its log line. */
 static void
 serve_done(struct serve *s, uint8_t type, int64_t start)
 {
-	struct sb_slot	*slot = s->a->slot;
 	struct ops_req	*r = &s->req;
-	char		 text[160];
 	const char	*result;
 
-	if (slot != NULL) {
-		slot->in_request = 0;
-		slot->last_progress = xio_now_ms();
-	}
+	sb_request_end(s->a->slot, type == TFS_PUT, r->bytes, xio_now_ms());
 	if (r->err != 0) {
 		result = tfs_err_name(r->err);
 	} else if (r->note != NULL) {
-		result = r->note;
+		/* it ended without a reply: the peer went, or stalled */
+		result = "ABORTED";
 	} else {
 		result = "OK";
 	}
-	if (r->err != 0 && r->note != NULL) {
-		(void)snprintf(text, sizeof(text), "%s (%s)", result, r->note);
-		result = text;
-	}
-	serve_log(s, type, start, result);
+	serve_log(s, type, start, result != NULL ? result : "ERROR",
+	    r->note);
 }
 
-/* One log line per request: peer, op, path, bytes, result, time. */
+/* A path field of a log line: "escaped", or - when there is none. */
 static void
-serve_log(struct serve *s, uint8_t type, int64_t start, const char *result)
+serve_quote(char *dst, size_t dstsz, int has, const char *v)
 {
-	struct ops_req	*r = &s->req;
-	char		 path[256], to[256];
+	if (!has) {
+		(void)strlcpy(dst, "-", dstsz);
+	} else {
+		(void)snprintf(dst, dstsz, "\"%s\"", v);
+	}
+}
 
-	if (!log_enabled(LOG_LVL_INFO)) {
+/*
+ * The result field: one token, the reason of a cut transfer after a
+ * colon, in lower case with a '-' for each run of other bytes
+ * ("ABORTED:peer-gone").
+ */
+static void
+serve_result(char *dst, size_t dstsz, const char *result, const char *note)
+{
+	size_t	 n;
+	int	 dash = 0;
+
+	n = strlcpy(dst, result, dstsz);
+	if (note == NULL || n + 2 >= dstsz) {
 		return;
 	}
-	log_vis(path, sizeof(path), r->path, strlen(r->path));
-	if (type == TFS_RENAME && r->to[0] != '\0') {
-		log_vis(to, sizeof(to), r->to, strlen(r->to));
-		log_info("%s %s %s -> %s %llu %s %lldms", s->peer,
-		    tfs_type_name(type), path, to,
-		    (unsigned long long)r->bytes, result,
-		    (long long)(xio_now_ms() - start));
+	dst[n++] = ':';
+	for (; *note != '\0' && n + 1 < dstsz; note++) {
+		if ((*note >= 'a' && *note <= 'z') ||
+		    (*note >= '0' && *note <= '9')) {
+			dst[n++] = *note;
+			dash = 0;
+		} else if (*note >= 'A' && *note <= 'Z') {
+			dst[n++] = (char)(*note - 'A' + 'a');
+			dash = 0;
+		} else if (!dash) {
+			dst[n++] = '-';
+			dash = 1;
+		}
+	}
+	dst[n] = '\0';
+}
+
+/*
+ * One log line per request, its fields split by blanks (tfsd(8),
+ * LOGGING): PEER USER REQUEST PATH TO RESULT BYTES MS.  USER is "-"
+ * when anonymous, PATH and TO are quoted and escaped as the client sent
+ * them, or "-" when the request has none.  QUIT is a line at -v only:
+ * one per connection would say nothing.
+ */
+static void
+serve_log(struct serve *s, uint8_t type, int64_t start, const char *result,
+    const char *note)
+{
+	void		(*say)(const char *, ...);
+	char		 user[4 * 64 + 1], path[SERVE_LOG_PATH + 2];
+	char		 to[SERVE_LOG_PATH + 2], res[64];
+
+	say = type == TFS_QUIT ? log_debug : log_info;
+	if (!log_enabled(type == TFS_QUIT ? LOG_LVL_DEBUG : LOG_LVL_INFO)) {
 		return;
 	}
-	log_info("%s %s %s %llu %s %lldms", s->peer, tfs_type_name(type),
-	    type == TFS_QUIT || !tfs_type_is_request(type) ? "-" :
-	    path[0] != '\0' ? path : "/", (unsigned long long)r->bytes,
-	    result, (long long)(xio_now_ms() - start));
+	if (s->ctx.user == NULL) {
+		(void)strlcpy(user, "-", sizeof(user));
+	} else if (strcmp(s->ctx.user, "-") == 0) {
+		(void)strlcpy(user, "\\055", sizeof(user));
+	} else {
+		log_vis_word(user, sizeof(user), s->ctx.user,
+		    strlen(s->ctx.user));
+	}
+	serve_quote(path, sizeof(path), s->has_path, s->vpath);
+	serve_quote(to, sizeof(to), s->has_to, s->vto);
+	serve_result(res, sizeof(res), result, note);
+	say("%s %s %s %s %s %s %llu %lld", s->peer, user, tfs_type_name(type),
+	    path, to, res, (unsigned long long)s->req.bytes,
+	    (long long)(xio_now_ms() - start));
 }
 
 /*

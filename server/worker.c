@@ -296,8 +296,9 @@ worker_busy(struct sb_slot *slot, const char *peer)
 {
 	if (slot != NULL) {
 		(void)strlcpy(slot->peer, peer, sizeof(slot->peer));
-		slot->op[0] = slot->path[0] = '\0';
+		slot->op[0] = slot->path[0] = slot->user[0] = '\0';
 		slot->bytes = 0;
+		slot->conn_start = xio_now_ms();
 		worker_state(slot, SB_BUSY);
 	}
 	setproctitle("worker %s", peer);
@@ -310,6 +311,8 @@ worker_served(struct sb_slot *slot, unsigned long served)
 	if (slot != NULL) {
 		slot->served = served;
 		slot->peer[0] = slot->op[0] = slot->path[0] = '\0';
+		slot->user[0] = '\0';
+		slot->conn_start = 0;
 	}
 }
 

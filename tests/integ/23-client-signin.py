@@ -308,6 +308,27 @@ try:
         t.ok(depth <= 65, "... no deeper than 64 levels", depth)
     fk.close()
 
+    # ---- the real tfsd's refusals in place of HELLO --------------------------
+    # (skipped while the tfsd at hand parses the options but serves all)
+    deny = tfslib.server(args=["--allow", "192.0.2.0/24"])
+    r = run(deny.port, "ls")
+    if r.returncode == 0:
+        t.skip("tfsd --allow: DENIED, exit 4", "tfsd does not refuse yet")
+    else:
+        t.ok(r.returncode == 4 and "DENIED" in err(r),
+             "tfsd --allow without us: DENIED in place of HELLO, exit 4",
+             err(r))
+    one = tfslib.server(args=["--max-per-ip", "1"])
+    with tfslib.Conn(one.port):
+        r = run(one.port, "ls", opts=["--timeout", "5"])
+    if r.returncode == 0:
+        t.skip("tfsd --max-per-ip: BUSY, exit 4", "tfsd does not refuse "
+               "yet")
+    else:
+        t.ok(r.returncode == 4 and "BUSY" in err(r),
+             "tfsd --max-per-ip 1, one connection held: BUSY, exit 4",
+             err(r))
+
     # ---- the real tfsd, once it signs users in -----------------------------
     users = os.path.join(work, "users")
     subprocess.run([tfslib.TFSD, "--users", users, "--set-user", "bob"],

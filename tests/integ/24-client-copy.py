@@ -49,10 +49,16 @@ def log_bytes(srv, verb):
     n = 0
     for ln in list(srv.log):
         f = ln.split()
-        if verb in f:
-            i = f.index(verb)
-            if i + 2 < len(f) and f[i + 2].isdigit():
-                n += int(f[i + 2])
+        if verb not in f:
+            continue
+        i = f.index(verb)
+        # "... GET path BYTES OK ms", or "... GET "path" - OK BYTES ms"
+        if i + 3 < len(f) and f[i + 2].isdigit() and f[i + 3] == "OK":
+            n += int(f[i + 2])
+        elif "OK" in f[i + 1:]:
+            j = f.index("OK", i + 1)
+            if j + 1 < len(f) and f[j + 1].isdigit():
+                n += int(f[j + 1])
     return n
 
 

@@ -60,8 +60,10 @@ def port_of(err):
 
 
 def daemon_args(extra=()):
+    # a log file: a daemon refuses to start where there is no syslog
     return ["-l", "127.0.0.1", "-p", "0", "-r", root, "-P", pidfile,
-            "-w", "2"] + list(extra)
+            "-w", "2", "--log-file", os.path.join(tmp, "tfsd.log")] + \
+        list(extra)
 
 
 def test_help_version():

@@ -29,6 +29,10 @@
 	X(users)							\
 	X(auth)								\
 	X(netrc)							\
+	X(scoreboard)							\
+	X(sandbox)							\
+	X(acl)								\
+	X(addrtab)							\
 	X(walk)
 
 #include <CUnit/CUnit.h>

@@ -28,6 +28,7 @@ static void	test_log_reopen(void);
 static void	test_log_fatal_exits(void);
 static void	test_log_bad_file(void);
 static void	test_log_vis(void);
+static void	test_log_vis_word(void);
 
 /* The whole of a small file as a string (caller frees), or NULL. */
 static char *
@@ -223,6 +224,25 @@ test_log_vis(void)
 	CU_ASSERT_STRING_EQUAL(log_vis(out, 10, "abcde\n\n\n", 8),
 	    "abcde...");
 	CU_ASSERT_STRING_EQUAL(log_vis(out, 3, "abcdef", 6), "");
+	/* quotes are escaped, so the result can stand between quotes */
+	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "a \"b\"", 5),
+	    "a \\\"b\\\"");
+	/* bytes that are not ASCII come out in octal, never raw */
+	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "\xff\xc3\xa9", 3),
+	    "\\377\\303\\251");
+}
+
+/* A word has no blank in it: a space is \040 too. */
+static void
+test_log_vis_word(void)
+{
+	char	 out[64];
+
+	CU_ASSERT_STRING_EQUAL(log_vis_word(out, sizeof(out), "a b\tc", 5),
+	    "a\\040b\\tc");
+	CU_ASSERT_STRING_EQUAL(log_vis_word(out, sizeof(out), "alice", 5),
+	    "alice");
+	CU_ASSERT_STRING_EQUAL(log_vis_word(out, 8, "a b c d", 7), "a...");
 }
 
 CU_TestInfo tests_log[] = {
@@ -232,5 +252,6 @@ CU_TestInfo tests_log[] = {
 	TEST(test_log_fatal_exits),
 	TEST(test_log_bad_file),
 	TEST(test_log_vis),
+	TEST(test_log_vis_word),
 	CU_TEST_INFO_NULL,
 };
