@@ -33,7 +33,8 @@
 	X(scoreboard)							\
 	X(sandbox)							\
 	X(acl)								\
-	X(addrtab)
+	X(addrtab)							\
+	X(walk)
 
 #include <CUnit/CUnit.h>
 
