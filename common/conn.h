@@ -6,7 +6,10 @@
  *
  * The socket is put in non-blocking mode; every wait goes through poll.
  * How long a read may wait, and what may stop it, is given with each
- * read; writes obey the limits given once at conn_init.
+ * read; writes obey the limits given once at conn_init.  What a server
+ * asks of its peer beyond that (a minimum rate inside a frame, a
+ * deadline for its first request) is set on the connection, off unless
+ * set.
  */
 
 #ifndef COMMON_CONN_H
@@ -44,6 +47,12 @@ struct conn {
 	uint8_t		*wbuf;
 	size_t		 wlen, wcap;
 	uint64_t	 bytes_in, bytes_out;
+	/* conn_set_min_rate(), and the window of the frame under way */
+	uint32_t	 min_rate;
+	int		 rate_window_ms;
+	int64_t		 rate_since;	/* 0: no window running */
+	uint64_t	 rate_base;	/* bytes_in when it began */
+	int64_t		 deadline;	/* conn_set_deadline(); 0: none */
 };
 
 /* A frame just read; payload stays valid until the next conn_read. */
@@ -65,6 +74,18 @@ int	conn_init(struct conn *c, int fd, uint32_t max_payload,
 	    int wstall_ms, int wintr_fd);
 /* Free the buffers; closes nothing (the fd is the caller's). */
 void	conn_free(struct conn *c);
+/*
+ * A frame the peer has begun must arrive at rate bytes a second at
+ * least, judged over each window_ms since its first bytes (bytes count,
+ * not frames): a read that finds it slower fails with ETIMEDOUT.  rate
+ * 0 (the default) asks for none.
+ */
+void	conn_set_min_rate(struct conn *c, uint32_t rate, int window_ms);
+/*
+ * Reads fail with ETIMEDOUT once xio_now_ms() reaches when, frame begun
+ * or not (0, the default: no deadline).
+ */
+void	conn_set_deadline(struct conn *c, int64_t when);
 
 /*
  * Read the next frame, waiting as w says.  Returns 1 with *f filled, 0

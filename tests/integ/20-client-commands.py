@@ -353,6 +353,9 @@ try:
     with tfslib.Server(args=["-w", "1", "-m", "1", "--min-spare", "0",
                              "--max-spare", "1"]) as s1:
         hold = tfslib.Conn(s1.port)
+        # busy in a request: an idle connection would be closed for tfs
+        hold.req(tfslib.PUT("held", 10))
+        hold.recv()
         p = tfslib.subprocess.Popen(
             tfslib.wrap([tfslib.TFS, "--timeout", "20",
                          "127.0.0.1:%d" % s1.port, "ls"]),

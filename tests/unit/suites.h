@@ -29,6 +29,7 @@
 	X(users)							\
 	X(auth)								\
 	X(netrc)							\
+	X(space)							\
 	X(scoreboard)							\
 	X(sandbox)							\
 	X(acl)								\
