@@ -30,6 +30,7 @@ struct cmd {
 					   c command; a final '+' repeats */
 	const char	*usage;
 	const char	*help;
+	const char	*longs;		/* long options: "delete=e,..." */
 };
 
 static int	cmd_help(struct client *, struct cmdctx *);
@@ -37,45 +38,65 @@ static int	cmd_quit(struct client *, struct cmdctx *);
 static const struct cmd	*cmd_find(const char *);
 static int	cmd_bang(int, char **);
 static int	cmd_parse(const struct cmd *, int, char **, struct cmdctx *);
+static void	cmd_help_line(const char *, const char *);
 
 static const struct cmd cmd_table[] = {
-	{ "ls", cmd_ls, "l", 0, 1, 1, "r", "ls [-l] [PATH]",
-	    "list a remote folder (-l: kind, mode, size, date)" },
-	{ "stat", cmd_stat, "", 1, 1, 1, "r", "stat PATH",
-	    "show a remote file or folder" },
+	{ "ls", cmd_ls, "alhtSr", 0, -1, 1, "r+", "ls [-alhtSr] [PATH...]",
+	    "list remote folders or files (-a dot-files too, -l long, "
+	    "-h sizes in units, -t by time, -S by size, -r reversed)", NULL },
+	{ "stat", cmd_stat, "", 1, -1, 1, "r+", "stat PATH...",
+	    "show remote files or folders", NULL },
 	{ "cd", cmd_cd, "", 0, 1, 1, "r", "cd [PATH]",
-	    "change the remote working folder (no PATH: the root)" },
+	    "change the remote working folder (no PATH: the root)", NULL },
 	{ "pwd", cmd_pwd, "", 0, 0, 0, "", "pwd",
-	    "print the remote working folder" },
-	{ "get", cmd_get, "rRv", 1, 2, 1, "rl", "get [-rRv] REMOTE [LOCAL]",
-	    "download (LOCAL may be a folder, - is stdout; -r resume, "
-	    "-R a whole folder, -v verify)" },
-	{ "put", cmd_put, "rRvn", 1, 2, 1, "lr", "put [-rRvn] LOCAL [REMOTE]",
-	    "upload (REMOTE may be a folder, LOCAL - is stdin; -r resume, "
-	    "-R a whole folder, -v verify, -n never replace)" },
-	{ "mget", cmd_mget, "rv", 1, -1, 1, "r+", "mget [-rv] PATTERN...",
-	    "download the remote files matching each pattern" },
-	{ "mput", cmd_mput, "rvn", 1, -1, 1, "l+", "mput [-rvn] PATTERN...",
-	    "upload the local files matching each pattern" },
-	{ "rm", cmd_rm, "", 1, -1, 1, "r+", "rm PATH...",
-	    "remove remote files or empty folders" },
+	    "print the remote working folder", NULL },
+	{ "get", cmd_get, "aprRvj:", 1, -1, 1, "r+",
+	    "get [-apRv] [-j N] REMOTE... [LOCAL]",
+	    "download (-R folders, -a resume, -p keep times, -v verify, "
+	    "-j N connections; LOCAL - is stdout)", "parallel=j" },
+	{ "put", cmd_put, "aprRvnj:", 1, -1, 1, "l+",
+	    "put [-apRvn] [-j N] LOCAL... [REMOTE]",
+	    "upload (-R folders, -a resume, -p keep times, -v verify, "
+	    "-n never replace, -j N connections; LOCAL - is stdin)",
+	    "parallel=j" },
+	{ "mget", cmd_mget, "aprRvj:", 1, -1, 1, "r+",
+	    "mget [-apRv] [-j N] REMOTE...",
+	    "get, every word a source, into the local working folder",
+	    "parallel=j" },
+	{ "mput", cmd_mput, "aprRvnj:", 1, -1, 1, "l+",
+	    "mput [-apRvn] [-j N] LOCAL...",
+	    "put, every word a source, into the remote working folder",
+	    "parallel=j" },
+	{ "mirror", cmd_mirror, "Rnecj:", 2, 2, 1, "rl",
+	    "mirror [-Rn] [--delete] [--checksum] [-j N] FROM TO",
+	    "copy what is missing or differs in size or time, from the "
+	    "server (-R: to it); -n only says what it would do",
+	    "delete=e,checksum=c,dry-run=n,parallel=j" },
+	{ "rm", cmd_rm, "rf", 1, -1, 1, "r+", "rm [-rf] PATH...",
+	    "remove remote files or empty folders (-r with their contents, "
+	    "-f without asking)", NULL },
 	{ "mv", cmd_mv, "", 2, 2, 1, "rr", "mv FROM TO",
-	    "rename or move (TO may be a folder; never replaces)" },
-	{ "mkdir", cmd_mkdir, "", 1, -1, 1, "r+", "mkdir PATH...",
-	    "create remote folders" },
-	{ "sum", cmd_sum, "", 1, 1, 1, "r", "sum PATH",
-	    "SHA-256 of a remote file, compared with a local one of that "
-	    "name" },
+	    "rename or move (TO may be a folder; never replaces)", NULL },
+	{ "mkdir", cmd_mkdir, "p", 1, -1, 1, "r+", "mkdir [-p] PATH...",
+	    "create remote folders (-p: and their parents, no error if "
+	    "there)", NULL },
+	{ "sum", cmd_sum, "", 1, -1, 1, "r+", "sum PATH...",
+	    "SHA-256 of remote files, compared with local ones of those "
+	    "names", NULL },
 	{ "lcd", cmd_lcd, "", 0, 1, 0, "l", "lcd [DIR]",
-	    "change the local working folder" },
+	    "change the local working folder", NULL },
 	{ "lpwd", cmd_lpwd, "", 0, 0, 0, "", "lpwd",
-	    "print the local working folder" },
+	    "print the local working folder", NULL },
 	{ "lls", cmd_lls, "l", 0, 1, 0, "l", "lls [-l] [DIR]",
-	    "list a local folder" },
+	    "list a local folder", NULL },
+	{ "login", cmd_login, "", 0, 1, 0, "", "login [USER]",
+	    "sign in as USER (the password as on the command line)", NULL },
+	{ "whoami", cmd_whoami, "", 0, 0, 1, "", "whoami",
+	    "the user and rights: bob rw, anonymous ro", NULL },
 	{ "help", cmd_help, "", 0, 1, 0, "c", "help [COMMAND]",
-	    "this list, or one command" },
-	{ "quit", cmd_quit, "", 0, 0, 0, "", "quit", "leave" },
-	{ "exit", cmd_quit, "", 0, 0, 0, "", "exit", "leave" },
+	    "this list, or one command", NULL },
+	{ "quit", cmd_quit, "", 0, 0, 0, "", "quit", "leave", NULL },
+	{ "exit", cmd_quit, "", 0, 0, 0, "", "exit", "leave", NULL },
 };
 #define CMD_COUNT	(sizeof(cmd_table) / sizeof(cmd_table[0]))
 
@@ -151,14 +172,53 @@ cmd_help(struct client *cl, struct cmdctx *x)
 			warnx("help: no command %s", x->argv[0]);
 			return ST_USAGE;
 		}
-		printf("%s\n    %s\n", c->usage, c->help);
+		printf("%s\n", c->usage);
+		cmd_help_line("", c->help);
 		return ST_OK;
 	}
 	for (i = 0; i < CMD_COUNT; i++) {
-		printf("%-28s %s\n", cmd_table[i].usage, cmd_table[i].help);
+		cmd_help_line(cmd_table[i].usage, cmd_table[i].help);
 	}
-	printf("%-28s %s\n", "!COMMAND", "run a local shell command");
+	cmd_help_line("!COMMAND", "run a local shell command");
 	return ST_OK;
+}
+
+/*
+ * usage, then help in a column of its own, words wrapped so that no
+ * line passes 79 columns (a usage too wide for its column gets a line
+ * of its own).
+ */
+static void
+cmd_help_line(const char *usage, const char *help)
+{
+	const int	 col = 24, width = 79;
+	const char	*p = help;
+	int		 at, n;
+
+	if ((int)strlen(usage) >= col) {
+		printf("%s\n", usage);
+		usage = "";
+	}
+	printf("%-*s", col, usage);
+	at = col;
+	while (*p != '\0') {
+		n = (int)strcspn(p, " ");
+		if (at > col && at + 1 + n > width) {
+			printf("\n%*s", col, "");
+			at = col;
+		}
+		if (at > col) {
+			putchar(' ');
+			at++;
+		}
+		printf("%.*s", n, p);
+		at += n;
+		p += n;
+		while (*p == ' ') {
+			p++;
+		}
+	}
+	putchar('\n');
 }
 
 static int
@@ -202,16 +262,17 @@ cmd_bang(int argc, char **argv)
 static int
 cmd_parse(const struct cmd *c, int argc, char **argv, struct cmdctx *x)
 {
-	char	 bad;
+	char	 bad[64];
 	int	 optind;
 
 	memset(x, 0, sizeof(*x));
-	if (cmdline_opts(argc, argv, c->opts, &x->opts, &optind, &bad) ==
-	    -1) {
-		warnx("%s: unknown option -%c; usage: %s", argv[0], bad,
-		    c->usage);
+	x->name = c->name;
+	if (cmdline_getopts(argc, argv, c->opts, c->longs, &x->ov, &optind,
+	    bad, sizeof(bad)) == -1) {
+		warnx("%s: bad option %s; usage: %s", argv[0], bad, c->usage);
 		return ST_USAGE;
 	}
+	x->opts = x->ov.mask;
 	x->argc = argc - optind;
 	x->argv = argv + optind;
 	if (x->argc < c->min || (c->max >= 0 && x->argc > c->max)) {

@@ -19,6 +19,8 @@ struct client {
 	struct xfer_opts xo;
 	struct rcache	 cache;		/* listings completion reuses */
 	int		 quit;		/* quit/exit was run */
+	int		 interactive;	/* the shell: it may ask questions */
+	int		 verbose;	/* -v: batch commands echoed */
 };
 
 /* What completion needs to know of a command's words. */
@@ -36,6 +38,13 @@ enum cmd_arg {
 int		 cmd_run_line(struct client *cl, const char *line);
 /* Run a command already split into words (one-command mode). */
 int		 cmd_run(struct client *cl, int argc, char **argv);
+/*
+ * The shell met AUTH_REQUIRED as anonymous: ask on the terminal for a
+ * user (and a password where login_password finds none) and sign in.
+ * ST_OK when signed in; else a status after the message, the session
+ * anonymous as before.
+ */
+int		 cmd_signin_ask(struct client *cl);
 /* The i-th command name (for completion), NULL past the end. */
 const char	*cmd_name(size_t i);
 /* The kind of the positional argument argi (0-based) of command name. */

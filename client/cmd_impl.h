@@ -10,12 +10,15 @@
 #include <stdint.h>
 
 #include "cmd.h"
+#include "cmdline.h"
 
 /* One call of a command, its options parsed (cmdline_opts). */
 struct cmdctx {
+	const char	*name;		/* the command's */
 	int		 argc;		/* positional arguments */
 	char		**argv;
 	uint64_t	 opts;		/* CMDLINE_OPT bits */
+	struct cmdline_optv ov;		/* and the options' arguments */
 	char		 what[1024];	/* "get big.iso", for messages */
 };
 
@@ -37,6 +40,11 @@ int	cmd_get(struct client *, struct cmdctx *);
 int	cmd_put(struct client *, struct cmdctx *);
 int	cmd_mget(struct client *, struct cmdctx *);
 int	cmd_mput(struct client *, struct cmdctx *);
+/* cmd_mirror.c */
+int	cmd_mirror(struct client *, struct cmdctx *);
+/* cmd_auth.c */
+int	cmd_login(struct client *, struct cmdctx *);
+int	cmd_whoami(struct client *, struct cmdctx *);
 /* cmd_local.c */
 int	cmd_lcd(struct client *, struct cmdctx *);
 int	cmd_lpwd(struct client *, struct cmdctx *);

@@ -1,6 +1,7 @@
 /*
  * cmd_remote.c -- the commands on the server's files that move no file
- * body: ls, stat, cd, pwd, rm, mv, mkdir, sum.
+ * body: ls, stat, cd, pwd, rm, mv, mkdir, sum.  ls, stat, rm and sum
+ * take wildcards in any component of their paths (expand.c).
  *
  * The remote working folder lives on the client side: every path a user
  * types is resolved against it before it goes on the wire, and "cd"
@@ -13,70 +14,193 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <readpassphrase.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd_impl.h"
 #include "cmdline.h"
 #include "exitcode.h"
+#include "expand.h"
 #include "path.h"
+#include "plan.h"
 #include "print.h"
 #include "remote.h"
 
-static int	cmd_each_path(struct client *, struct cmdctx *,
-		    enum sess_rc (*)(struct session *, const char *),
-		    const char *);
-static int	cmd_sum_local(struct cmdctx *, const char *,
+static int	cmd_sum_local(struct cmdctx *, const char *, const char *,
 		    const uint8_t *);
+static int	cmd_expand(struct client *, struct cmdctx *, const char *,
+		    struct xpaths *);
+static int	cmd_ls_cmp(const void *, const void *);
+static void	cmd_ls_print(struct rent *, size_t, uint64_t);
+static int	cmd_ls_dir(struct client *, struct cmdctx *,
+		    const struct xpath *, int);
+static int	cmd_rm_ask(struct client *, struct cmdctx *,
+		    const struct xpaths *);
+static int	cmd_mkdir_parents(struct client *, const char *,
+		    const char *);
 
-int
-cmd_ls(struct client *cl, struct cmdctx *x)
+/* ls's order for qsort: by -t, -S or name, then -r. */
+static uint64_t	cmd_ls_flags;
+
+/*
+ * word's paths (wildcards expanded) into *out.  ST_OK, or a status
+ * after the message (a pattern matching nothing is ST_FAIL).
+ */
+static int
+cmd_expand(struct client *cl, struct cmdctx *x, const char *word,
+    struct xpaths *out)
+{
+	char		 what[SESSION_PATH_SZ + 32];
+	enum sess_rc	 rc;
+
+	if ((rc = expand_remote(&cl->sess, cl->sess.cwd, word, out)) ==
+	    SESS_OK) {
+		return ST_OK;
+	}
+	(void)snprintf(what, sizeof(what), "%s %s", x->name, word);
+	return session_report(&cl->sess, rc, what);
+}
+
+static int
+cmd_ls_cmp(const void *pa, const void *pb)
+{
+	const struct rent	*a = pa, *b = pb;
+	int			 r;
+
+	if ((cmd_ls_flags & CMDLINE_OPT('t')) && a->mtime != b->mtime) {
+		r = a->mtime > b->mtime ? -1 : 1;
+	} else if ((cmd_ls_flags & CMDLINE_OPT('S')) && a->size != b->size) {
+		r = a->size > b->size ? -1 : 1;
+	} else {
+		r = strcmp(a->name, b->name);
+	}
+	return (cmd_ls_flags & CMDLINE_OPT('r')) ? -r : r;
+}
+
+/* Entries as ls shows them, in its order; dot-files only with -a. */
+static void
+cmd_ls_print(struct rent *v, size_t n, uint64_t flags)
+{
+	size_t	 i;
+	int	 fmt = 0;
+
+	if (flags & CMDLINE_OPT('l')) {
+		fmt |= PRINT_LONG;
+	}
+	if (flags & CMDLINE_OPT('h')) {
+		fmt |= PRINT_LONG | PRINT_HUMAN;
+	}
+	cmd_ls_flags = flags;
+	if (n > 1) {
+		qsort(v, n, sizeof(*v), cmd_ls_cmp);
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].name[0] != '.' || (flags & CMDLINE_OPT('a'))) {
+			print_entry(&v[i], v[i].name, fmt);
+		}
+	}
+}
+
+/*
+ * One folder of ls (a header before it when several things are
+ * listed), or, when p is a file, that file.
+ */
+static int
+cmd_ls_dir(struct client *cl, struct cmdctx *x, const struct xpath *p,
+    int header)
 {
 	struct rlist	 l;
 	struct rent	 e;
-	char		 path[SESSION_PATH_SZ];
 	enum sess_rc	 rc;
-	size_t		 i;
-	int		 longfmt = (x->opts & CMDLINE_OPT('l')) != 0;
+	char		 what[SESSION_PATH_SZ + 32];
 
-	if (cmd_rpath(cl, x->what, x->argc ? x->argv[0] : "", path) == -1) {
-		return ST_FAIL;
+	(void)snprintf(what, sizeof(what), "ls %s", p->shown);
+	if (p->known && p->e.kind == TFS_KIND_FILE) {
+		rc = SESS_ERROR;
+		cl->sess.err_code = TFS_ENOT_A_DIR;
+	} else {
+		rc = remote_list(&cl->sess, p->path, &l);
 	}
-	rc = remote_list(&cl->sess, path, &l);
 	if (rc == SESS_ERROR && cl->sess.err_code == TFS_ENOT_A_DIR) {
 		/* ls of a file shows that file, as ls(1) does */
-		if ((rc = remote_stat(&cl->sess, path, &e)) != SESS_OK) {
-			return session_report(&cl->sess, rc, x->what);
+		if (p->known) {
+			e = p->e;
+		} else if ((rc = remote_stat(&cl->sess, p->path, &e)) !=
+		    SESS_OK) {
+			return session_report(&cl->sess, rc, what);
 		}
-		print_entry(&e, x->argv[0], longfmt);
+		e.name = (char *)(uintptr_t)p->shown;
+		cmd_ls_print(&e, 1, x->opts | CMDLINE_OPT('a'));
 		return ST_OK;
 	}
 	if (rc != SESS_OK) {
-		return session_report(&cl->sess, rc, x->what);
+		return session_report(&cl->sess, rc, what);
 	}
-	for (i = 0; i < l.n; i++) {
-		print_entry(&l.ents[i], l.ents[i].name, longfmt);
+	if (header) {
+		printf("\n");
+		print_name(stdout, p->shown);
+		printf(":\n");
 	}
+	cmd_ls_print(l.ents, l.n, x->opts);
 	remote_list_free(&l);
 	return ST_OK;
 }
 
 int
+cmd_ls(struct client *cl, struct cmdctx *x)
+{
+	struct xpaths	 ps = { NULL, 0, 0 };
+	size_t		 i;
+	int		 a, st = ST_OK, several;
+
+	if (x->argc == 0) {
+		st = cmd_expand(cl, x, "", &ps);
+	}
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
+	}
+	several = ps.n > 1;
+	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
+		st = exitcode_merge(st, cmd_ls_dir(cl, x, &ps.v[i],
+		    several && !(ps.v[i].known &&
+		    ps.v[i].e.kind == TFS_KIND_FILE)));
+	}
+	expand_free(&ps);
+	return st;
+}
+
+int
 cmd_stat(struct client *cl, struct cmdctx *x)
 {
+	struct xpaths	 ps = { NULL, 0, 0 };
 	struct rent	 e;
-	char		 path[SESSION_PATH_SZ];
+	char		 what[SESSION_PATH_SZ + 32];
 	enum sess_rc	 rc;
+	size_t		 i;
+	int		 a, st = ST_OK;
 
-	if (cmd_rpath(cl, x->what, x->argv[0], path) == -1) {
-		return ST_FAIL;
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
 	}
-	if ((rc = remote_stat(&cl->sess, path, &e)) != SESS_OK) {
-		return session_report(&cl->sess, rc, x->what);
+	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
+		(void)snprintf(what, sizeof(what), "stat %s", ps.v[i].shown);
+		if ((rc = remote_stat(&cl->sess, ps.v[i].path, &e)) !=
+		    SESS_OK) {
+			st = exitcode_merge(st, session_report(&cl->sess, rc,
+			    what));
+			continue;
+		}
+		if (i > 0) {
+			printf("\n");
+		}
+		print_stat(ps.v[i].path, &e);
 	}
-	print_stat(path, &e);
-	return ST_OK;
+	expand_free(&ps);
+	return st;
 }
 
 int
@@ -105,41 +229,120 @@ cmd_pwd(struct client *cl, struct cmdctx *x)
 }
 
 /*
- * rm and mkdir: op on each PATH argument, each reported on its own; the
- * cached listings it changes are dropped.
+ * rm -r in the shell asks once, naming what goes, unless -f.  ST_OK
+ * to go on.
  */
 static int
-cmd_each_path(struct client *cl, struct cmdctx *x,
-    enum sess_rc (*op)(struct session *, const char *), const char *verb)
+cmd_rm_ask(struct client *cl, struct cmdctx *x, const struct xpaths *ps)
 {
-	char		 path[SESSION_PATH_SZ], what[SESSION_PATH_SZ + 16];
-	enum sess_rc	 rc;
-	int		 a, st = ST_OK;
+	char	 ans[16], q[SESSION_PATH_SZ + 96];
 
-	for (a = 0; a < x->argc && st != ST_LOST; a++) {
-		(void)snprintf(what, sizeof(what), "%s %s", verb, x->argv[a]);
-		if (cmd_rpath(cl, what, x->argv[a], path) == -1) {
-			st = exitcode_merge(st, ST_FAIL);
-			continue;
-		}
-		rc = op(&cl->sess, path);
-		rcache_forget_parent(&cl->cache, path);
-		rcache_forget(&cl->cache, path);
-		st = exitcode_merge(st, session_report(&cl->sess, rc, what));
+	if (!cl->interactive || (x->opts & CMDLINE_OPT('f')) ||
+	    !(x->opts & CMDLINE_OPT('r'))) {
+		return ST_OK;
 	}
-	return st;
+	if (ps->n == 1) {
+		(void)snprintf(q, sizeof(q), "tfs: remove %s and all it "
+		    "holds? [y/N] ", ps->v[0].shown);
+	} else {
+		(void)snprintf(q, sizeof(q), "tfs: remove %zu paths and all "
+		    "they hold? [y/N] ", ps->n);
+	}
+	if (readpassphrase(q, ans, sizeof(ans), RPP_ECHO_ON |
+	    RPP_REQUIRE_TTY) == NULL || (ans[0] != 'y' && ans[0] != 'Y')) {
+		warnx("%s: nothing removed", x->what);
+		return ST_FAIL;
+	}
+	return ST_OK;
 }
 
 int
 cmd_rm(struct client *cl, struct cmdctx *x)
 {
-	return cmd_each_path(cl, x, remote_delete, "rm");
+	struct xpaths	 ps = { NULL, 0, 0 };
+	char		 what[SESSION_PATH_SZ + 32];
+	enum sess_rc	 rc;
+	size_t		 i;
+	int		 a, st = ST_OK;
+
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
+	}
+	if (ps.n > 0 && (st == ST_OK || st == ST_FAIL) &&
+	    cmd_rm_ask(cl, x, &ps) != ST_OK) {
+		expand_free(&ps);
+		return ST_FAIL;
+	}
+	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
+		(void)snprintf(what, sizeof(what), "rm %s", ps.v[i].shown);
+		if (*ps.v[i].path == '\0') {
+			warnx("%s: the root is not removed", what);
+			st = exitcode_merge(st, ST_FAIL);
+		} else if (x->opts & CMDLINE_OPT('r')) {
+			st = exitcode_merge(st, plan_remove(cl, what,
+			    ps.v[i].path));
+		} else {
+			rc = remote_delete(&cl->sess, ps.v[i].path);
+			rcache_forget_parent(&cl->cache, ps.v[i].path);
+			rcache_forget(&cl->cache, ps.v[i].path);
+			st = exitcode_merge(st, session_report(&cl->sess, rc,
+			    what));
+		}
+	}
+	expand_free(&ps);
+	return st;
+}
+
+/* mkdir -p: each folder on the way to path, those there reused. */
+static int
+cmd_mkdir_parents(struct client *cl, const char *what, const char *path)
+{
+	struct session	*s = &cl->sess;
+	char		 part[SESSION_PATH_SZ];
+	const char	*p = path;
+	enum sess_rc	 rc = SESS_OK;
+
+	part[0] = '\0';
+	while (rc == SESS_OK && *p != '\0') {
+		p += strcspn(p, "/");
+		(void)snprintf(part, sizeof(part), "%.*s", (int)(p - path),
+		    path);
+		rc = remote_mkdir_ok(s, part);
+		rcache_forget_parent(&cl->cache, part);
+		if (*p == '/') {
+			p++;
+		}
+	}
+	if (rc == SESS_ERROR && s->err_code == TFS_ENOT_A_DIR) {
+		warnx("%s: /%s: a file is in the way", what, part);
+		return ST_FAIL;
+	}
+	return session_report(s, rc, what);
 }
 
 int
 cmd_mkdir(struct client *cl, struct cmdctx *x)
 {
-	return cmd_each_path(cl, x, remote_mkdir, "mkdir");
+	char		 path[SESSION_PATH_SZ], what[SESSION_PATH_SZ + 16];
+	enum sess_rc	 rc;
+	int		 a, st = ST_OK;
+
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		(void)snprintf(what, sizeof(what), "mkdir %s", x->argv[a]);
+		if (cmd_rpath(cl, what, x->argv[a], path) == -1) {
+			st = exitcode_merge(st, ST_FAIL);
+			continue;
+		}
+		if (x->opts & CMDLINE_OPT('p')) {
+			st = exitcode_merge(st, cmd_mkdir_parents(cl, what,
+			    path));
+			continue;
+		}
+		rc = remote_mkdir(&cl->sess, path);
+		rcache_forget_parent(&cl->cache, path);
+		st = exitcode_merge(st, session_report(&cl->sess, rc, what));
+	}
+	return st;
 }
 
 int
@@ -177,21 +380,33 @@ cmd_mv(struct client *cl, struct cmdctx *x)
 int
 cmd_sum(struct client *cl, struct cmdctx *x)
 {
+	struct xpaths	 ps = { NULL, 0, 0 };
 	uint8_t		 theirs[DIGEST_SHA256_LEN];
 	char		 hex[2 * DIGEST_SHA256_LEN + 1];
-	char		 path[SESSION_PATH_SZ];
+	char		 what[SESSION_PATH_SZ + 32];
 	enum sess_rc	 rc;
+	size_t		 i;
+	int		 a, st = ST_OK;
 
-	if (cmd_rpath(cl, x->what, x->argv[0], path) == -1) {
-		return ST_FAIL;
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
 	}
-	if ((rc = remote_sum(&cl->sess, path, theirs)) != SESS_OK) {
-		return session_report(&cl->sess, rc, x->what);
+	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
+		(void)snprintf(what, sizeof(what), "sum %s", ps.v[i].shown);
+		if ((rc = remote_sum(&cl->sess, ps.v[i].path, theirs)) !=
+		    SESS_OK) {
+			st = exitcode_merge(st, session_report(&cl->sess, rc,
+			    what));
+			continue;
+		}
+		printf("%s  ", digest_hex(theirs, sizeof(theirs), hex));
+		print_rpath(stdout, ps.v[i].path);
+		printf("\n");
+		st = exitcode_merge(st, cmd_sum_local(x, what, ps.v[i].shown,
+		    theirs));
 	}
-	printf("%s  ", digest_hex(theirs, sizeof(theirs), hex));
-	print_rpath(stdout, path);
-	printf("\n");
-	return cmd_sum_local(x, path, theirs);
+	expand_free(&ps);
+	return st;
 }
 
 /*
@@ -199,26 +414,28 @@ cmd_sum(struct client *cl, struct cmdctx *x)
  * its last component) is compared with the remote digest theirs.
  */
 static int
-cmd_sum_local(struct cmdctx *x, const char *path, const uint8_t *theirs)
+cmd_sum_local(struct cmdctx *x, const char *what, const char *arg,
+    const uint8_t *theirs)
 {
 	uint8_t		 mine[DIGEST_SHA256_LEN];
 	char		 hex[2 * DIGEST_SHA256_LEN + 1];
-	const char	*local = NULL, *arg = x->argv[0];
+	const char	*local = NULL;
 	struct stat	 sb;
 	int		 fd, st = ST_OK;
 
+	(void)x;
 	if (arg[0] != '/' && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		local = arg;
-	} else if (*path_basename(path) != '\0' &&
-	    stat(path_basename(path), &sb) == 0 && S_ISREG(sb.st_mode)) {
-		local = path_basename(path);
+	} else if (*path_basename(arg) != '\0' &&
+	    stat(path_basename(arg), &sb) == 0 && S_ISREG(sb.st_mode)) {
+		local = path_basename(arg);
 	}
 	if (local == NULL) {
 		return ST_OK;
 	}
 	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    digest_sha256_fd(fd, mine) == -1) {
-		warn("%s: local %s", x->what, local);
+		warn("%s: local %s", what, local);
 		st = ST_FAIL;
 	} else if (memcmp(mine, theirs, sizeof(mine)) == 0) {
 		printf("local ");

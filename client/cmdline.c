@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,9 @@ static int	cmdline_scan(const char *, size_t, struct cmdline *, int,
 static int	cmdline_word(struct cmdline_scan *, char *);
 static int	cmdline_quoted(struct cmdline_scan *, char *, char);
 static int	cmdline_blank(char);
+static int	cmdline_long(const char *, const char *, char *);
+static int	cmdline_set(struct cmdline_optv *, const char *, char,
+		    const char *, int *, int, char **);
 
 static int
 cmdline_blank(char c)
@@ -195,6 +199,106 @@ cmdline_opts(int argc, char **argv, const char *allowed, uint64_t *mask,
 	return 0;
 }
 
+/*
+ * The letter long option name (up to '=' or its end) stands for in
+ * longs, into *c.  0, or -1 when it is not there.
+ */
+static int
+cmdline_long(const char *longs, const char *name, char *c)
+{
+	size_t		 n = strcspn(name, "=");
+	const char	*p = longs;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=' &&
+		    p[n + 1] != '\0') {
+			*c = p[n + 1];
+			return 0;
+		}
+		if ((p = strchr(p, ',')) != NULL) {
+			p++;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Set letter c in ov; when allowed says it takes an argument, that is
+ * inl (the rest of the word, or NULL) or the next word (*i moves on).
+ * 0, or -1 when the argument is missing.
+ */
+static int
+cmdline_set(struct cmdline_optv *ov, const char *allowed, char c,
+    const char *inl, int *i, int argc, char **argv)
+{
+	const char	*p = strchr(allowed, c);
+
+	ov->mask |= CMDLINE_OPT(c);
+	if (p == NULL || p[1] != ':') {
+		return inl == NULL ? 0 : -1;
+	}
+	if (inl != NULL && *inl != '\0') {
+		ov->arg[c - 'A'] = inl;
+		return 0;
+	}
+	if (*i + 1 >= argc) {
+		return -1;
+	}
+	ov->arg[c - 'A'] = argv[++*i];
+	return 0;
+}
+
+int
+cmdline_getopts(int argc, char **argv, const char *allowed,
+    const char *longs, struct cmdline_optv *ov, int *optind, char *bad,
+    size_t badsz)
+{
+	const char	*p, *eq, *q;
+	char		 c;
+	int		 i;
+
+	memset(ov, 0, sizeof(*ov));
+	for (i = 1; i < argc; i++) {
+		p = argv[i];
+		if (p[0] != '-' || p[1] == '\0') {
+			break;
+		}
+		if (strcmp(p, "--") == 0) {
+			i++;
+			break;
+		}
+		if (p[1] == '-') {
+			eq = strchr(p, '=');
+			if (cmdline_long(longs, p + 2, &c) == -1 ||
+			    cmdline_set(ov, allowed, c, eq != NULL ? eq + 1 :
+			    NULL, &i, argc, argv) == -1) {
+				(void)snprintf(bad, badsz, "%.*s", eq != NULL ?
+				    (int)(eq - p) : (int)strlen(p), p);
+				*optind = i;
+				return -1;
+			}
+			continue;
+		}
+		for (p++; *p != '\0'; p++) {
+			c = *p;
+			if (c < 'A' || c > 'z' || c == ':' ||
+			    (q = strchr(allowed, c)) == NULL ||
+			    cmdline_set(ov, allowed, c, q[1] == ':' ? p + 1 :
+			    NULL, &i, argc, argv) == -1) {
+				(void)snprintf(bad, badsz, "-%c", c);
+				*optind = i;
+				return -1;
+			}
+			if (q[1] == ':') {
+				/* the rest of the word was its argument */
+				break;
+			}
+		}
+	}
+	*optind = i;
+	return 0;
+}
+
 const char *
 cmdline_batch(const char *line, int *ignore)
 {
@@ -212,6 +316,36 @@ cmdline_batch(const char *line, int *ignore)
 		return NULL;
 	}
 	return line;
+}
+
+int
+cmdline_user(const char *arg, char *user, size_t usersz, const char **rest,
+    const char **errstr)
+{
+	const char	*at = strrchr(arg, '@');
+	size_t		 n;
+
+	*rest = arg;
+	if (usersz == 0) {
+		*errstr = "no room for a user";
+		return -1;
+	}
+	user[0] = '\0';
+	if (at == NULL) {
+		return 0;
+	}
+	if ((n = (size_t)(at - arg)) == 0) {
+		*errstr = "empty user before '@'";
+		return -1;
+	}
+	if (n >= usersz) {
+		*errstr = "user name too long";
+		return -1;
+	}
+	memcpy(user, arg, n);
+	user[n] = '\0';
+	*rest = at + 1;
+	return 0;
 }
 
 int

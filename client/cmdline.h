@@ -44,6 +44,23 @@ int	cmdline_opts(int argc, char **argv, const char *allowed,
 	    uint64_t *mask, int *optind, char *bad);
 #define CMDLINE_OPT(c)	((uint64_t)1 << ((c) - 'A'))
 
+/* The options of one command, as cmdline_getopts found them. */
+struct cmdline_optv {
+	uint64_t	 mask;		/* CMDLINE_OPT bits */
+	const char	*arg[64];	/* [c - 'A']: the argument of c */
+};
+
+/*
+ * cmdline_opts with more: a letter followed by ':' in allowed takes an
+ * argument ("-j4" or "-j 4"), and longs maps long options to letters
+ * ("delete=e,dry-run=n"): "--delete", "--parallel=4" or "--parallel 4".
+ * Returns 0, or -1 with the offending option in bad ("-x", "--frob", or
+ * "-j" missing its argument).
+ */
+int	cmdline_getopts(int argc, char **argv, const char *allowed,
+	    const char *longs, struct cmdline_optv *ov, int *optind,
+	    char *bad, size_t badsz);
+
 /*
  * A line of a batch: NULL for a blank or '#' line, else the command with
  * leading blanks and a leading '-' removed (*ignore set to 1 for '-').
@@ -57,6 +74,13 @@ const char *cmdline_batch(const char *line, int *ignore);
  */
 int	cmdline_target(const char *arg, char *host, size_t hostsz,
 	    char *port, size_t portsz, const char **errstr);
+/*
+ * USER@ in front of HOST: the user (up to the last '@') into user, ""
+ * when there is none, and *rest at what follows.  Returns 0, or -1 with
+ * *errstr set (an empty or too long user).
+ */
+int	cmdline_user(const char *arg, char *user, size_t usersz,
+	    const char **rest, const char **errstr);
 /* A port number 1..65535 in decimal: 0 or -1. */
 int	cmdline_port_ok(const char *port);
 

@@ -1,9 +1,10 @@
 /*
- * exitcode.c -- mapping outcomes to the four exit statuses of tfs.
+ * exitcode.c -- mapping outcomes to the five exit statuses of tfs.
  *
- * The rule that matters: never 0 after a failure.  A command ignored with
- * '-' in a batch still makes the run end with 1, since INTERFACE.md gives
- * 0 only when all commands succeeded; '-' only means "go on".
+ * The rule that matters: never 0 after a failure that counts.  In a
+ * batch, a '-' line says "this may fail": its failure is reported and
+ * the batch goes on with the status it had (as sftp -b and make do),
+ * unless the connection is gone or Ctrl-C was pressed.
  */
 
 #include "exitcode.h"
@@ -17,6 +18,8 @@ exitcode_from_sess(int rc)
 		return ST_OK;
 	case SESS_LOST:
 		return ST_LOST;
+	case SESS_REFUSED:
+		return ST_REFUSED;
 	case SESS_ERROR:
 	case SESS_PROTO:
 	case SESS_INTR:
@@ -28,7 +31,7 @@ exitcode_from_sess(int rc)
 int
 exitcode_clamp(int st)
 {
-	if (st < ST_OK || st > ST_LOST) {
+	if (st < ST_OK || st > ST_REFUSED) {
 		return ST_FAIL;
 	}
 	return st;
@@ -39,7 +42,7 @@ exitcode_merge(int a, int b)
 {
 	a = exitcode_clamp(a);
 	b = exitcode_clamp(b);
-	/* the worse one wins: lost > usage > failed > ok */
+	/* the worse one wins: refused > lost > usage > failed > ok */
 	return a > b ? a : b;
 }
 
@@ -59,7 +62,23 @@ exitcode_batch_continue(int st, int ignore, int interrupted)
 }
 
 int
-exitcode_interactive(int lost)
+exitcode_batch_merge(int run, int st, int ignore, int interrupted)
 {
-	return lost ? ST_LOST : ST_OK;
+	if (ignore && exitcode_batch_continue(st, 1, interrupted)) {
+		return exitcode_clamp(run);
+	}
+	return exitcode_merge(run, st);
+}
+
+int
+exitcode_interactive(int rc)
+{
+	switch (rc) {
+	case SESS_OK:
+		return ST_OK;
+	case SESS_REFUSED:
+		return ST_REFUSED;
+	default:
+		return ST_LOST;
+	}
 }

@@ -1,7 +1,9 @@
 /*
  * exitcode.h -- the exit status of tfs (INTERFACE.md): 0 everything
  * succeeded, 1 a command failed, 2 bad usage, 3 could not connect or the
- * connection was lost.  Pure rules, so that every mode applies the same.
+ * connection was lost, 4 the server refused (sign-in failed or is
+ * required, the address is not allowed or has too many connections).
+ * Pure rules, so that every mode applies the same.
  */
 
 #ifndef CLIENT_EXITCODE_H
@@ -12,11 +14,15 @@ enum tfs_status {
 	ST_FAIL = 1,
 	ST_USAGE = 2,
 	ST_LOST = 3,
+	ST_REFUSED = 4,
 };
 
 /* What a session-level outcome (enum sess_rc of session.h) means. */
 int	exitcode_from_sess(int rc);
-/* The status of a run after commands that ended in a and then b. */
+/*
+ * The status of a run after commands that ended in a and then b: the
+ * worse one, in the order 4, 3, 2, 1, 0.
+ */
 int	exitcode_merge(int a, int b);
 /*
  * Batch mode: 1 if the batch goes on after a command that ended in st
@@ -25,13 +31,19 @@ int	exitcode_merge(int a, int b);
  */
 int	exitcode_batch_continue(int st, int ignore, int interrupted);
 /*
- * Interactive mode: the status the shell exits with when the user leaves
- * (quit, Ctrl-D, end of input) or when the connection could not be made
- * again (lost = 1).  Failed commands at the prompt are reported, not
- * counted.
+ * Batch mode: the status of the run after a command that ended in st on
+ * a line with ignore set or not.  A failure on a '-' line that lets the
+ * batch go on leaves the status as it was.
  */
-int	exitcode_interactive(int lost);
-/* Clamp anything else to the four documented values. */
+int	exitcode_batch_merge(int run, int st, int ignore, int interrupted);
+/*
+ * Interactive mode: the status the shell exits with when the user leaves
+ * (quit, Ctrl-D, end of input: rc SESS_OK) or when the connection could
+ * not be made again (rc the session's outcome: 3, or 4 when refused).
+ * Failed commands at the prompt are reported, not counted.
+ */
+int	exitcode_interactive(int rc);
+/* Clamp anything else to the five documented values. */
 int	exitcode_clamp(int st);
 
 #endif /* CLIENT_EXITCODE_H */

@@ -84,6 +84,22 @@ intr_init(void)
 }
 
 int
+intr_fork(void)
+{
+	int	 p[2];
+
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1) {
+		return -1;
+	}
+	/* a handler that runs in between writes to a closed fd: harmless */
+	close(intr_pipe[0]);
+	close(intr_pipe[1]);
+	intr_pipe[0] = p[0];
+	intr_pipe[1] = p[1];
+	return 0;
+}
+
+int
 intr_fd(void)
 {
 	return intr_pipe[0];

@@ -9,6 +9,11 @@
 
 /* Install the handlers and the self-pipe.  0 or -1. */
 int	intr_init(void);
+/*
+ * In a child just forked: a self-pipe of its own, so that its Ctrl-C
+ * and its parent's are told apart.  0 or -1.
+ */
+int	intr_fork(void);
 /* Read end of the self-pipe: readable once Ctrl-C was pressed. */
 int	intr_fd(void);
 /* 1 when Ctrl-C was pressed since the last intr_clear(). */

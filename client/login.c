@@ -79,7 +79,7 @@ login_new(const char *user, const char *password)
 	struct login	*l;
 	size_t		 ulen = strlen(user), plen = strlen(password);
 
-	if (ulen == 0 || ulen > LOGIN_NAME_MAX || plen == 0 ||
+	if (ulen == 0 || ulen > LOGIN_USER_MAX || plen == 0 ||
 	    plen > LOGIN_PASSWORD_MAX) {
 		return NULL;
 	}
@@ -337,7 +337,7 @@ login_password(const struct login_source *src, const char *host,
     const char *user, char *pw, size_t pwsz, char *err, size_t errsz)
 {
 	struct netrc_entry	 e;
-	char			 path[4096], prompt[LOGIN_NAME_MAX + 300];
+	char			 path[4096], prompt[LOGIN_USER_MAX + 300];
 	const char		*env, *netrc = src->netrc;
 	int			 r;
 

@@ -31,7 +31,7 @@
  */
 #define LOGIN_ITER_MIN		4096
 #define LOGIN_ITER_MAX		1000000
-#define LOGIN_NAME_MAX		255	/* bytes in a user name */
+#define LOGIN_USER_MAX		255	/* bytes in a user name */
 #define LOGIN_PASSWORD_MAX	1023	/* bytes in a password */
 
 enum login_rc {

@@ -73,9 +73,14 @@ print_entry(const struct rent *e, const char *name, int longfmt)
 		} else {
 			progress_bytes(human, sizeof(human), e->size);
 		}
-		printf("%s %5s %13llu  %s  ",
-		    print_mode(e->kind, e->mode, mode), human,
-		    (unsigned long long)e->size, date);
+		if (longfmt & PRINT_HUMAN) {
+			printf("%s %5s  %s  ", print_mode(e->kind, e->mode,
+			    mode), human, date);
+		} else {
+			printf("%s %5s %13llu  %s  ",
+			    print_mode(e->kind, e->mode, mode), human,
+			    (unsigned long long)e->size, date);
+		}
 	}
 	print_name(stdout, name);
 	printf("%s\n", e->kind == TFS_KIND_DIR ? "/" : "");

@@ -20,9 +20,13 @@ void	print_name(FILE *fp, const char *name);
 void	print_rpath(FILE *fp, const char *path);
 /* The kind and permission bits as ls -l shows them.  Returns buf. */
 char   *print_mode(uint8_t kind, uint32_t mode, char buf[PRINT_MODE_SZ]);
+#define PRINT_LONG	0x01	/* print_entry: kind, mode, size, date */
+#define PRINT_HUMAN	0x02	/* ... the size in units only */
+
 /*
  * One entry of a listing: its name (folders marked with '/'), or with
- * longfmt kind and mode, size in units and in bytes, date, name.
+ * PRINT_LONG in longfmt kind and mode, size in units and in bytes (with
+ * PRINT_HUMAN in units only), date, name.
  */
 void	print_entry(const struct rent *e, const char *name, int longfmt);
 /* The lines of "stat PATH" for remote path (wire form). */

@@ -76,6 +76,7 @@ remote_list_entry(struct session *s, const struct tfs_msg *m,
 	}
 	if (!remote_name_ok(m->name.p, m->name.len)) {
 		/* no request could reach it: never shown, never a file */
+		l->dropped++;
 		return SESS_OK;
 	}
 	if (l->n == *cap) {
@@ -216,6 +217,16 @@ remote_mkdir_ok(struct session *s, const char *path)
 		rc = remote_stat_dir(s, path);
 	}
 	return rc;
+}
+
+enum sess_rc
+remote_utime(struct session *s, const char *path, int64_t mtime)
+{
+	struct tfs_msg	 req = { .type = TFS_UTIME };
+
+	req.path = tfs_str_c(path);
+	req.mtime = mtime;
+	return remote_call(s, &req);
 }
 
 enum sess_rc

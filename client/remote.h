@@ -29,6 +29,7 @@ struct rent {
 struct rlist {
 	struct rent	*ents;
 	size_t		 n;
+	size_t		 dropped;	/* names left out (see remote_list) */
 };
 
 /*
@@ -56,6 +57,9 @@ enum sess_rc	remote_mkdir(struct session *s, const char *path);
 enum sess_rc	remote_mkdir_ok(struct session *s, const char *path);
 enum sess_rc	remote_rename(struct session *s, const char *from,
 		    const char *to);
+/* UTIME: the modification time of path. */
+enum sess_rc	remote_utime(struct session *s, const char *path,
+		    int64_t mtime);
 /* SHA-256 of file path by SUM. */
 enum sess_rc	remote_sum(struct session *s, const char *path,
 		    uint8_t out[DIGEST_SHA256_LEN]);

@@ -31,6 +31,8 @@ static int		session_backoff_ms(int);
 static enum sess_rc	session_first(struct session *, int64_t,
 			    struct tfs_msg *);
 static enum sess_rc	session_hello(struct session *, int64_t);
+static enum sess_rc	session_refusal(struct session *,
+			    const struct tfs_msg *);
 static const char	*session_words(unsigned, char *, size_t);
 static int		session_dial(const struct addrinfo *, int64_t);
 static int		session_idle_closed(struct session *);
@@ -176,24 +178,42 @@ session_first(struct session *s, int64_t deadline, struct tfs_msg *m)
 }
 
 /*
- * HELLO, or the ERROR of a server that will not serve us (a refusal,
- * not a protocol error: its words are shown).
+ * An ERROR in place of HELLO: a refusal, not a protocol error, told in
+ * the server's words (made harmless for the terminal).  SHUTTING_DOWN
+ * is a server going away, as a lost connection is (3); DENIED, BUSY and
+ * anything else are refusals (4), final: asking again will not help.
+ */
+static enum sess_rc
+session_refusal(struct session *s, const struct tfs_msg *m)
+{
+	char	 words[128], vis[256];
+
+	(void)session_words(m->code, words, sizeof(words));
+	log_vis(vis, sizeof(vis), m->text.p, m->text.len);
+	(void)snprintf(s->errmsg, sizeof(s->errmsg),
+	    "%s refused the connection: %s%s%s", s->label, vis,
+	    *vis != '\0' ? " " : "", words);
+	if (m->code == TFS_ESHUTTING_DOWN) {
+		return SESS_LOST;
+	}
+	s->final = 1;
+	return SESS_REFUSED;
+}
+
+/*
+ * HELLO, or the ERROR of a server that will not serve us.
  */
 static enum sess_rc
 session_hello(struct session *s, int64_t deadline)
 {
 	struct tfs_msg	 m;
 	enum sess_rc	 rc;
-	char		 words[128];
 
 	if ((rc = session_first(s, deadline, &m)) != SESS_OK) {
 		return rc;
 	}
 	if (m.type == TFS_ERROR) {
-		(void)snprintf(s->errmsg, sizeof(s->errmsg),
-		    "%s refused the connection: %s", s->label,
-		    session_words(m.code, words, sizeof(words)));
-		return SESS_LOST;
+		return session_refusal(s, &m);
 	}
 	if (m.type != TFS_HELLO) {
 		(void)snprintf(s->errmsg, sizeof(s->errmsg),
@@ -264,11 +284,15 @@ session_connect(struct session *s)
 		return SESS_LOST;
 	}
 	s->fd = fd;
-	if ((rc = session_hello(s, deadline)) != SESS_OK) {
-		session_drop(s);
-		return rc;
+	if ((rc = session_hello(s, deadline)) == SESS_OK &&
+	    s->auth.user[0] != '\0') {
+		/* every connection signs in, the reconnects' too */
+		rc = session_signin(s);
 	}
-	return SESS_OK;
+	if (rc != SESS_OK) {
+		session_drop(s);
+	}
+	return rc;
 }
 
 /* The back-off before attempt n (1-based) of a retry, in ms. */
@@ -299,7 +323,7 @@ session_reconnect(struct session *s, int *attempts)
 			    "of %d)\n", s->label, *attempts, s->retry);
 		}
 		rc = session_connect(s);
-		if (rc == SESS_OK || rc == SESS_INTR) {
+		if (rc == SESS_OK || rc == SESS_INTR || rc == SESS_REFUSED) {
 			return rc;
 		}
 	}
@@ -337,6 +361,10 @@ session_ensure(struct session *s)
 	enum sess_rc	 rc;
 	int		 attempts = 0;
 
+	if (s->final) {
+		/* errmsg still tells why */
+		return SESS_REFUSED;
+	}
 	if (s->fd != -1 && !session_idle_closed(s)) {
 		return SESS_OK;
 	}
@@ -356,6 +384,8 @@ session_drop(struct session *s)
 	conn_free(&s->conn);
 	close(s->fd);
 	s->fd = -1;
+	s->signed_in = 0;
+	s->rights = 0;
 }
 
 void
@@ -463,6 +493,10 @@ session_error(struct session *s, const struct tfs_msg *m)
 		    "server error %u: %s", m->code, vis);
 	}
 	switch (m->code) {
+	case TFS_EAUTH_REQUIRED:
+		/* the shell may sign in and ask again */
+		s->auth_required = 1;
+		return SESS_REFUSED;
 	case TFS_ETIMEOUT:
 	case TFS_ESHUTTING_DOWN:
 		/* the server closes after these: like a lost connection */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "login.h"
 #include "path.h"
 #include "proto.h"
 
@@ -32,6 +33,21 @@ enum sess_rc {
 	SESS_PROTO,	/* a malformed or unexpected reply; dropped */
 	SESS_INTR,	/* Ctrl-C; the connection was dropped */
 	SESS_AGAIN,	/* session_recv: nothing within the wait asked */
+	SESS_REFUSED,	/* the server will not serve us: a refusal in
+			   place of HELLO, a failed sign-in, or
+			   AUTH_REQUIRED (s->auth_required) */
+};
+
+/*
+ * Whom every connection signs in as, and where the password comes from.
+ * The password is looked for once, at the first sign-in, and kept for
+ * the reconnects; session_auth_clear wipes it.
+ */
+struct session_auth {
+	char		 user[LOGIN_USER_MAX + 1];	/* "": anonymous */
+	char		 password[LOGIN_PASSWORD_MAX + 1];
+	int		 have_password;
+	struct login_source src;
 };
 
 struct session {
@@ -48,6 +64,12 @@ struct session {
 	unsigned	 err_code;	/* of the last ERROR */
 	int		 lost_errno;	/* of the last loss (0: EOF) */
 	char		 errmsg[1024];	/* words for the last failure */
+	struct session_auth auth;
+	int		 signed_in;	/* this connection: WELCOME seen */
+	uint8_t		 rights;	/* WELCOME's TFS_RIGHT_* */
+	/* a refusal that no reconnect can mend: never connect again */
+	int		 final;
+	int		 auth_required;	/* a request met AUTH_REQUIRED */
 };
 
 void	session_init(struct session *s, const char *host, const char *port);
@@ -63,6 +85,16 @@ enum sess_rc	session_ensure(struct session *s);
  * counts those made so far), each after a growing back-off.
  */
 enum sess_rc	session_reconnect(struct session *s, int *attempts);
+/*
+ * Sign in on the connection, now anonymous, as s->auth says (signin.c);
+ * session_connect calls it after every HELLO when a user is set.
+ * SESS_OK; SESS_REFUSED (no password, AUTH_FAILED, a server without
+ * users, or one that could not prove it knows the password: then the
+ * connection is closed); or as session_call.
+ */
+enum sess_rc	session_signin(struct session *s);
+/* Wipe the password and forget the user. */
+void	session_auth_clear(struct session_auth *a);
 /* Drop the connection (after an error that leaves it unusable). */
 void	session_drop(struct session *s);
 /* Say QUIT politely, then close. */

@@ -7,7 +7,8 @@
  * handler ever touches readline.  readline's own key reads would wait on
  * the terminal alone, so they go through shell_getc, which watches the
  * self-pipe too.  The shell never opens a socket; it runs commands
- * through the command table (cmd.c).
+ * through the command table (cmd.c).  A command that met AUTH_REQUIRED
+ * at the prompt is run once more after a sign-in.
  */
 
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@ static void	 shell_history_load(const char *);
 static void	 shell_history_save(const char *, int);
 static int	 shell_read_line(struct client *, char **);
 static int	 shell_getc(FILE *);
+static void	 shell_line_run(struct client *, const char *);
 
 static char	*shell_line;
 static int	 shell_got;
@@ -233,6 +236,26 @@ shell_read_line(struct client *cl, char **line)
 	return 1;
 }
 
+/*
+ * One line at the prompt.  AUTH_REQUIRED as anonymous asks for a user
+ * and a password, then runs the line once more.
+ */
+static void
+shell_line_run(struct client *cl, const char *line)
+{
+	cl->sess.auth_required = 0;
+	(void)cmd_run_line(cl, line);
+	if (!cl->sess.auth_required || cl->sess.auth.user[0] != '\0' ||
+	    cl->quit) {
+		return;
+	}
+	cl->sess.auth_required = 0;
+	intr_clear();
+	if (cmd_signin_ask(cl) == ST_OK) {
+		(void)cmd_run_line(cl, line);
+	}
+}
+
 int
 shell_run(struct client *cl)
 {
@@ -250,10 +273,11 @@ shell_run(struct client *cl)
 	complete_init(cl);
 	hpath = shell_history_path();
 	shell_history_load(hpath);
+	cl->interactive = 1;
 	if ((rc = session_ensure(&cl->sess)) != SESS_OK) {
 		warnx("%s", cl->sess.errmsg);
 		free(hpath);
-		return ST_LOST;
+		return exitcode_interactive(rc);
 	}
 	/*
 	 * shell_getc reads keys from a description of the terminal of its
@@ -281,7 +305,7 @@ shell_run(struct client *cl)
 				add_history(line);
 				added++;
 			}
-			(void)cmd_run_line(cl, line);
+			shell_line_run(cl, line);
 		}
 		free(line);
 		if (cl->quit) {
@@ -293,7 +317,7 @@ shell_run(struct client *cl)
 		if (cl->sess.fd == -1 &&
 		    (rc = session_ensure(&cl->sess)) != SESS_OK) {
 			warnx("%s", cl->sess.errmsg);
-			st = exitcode_interactive(1);
+			st = exitcode_interactive(rc);
 			break;
 		}
 	}
@@ -311,28 +335,40 @@ shell_run(struct client *cl)
 }
 
 int
-shell_batch(struct client *cl, FILE *fp)
+shell_batch(struct client *cl, FILE *fp, const char *name)
 {
-	char		*line = NULL;
+	char		*line = NULL, where[PATH_MAX + 32];
 	const char	*cmd;
+	char		*self = program_invocation_short_name;
 	size_t		 cap = 0;
 	ssize_t		 n;
-	int		 st = ST_OK, r, ignore;
+	unsigned long	 lineno = 0;
+	int		 st = ST_OK, r, ignore, go;
 
 	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
 		if (n > 0 && line[n - 1] == '\n') {
 			line[n - 1] = '\0';
 		}
 		if ((cmd = cmdline_batch(line, &ignore)) == NULL) {
 			continue;
 		}
-		r = cmd_run_line(cl, cmd);
-		st = exitcode_merge(st, r);
-		if (intr_pending()) {
-			st = exitcode_merge(st, ST_FAIL);
+		if (cl->verbose) {
+			fprintf(stderr, "tfs> %s\n", cmd);
 		}
-		if (!exitcode_batch_continue(r, ignore, intr_pending()) ||
-		    cl->quit) {
+		/* "FILE:LINE: get x: ..." in place of "tfs: get x: ..." */
+		(void)snprintf(where, sizeof(where), "%s:%lu", name, lineno);
+		program_invocation_short_name = where;
+		r = cmd_run_line(cl, cmd);
+		if (intr_pending()) {
+			r = exitcode_merge(r, ST_FAIL);
+		}
+		program_invocation_short_name = self;
+		go = exitcode_batch_continue(r, ignore, intr_pending()) &&
+		    !cl->sess.final;
+		st = exitcode_batch_merge(st, r, ignore && go,
+		    intr_pending());
+		if (!go || cl->quit) {
 			break;
 		}
 	}

@@ -15,10 +15,11 @@ struct client;
  */
 int	shell_run(struct client *cl);
 /*
- * Run the commands of fp line by line: stop at the first failing one
- * unless its line starts with '-'; skip blank and '#' lines.  Returns
- * the exit status of the run.
+ * Run the commands of fp (named name in messages, "-" for stdin) line
+ * by line: stop at the first failing one unless its line starts with
+ * '-'; skip blank and '#' lines.  Messages while a line runs begin with
+ * "NAME:LINE:".  Returns the exit status of the run.
  */
-int	shell_batch(struct client *cl, FILE *fp);
+int	shell_batch(struct client *cl, FILE *fp, const char *name);
 
 #endif /* CLIENT_SHELL_H */

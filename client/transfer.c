@@ -246,6 +246,9 @@ xfer_progress(void *arg, uint64_t done)
 	struct xfer_state	*x = arg;
 
 	progress_update(&x->prog, x->off + done);
+	if (x->o->tick != NULL) {
+		x->o->tick(x->o->tick_arg, x->moved + done);
+	}
 	return xfer_limit(x, x->moved + done) == -1 ? 1 : 0;
 }
 
@@ -365,6 +368,13 @@ xfer_get_open(struct xfer_state *x, const char *local)
 		return 0;
 	}
 	if (xfer_partname(local, x->part, sizeof(x->part)) == -1) {
+		warn("%s: %s", x->what, local);
+		return -1;
+	}
+	if (x->resume && lstat(x->part, &st) == -1 && errno == ENOENT &&
+	    lstat(local, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    rename(local, x->part) == -1) {
+		/* sftp's reget: a shorter file of that name is a partial */
 		warn("%s: %s", x->what, local);
 		return -1;
 	}

@@ -18,6 +18,9 @@ struct xfer_opts {
 	int		 verify;	/* --verify, -v: SUM afterwards */
 	int		 noclobber;	/* put -n: never replace */
 	uint64_t	 limit;		/* --limit-rate, bytes/s (0: none) */
+	/* as bytes move: the bytes this transfer moved so far (or NULL) */
+	void		(*tick)(void *arg, uint64_t moved);
+	void		*tick_arg;
 };
 
 /*

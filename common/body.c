@@ -19,6 +19,12 @@
  * pipe (one copy fewer: the bytes never enter user space), else it
  * passes piece by piece through the read buffer.
  *
+ * A minimum rate (body_opts) is judged over the whole transfer, as
+ * bytes move: after each frame, and between the pieces a big frame is
+ * then sent or received in, so a peer that takes or gives a byte now
+ * and then is cut at the end of the window it spoils.  Inside a frame
+ * being received the connection judges it too (conn_set_min_rate()).
+ *
  * All checks of a body's framing (sizes, END counts, empty DATA) live
  * here, for both programs.  Never knows what a request is.
  */
@@ -65,6 +71,14 @@
 /* Scratch for dropping what a failed splice left in the pipe. */
 #define BODY_SCRATCH	4096
 
+/* The window of a transfer's minimum rate. */
+struct body_rate {
+	const struct body_opts	*o;
+	struct conn		*c;
+	int64_t			 since;		/* when it began */
+	uint64_t		 base;		/* bytes moved then */
+};
+
 /* One DATA payload on its way from the socket into a file. */
 struct body_in {
 	int		 fd;		/* -1: dropped */
@@ -80,16 +94,22 @@ struct body_rx {
 	const struct body_opts	*o;
 	struct body_stat	*st;
 	struct conn_wait	 w;
+	struct body_rate	 rate;
 	uint64_t		 seen;		/* c->bytes_in at the last byte */
 	int64_t			 last;		/* when it moved */
 };
 
-static int	body_queue_small(struct conn *, int, uint64_t, size_t);
-static int	body_send_pieces(struct conn *, int, uint64_t, size_t, int);
-static int	body_send_mapped(struct conn *, int, uint64_t, size_t);
-static int	body_send_file(struct conn *, int, uint64_t, size_t);
-static int	body_send_frame(struct conn *, int, uint64_t, size_t,
+static void	body_rate_start(struct body_rate *, struct conn *,
 		    const struct body_opts *);
+static int	body_rate_judge(struct body_rate *);
+static int	body_queue_small(struct conn *, int, uint64_t, size_t);
+static int	body_send_pieces(struct conn *, int, uint64_t, size_t, int,
+		    struct body_rate *);
+static int	body_send_mapped(struct conn *, int, uint64_t, size_t);
+static int	body_send_file(struct conn *, int, uint64_t, size_t,
+		    struct body_rate *);
+static int	body_send_frame(struct conn *, int, uint64_t, size_t,
+		    const struct body_opts *, struct body_rate *);
 static int	body_shrunk(int, uint64_t);
 static int	body_progress(const struct body_opts *, uint64_t);
 static int	body_waited(struct body_rx *);
@@ -138,6 +158,47 @@ body_pipe_close(struct body_pipe *p)
 	p->rd = p->wr = -1;
 }
 
+/* The first window of a transfer begins now. */
+static void
+body_rate_start(struct body_rate *rt, struct conn *c,
+    const struct body_opts *o)
+{
+	rt->o = o;
+	rt->c = c;
+	rt->since = xio_now_ms();
+	rt->base = c->bytes_in + c->bytes_out;
+}
+
+/*
+ * Bytes moved: once a window of stall_ms has passed, it must have moved
+ * min_rate bytes a second, else ETIMEDOUT; then the next one begins.
+ * 0 or -1.
+ */
+static int
+body_rate_judge(struct body_rate *rt)
+{
+	const struct body_opts	*o = rt->o;
+	uint64_t		 now_bytes;
+	int64_t			 now, spent;
+
+	if (o->min_rate == 0 || o->stall_ms <= 0) {
+		return 0;
+	}
+	now = xio_now_ms();
+	if ((spent = now - rt->since) < o->stall_ms) {
+		return 0;
+	}
+	now_bytes = rt->c->bytes_in + rt->c->bytes_out;
+	if ((now_bytes - rt->base) * 1000 <
+	    (uint64_t)o->min_rate * (uint64_t)spent) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	rt->since = now;
+	rt->base = now_bytes;
+	return 0;
+}
+
 /* Tell the caller; ECANCELED when it says stop. */
 static int
 body_progress(const struct body_opts *o, uint64_t done)
@@ -183,14 +244,14 @@ body_queue_small(struct conn *c, int fd, uint64_t off, size_t len)
 /*
  * One big DATA frame from fd at off, read piece by piece (BODY_PIECE
  * bytes) into the connection's scratch and written; the header, unless
- * already sent, and what was queued go with the first piece.  Returns
- * 0; 1 when the first piece cannot be read and nothing of the frame was
- * sent; -1 with errno otherwise, EIO for a read failing once the header
- * is out.
+ * already sent, and what was queued go with the first piece.  The rate
+ * is judged between pieces.  Returns 0; 1 when the first piece cannot
+ * be read and nothing of the frame was sent; -1 with errno otherwise,
+ * EIO for a read failing once the header is out.
  */
 static int
 body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
-    int header)
+    int header, struct body_rate *rt)
 {
 	uint8_t		 hdr[FRAME_HDR_LEN], *buf;
 	struct iovec	 iov[2];
@@ -223,6 +284,9 @@ body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
 			return -1;
 		}
 		done += piece;
+		if (done < len && body_rate_judge(rt) == -1) {
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -270,19 +334,22 @@ body_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
 
 /*
  * One big DATA frame by sendfile.  The header (with the replies queued
- * before it) is held back with MSG_MORE, so that it leaves in the same
- * segments as the file's first bytes.  A file sendfile cannot read
- * (EINVAL, ENOSYS, nothing sent) is read and written instead, the
- * header being out already.  0 or -1 with errno; EIO when the file
- * ended inside the frame.
+ * before it) is held back with MSG_MORE (or TCP_CORK), so that it
+ * leaves in the same segments as the file's first bytes.  Under a
+ * minimum rate the bytes go in BODY_PIECE pieces, judged between them.
+ * A file sendfile cannot read (EINVAL, ENOSYS, nothing sent) is read
+ * and written instead, the header being out already.  0 or -1 with
+ * errno; EIO when the file ended inside the frame.
  */
 static int
-body_send_file(struct conn *c, int fd, uint64_t off, size_t len)
+body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
+    struct body_rate *rt)
 {
 	uint8_t		 hdr[FRAME_HDR_LEN];
 	struct iovec	 iov[1];
 	uint64_t	 sent;
-	int		 r;
+	size_t		 done = 0, piece;
+	int		 r = 0, saved;
 
 	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
 	iov[0].iov_base = hdr;
@@ -293,14 +360,28 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len)
 	if (conn_send_iov(c, iov, 1, BODY_CORK ? 0 : MSG_MORE) == -1) {
 		return -1;
 	}
-	r = xio_sendfile_full(c->fd, fd, off, len, c->wstall_ms, c->wintr_fd,
-	    &sent);
-	c->bytes_out += sent;
-	if (BODY_CORK) {
-		(void)xio_tcp_cork(c->fd, 0);
+	piece = rt->o->min_rate > 0 ? BODY_PIECE : len;
+	while (done < len && r == 0) {
+		if (piece > len - done) {
+			piece = len - done;
+		}
+		r = xio_sendfile_full(c->fd, fd, off + done, piece,
+		    c->wstall_ms, c->wintr_fd, &sent);
+		c->bytes_out += sent;
+		if (r == -1 && sent == 0 && done == 0 &&
+		    (errno == EINVAL || errno == ENOSYS)) {
+			r = body_send_pieces(c, fd, off, len, 0, rt);
+			break;
+		}
+		done += piece;
+		if (r == 0 && done < len && body_rate_judge(rt) == -1) {
+			r = -1;
+		}
 	}
-	if (r == -1 && sent == 0 && (errno == EINVAL || errno == ENOSYS)) {
-		r = body_send_pieces(c, fd, off, len, 0);
+	if (BODY_CORK) {
+		saved = errno;
+		(void)xio_tcp_cork(c->fd, 0);
+		errno = saved;
 	}
 	return r;
 }
@@ -312,7 +393,7 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len)
  */
 static int
 body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
-    const struct body_opts *o)
+    const struct body_opts *o, struct body_rate *rt)
 {
 	int	 r;
 
@@ -326,11 +407,11 @@ body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
 		}
 		break;
 	case BODY_SENDFILE:
-		return body_send_file(c, fd, off, len);
+		return body_send_file(c, fd, off, len, rt);
 	default:
 		break;
 	}
-	return body_send_pieces(c, fd, off, len, 1);
+	return body_send_pieces(c, fd, off, len, 1, rt);
 }
 
 enum body_rc
@@ -338,6 +419,7 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
     const struct body_opts *o, struct body_stat *st)
 {
 	struct tfs_msg	 end = { .type = TFS_END };
+	struct body_rate rate;
 	uint64_t	 done = 0;
 	uint32_t	 fmax;
 	size_t		 chunk;
@@ -345,6 +427,7 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 	int		 r;
 
 	memset(st, 0, sizeof(*st));
+	body_rate_start(&rate, c, o);
 	fmax = o->frame_max == 0 || o->frame_max > FRAME_MAX ? FRAME_MAX :
 	    o->frame_max;
 	while (done < len) {
@@ -354,14 +437,15 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 			rc = BODY_SHORT;
 			break;
 		}
-		r = body_send_frame(c, fd, off + done, chunk, o);
+		r = body_send_frame(c, fd, off + done, chunk, o, &rate);
 		if (r != 0) {
 			rc = r == 1 ? BODY_SHORT : BODY_BROKEN;
 			break;
 		}
 		done += chunk;
 		st->done = done;
-		if (body_progress(o, done) == -1) {
+		if (body_progress(o, done) == -1 ||
+		    body_rate_judge(&rate) == -1) {
 			rc = BODY_BROKEN;
 			break;
 		}
@@ -546,6 +630,9 @@ body_in_splice(struct body_rx *x, struct body_in *in)
 		}
 		conn_payload_taken(x->c, 0, (size_t)n);
 		in->left -= (size_t)n;
+		if (body_rate_judge(&x->rate) == -1) {
+			return BODY_BROKEN;
+		}
 		if (xio_splice_out(pp->rd, in->fd, (size_t)n) == -1) {
 			if (errno == EINVAL &&
 			    body_pipe_unload(pp, in->fd) == 0) {
@@ -586,6 +673,9 @@ body_in_pieces(struct body_rx *x, struct body_in *in)
 			return n == 0 ? BODY_EOF : BODY_BROKEN;
 		}
 		body_put(x, in, p, (size_t)n);
+		if (body_rate_judge(&x->rate) == -1) {
+			return BODY_BROKEN;
+		}
 		if (in->left > 0 && body_progress(x->o,
 		    x->st->done + in->flen - in->left) == -1) {
 			return BODY_BROKEN;
@@ -711,8 +801,12 @@ body_take(struct conn *c, int fd, uint64_t len, const struct body_opts *o,
 	x.w.intr_in_frame = 1;
 	x.seen = c->bytes_in;
 	x.last = xio_now_ms();
+	body_rate_start(&x.rate, c, o);
 	while (body_take_frame(&x, fd, len, &rc)) {
-		continue;
+		if (body_rate_judge(&x.rate) == -1) {
+			rc = BODY_BROKEN;
+			break;
+		}
 	}
 	return rc;
 }

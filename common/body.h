@@ -37,6 +37,12 @@ struct body_opts {
 	uint32_t	 frame_max;	/* largest DATA sent; 0 = FRAME_MAX */
 	int		 stall_ms;	/* no byte moved this long: ETIMEDOUT
 					   (-1: never) */
+	/*
+	 * Both ways: fewer bytes a second than this over a window of
+	 * stall_ms fail with ETIMEDOUT (0: any rate).  Judged as bytes
+	 * move: a big frame is sent in pieces to be judged between them.
+	 */
+	uint32_t	 min_rate;
 	int		 tick_ms;	/* receiving: call progress this often
 					   while waiting (0: only on bytes) */
 	int		 intr_fd;	/* readable: stop, ECANCELED (-1 none) */

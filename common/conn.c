@@ -43,6 +43,8 @@
 
 static int	conn_payload_alloc(struct conn *);
 static int	conn_feed(struct conn *);
+static int	conn_limit(struct conn *, int);
+static int	conn_rate_judge(struct conn *);
 static int	conn_fill(struct conn *, const struct conn_wait *);
 static void	conn_frame_out(struct conn *, struct conn_frame *);
 static int	conn_reserve(struct conn *, size_t);
@@ -122,6 +124,70 @@ conn_scratch(struct conn *c, size_t len)
 	return p;
 }
 
+void
+conn_set_min_rate(struct conn *c, uint32_t rate, int window_ms)
+{
+	c->min_rate = window_ms > 0 ? rate : 0;
+	c->rate_window_ms = window_ms;
+	c->rate_since = 0;
+}
+
+void
+conn_set_deadline(struct conn *c, int64_t when)
+{
+	c->deadline = when;
+}
+
+/* A wait of ms (-1: for ever) cut at the deadline. */
+static int
+conn_limit(struct conn *c, int ms)
+{
+	int64_t	 left;
+
+	if (c->deadline == 0) {
+		return ms;
+	}
+	if ((left = c->deadline - xio_now_ms()) < 0) {
+		left = 0;
+	}
+	return ms < 0 || left < ms ? (int)left : ms;
+}
+
+/*
+ * Bytes of a frame under way came: once a window has passed since it
+ * began, the frame must have moved min_rate bytes a second over it, or
+ * the read fails (ETIMEDOUT); else the next window begins.  Judged as
+ * bytes come, a peer that sends a byte now and then is cut at the end
+ * of the window it spoils, and one that sends nothing by the stall
+ * limit of its wait.  0 or -1.
+ */
+static int
+conn_rate_judge(struct conn *c)
+{
+	int64_t	 now, spent;
+
+	if (c->min_rate == 0 || !frame_dec_partial(&c->dec)) {
+		return 0;
+	}
+	now = xio_now_ms();
+	if (c->rate_since == 0) {
+		c->rate_since = now;
+		c->rate_base = c->bytes_in;
+		return 0;
+	}
+	if ((spent = now - c->rate_since) < c->rate_window_ms) {
+		return 0;
+	}
+	if ((c->bytes_in - c->rate_base) * 1000 <
+	    (uint64_t)c->min_rate * (uint64_t)spent) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	c->rate_since = now;
+	c->rate_base = c->bytes_in;
+	return 0;
+}
+
 /* The storage is sized by the decoder's limit, fixed at conn_init. */
 static int
 conn_payload_alloc(struct conn *c)
@@ -181,7 +247,7 @@ conn_fill(struct conn *c, const struct conn_wait *w)
 	uint8_t	*p;
 	size_t	 due;
 	ssize_t	 n;
-	int	 begun, intr;
+	int	 begun, intr, ms;
 
 	begun = frame_dec_partial(&c->dec);
 	intr = begun && !w->intr_in_frame ? -1 : w->intr_fd;
@@ -192,8 +258,13 @@ conn_fill(struct conn *c, const struct conn_wait *w)
 		}
 		due = frame_dec_space(&c->dec, &p);
 	}
+	if (c->deadline != 0 && xio_now_ms() >= c->deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	ms = conn_limit(c, begun ? w->stall_ms : w->idle_ms);
 	if (due >= CONN_DIRECT) {
-		n = xio_read_some(c->fd, p, due, w->stall_ms, intr);
+		n = xio_read_some(c->fd, p, due, ms, intr);
 		if (n > 0) {
 			frame_dec_commit(&c->dec, (size_t)n);
 		}
@@ -205,18 +276,21 @@ conn_fill(struct conn *c, const struct conn_wait *w)
 		 * rather than pay for a read that finds nothing.  A stop
 		 * (ECANCELED) is left to the read, which serves what came.
 		 */
-		if (!begun && xio_wait(c->fd, POLLIN, w->idle_ms,
-		    w->intr_fd) == -1 && errno != ECANCELED) {
+		if (!begun && xio_wait(c->fd, POLLIN, ms, w->intr_fd) ==
+		    -1 && errno != ECANCELED) {
 			return -1;
 		}
 		n = xio_read_some(c->fd, c->rbuf, c->rcap,
-		    begun ? w->stall_ms : w->idle_ms, intr);
+		    conn_limit(c, ms), intr);
 		if (n > 0) {
 			c->rlen = (size_t)n;
 		}
 	}
 	if (n > 0) {
 		c->bytes_in += (uint64_t)n;
+		if (begun && conn_rate_judge(c) == -1) {
+			return -1;
+		}
 	}
 	return (int)(n > 0 ? 1 : n);
 }
@@ -224,6 +298,8 @@ conn_fill(struct conn *c, const struct conn_wait *w)
 static void
 conn_frame_out(struct conn *c, struct conn_frame *f)
 {
+	/* whole: the next frame gets a window of its own */
+	c->rate_since = 0;
 	f->type = c->dec.type;
 	f->len = c->dec.len;
 	/* an empty payload still gets a valid pointer */
@@ -346,6 +422,7 @@ conn_payload_taken(struct conn *c, size_t buffered, size_t socket)
 	if (c->dec.ready) {
 		/* taken whole: the next read moves on */
 		c->held = 0;
+		c->rate_since = 0;
 	}
 }
 
@@ -365,12 +442,19 @@ conn_payload_read(struct conn *c, const struct conn_wait *w,
 		conn_payload_taken(c, n, 0);
 		return (ssize_t)n;
 	}
+	if (c->deadline != 0 && xio_now_ms() >= c->deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
 	c->rpos = c->rlen = 0;
 	r = xio_read_some(c->fd, c->rbuf, due < c->rcap ? due : c->rcap,
-	    w->stall_ms, w->intr_in_frame ? w->intr_fd : -1);
+	    conn_limit(c, w->stall_ms), w->intr_in_frame ? w->intr_fd : -1);
 	if (r > 0) {
 		*p = c->rbuf;
 		conn_payload_taken(c, 0, (size_t)r);
+		if (conn_rate_judge(c) == -1) {
+			return -1;
+		}
 	}
 	return r;
 }

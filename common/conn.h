@@ -6,7 +6,10 @@
  *
  * The socket is put in non-blocking mode; every wait goes through poll.
  * How long a read may wait, and what may stop it, is given with each
- * read; writes obey the limits given once at conn_init.
+ * read; writes obey the limits given once at conn_init.  What a server
+ * asks of its peer beyond that (a minimum rate inside a frame, a
+ * deadline for its first request) is set on the connection, off unless
+ * set.
  */
 
 #ifndef COMMON_CONN_H
@@ -46,6 +49,12 @@ struct conn {
 	uint64_t	 bytes_in, bytes_out;
 	uint8_t		*scratch;	/* conn_scratch(), or NULL */
 	size_t		 scratch_len;
+	/* conn_set_min_rate(), and the window of the frame under way */
+	uint32_t	 min_rate;
+	int		 rate_window_ms;
+	int64_t		 rate_since;	/* 0: no window running */
+	uint64_t	 rate_base;	/* bytes_in when it began */
+	int64_t		 deadline;	/* conn_set_deadline(); 0: none */
 };
 
 /* A frame just read; payload stays valid until the next conn_read. */
@@ -73,6 +82,18 @@ void	conn_free(struct conn *c);
  * with errno.
  */
 uint8_t	*conn_scratch(struct conn *c, size_t len);
+/*
+ * A frame the peer has begun must arrive at rate bytes a second at
+ * least, judged over each window_ms since its first bytes (bytes count,
+ * not frames): a read that finds it slower fails with ETIMEDOUT.  rate
+ * 0 (the default) asks for none.
+ */
+void	conn_set_min_rate(struct conn *c, uint32_t rate, int window_ms);
+/*
+ * Reads fail with ETIMEDOUT once xio_now_ms() reaches when, frame begun
+ * or not (0, the default: no deadline).
+ */
+void	conn_set_deadline(struct conn *c, int64_t when);
 
 /*
  * Read the next frame, waiting as w says.  Returns 1 with *f filled, 0
@@ -134,9 +155,10 @@ void	conn_payload_taken(struct conn *c, size_t buffered, size_t socket);
 /*
  * The next piece of the held frame's payload, taken at once: what the
  * read buffer holds of it, else 1 .. (the read buffer's size) bytes
- * read into that buffer, waiting as w says inside a frame.  *p points
- * at them until the next read.  Returns the count, 0 at end of stream,
- * -1 with errno as conn_read_frame.
+ * read into that buffer, waiting as w says inside a frame (and as the
+ * deadline and the minimum rate say).  *p points at them until the
+ * next read.  Returns the count, 0 at end of stream, -1 with errno as
+ * conn_read_frame.
  */
 ssize_t	conn_payload_read(struct conn *c, const struct conn_wait *w,
 	    const uint8_t **p);

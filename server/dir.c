@@ -1,14 +1,17 @@
 /*
  * dir.c -- the requests that change the entries of folders: DELETE,
- * RENAME, MKDIR.
+ * RENAME, MKDIR, and UTIME (an entry's modification time).
  *
- * Each works in the folder holding the last component (resolve_parent)
- * and on that name itself: a symbolic link is removed or moved, never
- * what it leads to.  Never reads or writes a file's bytes.
+ * DELETE, RENAME and MKDIR work in the folder holding the last
+ * component (resolve_parent) and on that name itself: a symbolic link
+ * is removed or moved, never what it leads to.  UTIME, like STAT,
+ * follows links that stay inside the root.  Never reads or writes a
+ * file's bytes.
  */
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,18 +24,22 @@
 #include "partial.h"
 #include "proto.h"
 #include "resolve.h"
+#include "space.h"
 
-static int	dir_rmdir(int, const char *);
+static int	dir_rmdir(int, const char *, struct space *);
 static int	dir_move(int, const char *, int, const char *);
+static int	dir_open_entry(const struct root *, const char *);
 
 /*
  * Remove the empty folder name of dfd.  Partials and other reserved
- * files never block it: a folder LIST shows empty is empty.  0 or -1.
+ * files never block it: a folder LIST shows empty is empty (the
+ * partials removed leave the total of those kept).  0 or -1.
  */
 static int
-dir_rmdir(int dfd, const char *name)
+dir_rmdir(int dfd, const char *name, struct space *sp)
 {
 	struct dirent	*de;
+	struct stat	 st;
 	DIR		*d;
 	int		 fd, busy = 0;
 
@@ -56,8 +63,14 @@ dir_rmdir(int dfd, const char *name)
 	if (!busy) {
 		rewinddir(d);
 		while ((de = readdir(d)) != NULL) {
-			if (partial_reserved(de->d_name)) {
-				(void)unlinkat(dirfd(d), de->d_name, 0);
+			if (!partial_reserved(de->d_name) ||
+			    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == -1) {
+				continue;
+			}
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0 &&
+			    S_ISREG(st.st_mode)) {
+				space_kept_take(sp, (uint64_t)st.st_size);
 			}
 		}
 	}
@@ -87,7 +100,7 @@ dir_delete(struct ops_req *r, const struct tfs_msg *m)
 		goto out_dir;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		rc = dir_rmdir(dfd, name);
+		rc = dir_rmdir(dfd, name, r->ctx->space);
 	} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
 		rc = unlinkat(dfd, name, 0);
 	} else {
@@ -187,4 +200,56 @@ dir_mkdir(struct ops_req *r, const struct tfs_msg *m)
 		ops_ok(r);
 	}
 	close(dfd);
+}
+
+/*
+ * Open what path leads to, a regular file or a folder, for reading:
+ * special files are refused (RESOLVE_ESPECIAL) without being opened.
+ * The descriptor, or -1 with errno.
+ */
+static int
+dir_open_entry(const struct root *root, const char *path)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = resolve_node(root, path, &st)) == -1) {
+		return -1;
+	}
+	close(fd);
+	if (S_ISDIR(st.st_mode)) {
+		return resolve_dir(root, path);
+	}
+	if (S_ISREG(st.st_mode)) {
+		return resolve_file(root, path, &st);
+	}
+	errno = RESOLVE_ESPECIAL;
+	return -1;
+}
+
+/*
+ * UTIME: the modification time of a file or folder, the access time
+ * left alone.  Set through a descriptor of what the path led to, so
+ * that a name swapped meanwhile changes nothing outside the root.
+ */
+void
+dir_utime(struct ops_req *r, const struct tfs_msg *m)
+{
+	struct timespec	 ts[2];
+	int		 fd;
+
+	if ((fd = dir_open_entry(&r->ctx->root, r->path)) == -1) {
+		ops_fail_errno(r, errno, NULL);
+		return;
+	}
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = (time_t)m->mtime;
+	ts[1].tv_nsec = 0;
+	if (futimens(fd, ts) == -1) {
+		ops_fail_errno(r, errno, NULL);
+	} else {
+		ops_ok(r);
+	}
+	close(fd);
 }

@@ -25,6 +25,7 @@
 #include "path.h"
 #include "proto.h"
 #include "resolve.h"
+#include "space.h"
 
 /* The fields of an ENTRY but its name. */
 struct entry {
@@ -109,14 +110,16 @@ entry_shown(struct ops_req *r, int dfd, const char *name, struct entry *e)
 {
 	char		 full[PATH_MAX_LEN + 1];
 	struct stat	 st;
+	uint64_t	 size;
 	int		 fd;
 
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 		return 0;
 	}
 	if (partial_reserved(name)) {
-		if (!cfg.read_only) {
-			partial_expire(dfd, name, cfg.partial_max_age);
+		if (!cfg.read_only && partial_expire(dfd, name,
+		    cfg.partial_max_age, &size) == 1) {
+			space_kept_take(r->ctx->space, size);
 		}
 		return 0;
 	}

@@ -99,7 +99,7 @@ fetch_body(struct ops_req *r, int fd, uint64_t off, uint64_t len)
 		r->close = 1;
 		if (errno == ETIMEDOUT) {
 			r->err = TFS_ETIMEOUT;
-			r->note = "stalled";
+			r->note = "stalled, or too slow";
 		} else if (errno == EIO) {
 			r->err = TFS_EIO;
 			r->note = "read failed inside a frame";

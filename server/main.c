@@ -2,9 +2,10 @@
  * main.c -- tfsd's start: the options (options.c) from the command line
  * and the configuration file, the one-shot commands (-t, -s, the user
  * file's commands), then the server set up in order (root, log, pid
- * file, socket, user, daemon) and handed over to the worker pool.  The
- * configuration is read again here on HUP.  Bad usage exits 2, a
- * failure to start exits 1, each with one line on stderr.
+ * file, socket, user, the users file, daemon) and handed over to the
+ * worker pool.  The configuration and the users file are read again
+ * here on HUP.  Bad usage exits 2, a failure to start exits 1, each
+ * with one line on stderr.
  */
 
 #include <sys/types.h>
@@ -19,20 +20,29 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "acl.h"
+#include "addrtab.h"
 #include "admin.h"
+#include "auth.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "options.h"
 #include "pool.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "scoreboard.h"
+#include "serve.h"
+#include "space.h"
 #include "status.h"
 #include "users.h"
 #include "version.h"
 #include "xio.h"
 
 extern char **environ;
+
+/* Client addresses the shared table remembers (failed sign-ins). */
+#define MAIN_ADDRESSES	4096
 
 static void	usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
@@ -41,6 +51,11 @@ static void	main_abs_paths(struct tfsd_config *);
 static int	main_load(struct tfsd_config *, char *, size_t);
 static void	main_ready(void);
 static void	main_reread(void);
+static void	main_reread_config(void);
+static void	main_reread_access(void);
+static struct users *main_users(const char *, char *, size_t);
+static int	main_allow(struct acl *, char *, size_t);
+static void	main_shared_make(void);
 static void	main_reload(void);
 static void	main_scoreboard(const char *);
 static void	main_syslog_check(void);
@@ -53,6 +68,10 @@ static char		 main_startdir[PATH_MAX];
 static struct tfsd_config main_cli;		/* the command line's */
 static struct optset	 main_given;		/* options it gave */
 static struct tfsd_cmd	 main_cmd;
+static struct serve_shared main_shared;		/* what workers inherit */
+static struct sandbox_status main_sandbox;	/* what it comes to */
+static int		 main_sandbox_rc;	/* 1: a part is missing */
+static const char	*main_root_warning;	/* serving as root */
 
 /* Bad usage: one line on stderr, exit 2. */
 static void
@@ -125,20 +144,30 @@ main_load(struct tfsd_config *c, char *err, size_t errsz)
 }
 
 /*
- * HUP: read the configuration again.  A broken one is logged and the
- * running one kept; options that only a restart can change keep their
- * old values, and the log says so.
+ * HUP: read the configuration again (with -c), then the users file.
+ * What is broken is logged and the running version kept.
  */
 static void
 main_reread(void)
+{
+	if (main_cmd.config != NULL) {
+		main_reread_config();
+	}
+	main_reread_access();
+}
+
+/*
+ * The configuration file again.  A broken one is logged and the running
+ * one kept; options that only a restart can change keep their old
+ * values, and the log says so.
+ */
+static void
+main_reread_config(void)
 {
 	struct tfsd_config	 next;
 	const char		*name;
 	char			 err[512];
 
-	if (main_cmd.config == NULL) {
-		return;
-	}
 	if (main_load(&next, err, sizeof(err)) != 0) {
 		log_warnx("reload: %s; keeping the running configuration",
 		    err);
@@ -165,7 +194,102 @@ main_reload(void)
 	daemon_notify("READY=1");
 }
 
-/* The first worker waits for connections: say so, and detach. */
+/*
+ * The users file at path (NULL: no users, no sign-in), or NULL with
+ * "FILE: why" in err.  *err is "" when there is simply no file to load.
+ */
+static struct users *
+main_users(const char *path, char *err, size_t errsz)
+{
+	err[0] = '\0';
+	if (path == NULL) {
+		return NULL;
+	}
+	return users_load(path, err, errsz);
+}
+
+/*
+ * The users file and the --allow list again: the workers forked from
+ * now on get them.  (options_check() has parsed --allow already.)
+ */
+static void
+main_reread_access(void)
+{
+	struct users	*next;
+	struct acl	 allow;
+	char		 err[512];
+
+	if (main_allow(&allow, err, sizeof(err)) == 0) {
+		acl_free(&main_shared.allow);
+		main_shared.allow = allow;
+	} else {
+		log_warnx("reload: %s; keeping the running list", err);
+	}
+	next = main_users(cfg.users, err, sizeof(err));
+	if (next == NULL && err[0] != '\0') {
+		log_warnx("reload: %s; keeping the users as they were", err);
+		return;
+	}
+	users_free((struct users *)main_shared.users);
+	main_shared.users = next;
+	if (next != NULL) {
+		log_info("users file %s read again: %zu users", cfg.users,
+		    users_count(next));
+	}
+}
+
+/* The --allow list into *allow.  0, or -1 with "--allow ..." in err. */
+static int
+main_allow(struct acl *allow, char *err, size_t errsz)
+{
+	char	 why[256];
+	int	 i;
+
+	memset(allow, 0, sizeof(*allow));
+	for (i = 0; i < cfg.nallow; i++) {
+		if (acl_add(allow, cfg.allow[i], why, sizeof(why)) == -1) {
+			(void)snprintf(err, errsz, "--allow %s", why);
+			acl_free(allow);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What the master makes once for every worker, after the privilege
+ * drop and before the first fork: the users (the file must be the
+ * serving user's own), the server secret, the address list, the shared
+ * tables; and the sandbox's libraries loaded, its status kept for
+ * main_ready().  Exits 1 with one line when something is wrong.
+ */
+static void
+main_shared_make(void)
+{
+	char	 msg[512];
+
+	main_shared.users = main_users(cfg.users, msg, sizeof(msg));
+	if (main_shared.users == NULL && msg[0] != '\0') {
+		errx(1, "%s", msg);
+	}
+	if (main_allow(&main_shared.allow, msg, sizeof(msg)) == -1) {
+		errx(1, "%s", msg);
+	}
+	auth_secret_make(main_shared.secret);
+	if ((main_shared.space = space_create(cfg.max_workers)) == NULL ||
+	    (main_shared.addrtab = addrtab_create(MAIN_ADDRESSES,
+	    cfg.max_workers, ADDRTAB_V6_PREFIX)) == NULL) {
+		err(1, "shared memory");
+	}
+	main_sandbox_rc = sandbox_init(&main_sandbox);
+	main_root_warning = sandbox_root_warning(geteuid(), cfg.user);
+}
+
+/*
+ * The first worker waits for connections: say so, and detach.  Then,
+ * once (the listening line comes first on a terminal, for scripts),
+ * what the workers' sandbox comes to, and whether it serves as root.
+ */
 static void
 main_ready(void)
 {
@@ -179,6 +303,14 @@ main_ready(void)
 	daemon_ready(line);
 	daemon_notify("READY=1\nMAINPID=%ld\nSTATUS=listening on %s",
 	    (long)getpid(), main_addr);
+	if (main_sandbox_rc != 0) {
+		log_warnx("sandbox: %s", main_sandbox.text);
+	} else {
+		log_info("sandbox: %s", main_sandbox.text);
+	}
+	if (main_root_warning != NULL) {
+		log_warnx("%s", main_root_warning);
+	}
 }
 
 /*
@@ -293,15 +425,22 @@ main_serve(void)
 	if (cfg.user != NULL) {
 		daemon_drop_privileges(cfg.user);
 	}
+	main_shared_make();
 	if (!cfg.foreground) {
 		main_syslog_check();
 		daemon_detach();
 	}
 	daemon_pidfile_write();
 	setproctitle("master %s", main_addr);
-	status = pool_run(listen_fd, root_fd, main_ready, main_reload);
+	status = pool_run(listen_fd, root_fd, &main_shared, main_ready,
+	    main_reload);
 	sb_backing_remove();
 	daemon_cleanup();
+	users_free((struct users *)main_shared.users);
+	explicit_bzero(main_shared.secret, sizeof(main_shared.secret));
+	space_destroy(main_shared.space);
+	addrtab_destroy(main_shared.addrtab);
+	acl_free(&main_shared.allow);
 	return status;
 }
 

@@ -26,6 +26,7 @@
 #include "path.h"
 #include "proto.h"
 #include "resolve.h"
+#include "signin.h"
 #include "xio.h"
 
 /* A request type: who serves it, and what is checked before. */
@@ -47,16 +48,19 @@ static int	ops_path(struct ops_req *, const struct tfs_str *, char *,
 static int	ops_progress(void *, uint64_t);
 
 static const struct ops_op ops_table[] = {
-	/* type       handler     n  path flags       needs    flags */
-	{ TFS_LIST,   entry_list, 1, PATH_ALLOW_ROOT, R_READ,  0 },
-	{ TFS_STAT,   entry_stat, 1, PATH_ALLOW_ROOT, R_READ,  0 },
-	{ TFS_GET,    fetch_get,  1, 0,               R_READ,  0 },
-	{ TFS_PUT,    upload_put, 1, 0,               R_WRITE, TFS_PUT_FLAGS },
-	{ TFS_DELETE, dir_delete, 1, 0,               R_WRITE, 0 },
-	{ TFS_RENAME, dir_rename, 2, 0,               R_WRITE, 0 },
-	{ TFS_MKDIR,  dir_mkdir,  1, 0,               R_WRITE, 0 },
-	{ TFS_SUM,    fetch_sum,  1, 0,               R_READ,  0 },
-	{ TFS_QUIT,   ops_quit,   0, 0,               0,       0 },
+	/* type       handler      n  path flags      needs    flags */
+	{ TFS_LIST,   entry_list,  1, PATH_ALLOW_ROOT, R_READ,  0 },
+	{ TFS_STAT,   entry_stat,  1, PATH_ALLOW_ROOT, R_READ,  0 },
+	{ TFS_GET,    fetch_get,   1, 0,              R_READ,  0 },
+	{ TFS_PUT,    upload_put,  1, 0,              R_WRITE, TFS_PUT_FLAGS },
+	{ TFS_DELETE, dir_delete,  1, 0,              R_WRITE, 0 },
+	{ TFS_RENAME, dir_rename,  2, 0,              R_WRITE, 0 },
+	{ TFS_MKDIR,  dir_mkdir,   1, 0,              R_WRITE, 0 },
+	{ TFS_SUM,    fetch_sum,   1, 0,              R_READ,  0 },
+	{ TFS_UTIME,  dir_utime,   1, 0,              R_WRITE, 0 },
+	{ TFS_QUIT,   ops_quit,    0, 0,              0,       0 },
+	{ TFS_AUTH,   signin_auth, 0, 0,              0,       0 },
+	{ TFS_STEP,   signin_step, 0, 0,              0,       0 },
 };
 
 void
@@ -253,14 +257,15 @@ ops_progress(void *arg, uint64_t bytes)
 }
 
 /*
- * The stall timeout, and no stop in between (a graceful stop lets a
- * transfer under way finish).
+ * The stall timeout and the minimum rate, and no stop in between (a
+ * graceful stop lets a transfer under way finish).
  */
 void
 ops_body_opts(struct ops_req *r, struct body_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->stall_ms = r->ctx->stall_ms;
+	o->min_rate = r->ctx->min_rate;
 	o->intr_fd = -1;
 	o->progress = ops_progress;
 	o->arg = r;

@@ -4,8 +4,8 @@
  * ops.c holds the table of requests, checks what holds for all of them
  * in PROTOCOL.md's order and then calls the request's handler; the
  * handlers live by role in entry.c (LIST, STAT), fetch.c (GET, SUM),
- * dir.c (DELETE, RENAME, MKDIR) and upload.c (PUT), and answer through
- * the reply helpers of ops.c.
+ * dir.c (DELETE, RENAME, MKDIR, UTIME), upload.c (PUT) and signin.c
+ * (AUTH, STEP), and answer through the reply helpers of ops.c.
  */
 
 #ifndef SERVER_OPS_H
@@ -24,14 +24,21 @@
 #define R_READ		TFS_RIGHT_READ	/* LIST STAT GET SUM */
 #define R_WRITE		TFS_RIGHT_WRITE	/* PUT DELETE RENAME MKDIR UTIME */
 
+struct signin;
+struct space;
+
 /* One connection, as its requests see it. */
 struct ops_ctx {
 	struct conn	*conn;
 	struct root	 root;		/* every path resolves beneath it */
 	unsigned	 rights;	/* R_READ | R_WRITE */
 	const char	*user;		/* signed in as; NULL = anonymous */
+	struct signin	*signin;	/* AUTH and STEP (signin.h) */
 	struct sb_slot	*slot;		/* progress goes here, or NULL */
+	int		 slot_id;	/* its index (-1: none) */
+	struct space	*space;		/* room for uploads, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
+	uint32_t	 min_rate;	/* bytes/s over stall_ms, 0: any */
 	struct body_pipe *pipe;		/* uploads splice through it: see
 					   serve.h; NULL for none */
 };
@@ -39,6 +46,7 @@ struct ops_ctx {
 /* One request: whose it is, and what it did (for the log line). */
 struct ops_req {
 	struct ops_ctx	*ctx;
+	/* the path; for AUTH and STEP the name tried (peer bytes) */
 	char		 path[PATH_MAX_LEN + 1];
 	char		 to[PATH_MAX_LEN + 1];
 	uint64_t	 bytes;		/* file bytes moved */
@@ -87,6 +95,7 @@ void	fetch_sum(struct ops_req *r, const struct tfs_msg *m);
 void	dir_delete(struct ops_req *r, const struct tfs_msg *m);
 void	dir_rename(struct ops_req *r, const struct tfs_msg *m);
 void	dir_mkdir(struct ops_req *r, const struct tfs_msg *m);
+void	dir_utime(struct ops_req *r, const struct tfs_msg *m);
 /* upload.c */
 void	upload_put(struct ops_req *r, const struct tfs_msg *m);
 

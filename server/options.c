@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "log.h"
 #include "options.h"
 #include "proto.h"
@@ -574,6 +575,10 @@ int
 options_check(const struct tfsd_config *c, const struct tfsd_cmd *cmd,
     char *err, size_t errsz)
 {
+	struct acl_net	 net;
+	char		 why[256];
+	int		 i;
+
 	if (c->min_spare > c->max_spare) {
 		return opt_err(err, errsz, "--min-spare %d is above "
 		    "--max-spare %d", c->min_spare, c->max_spare);
@@ -581,6 +586,11 @@ options_check(const struct tfsd_config *c, const struct tfsd_cmd *cmd,
 	if (c->workers > c->max_workers) {
 		return opt_err(err, errsz, "--workers %d is above "
 		    "--max-workers %d", c->workers, c->max_workers);
+	}
+	for (i = 0; i < c->nallow; i++) {
+		if (acl_parse(c->allow[i], &net, why, sizeof(why)) == -1) {
+			return opt_err(err, errsz, "--allow %s", why);
+		}
 	}
 	if (c->anonymous == 0 && c->users == NULL) {
 		return opt_err(err, errsz, "--anonymous none without --users "

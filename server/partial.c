@@ -13,8 +13,9 @@
  *
  * Partials unused for max_age seconds (mtime: the last byte written)
  * are removed when LIST reads their folder, and by a walk of the whole
- * tree that one worker at a time makes every max_age / 4.  A partial
- * whose lock is held is never expired.
+ * tree that one worker at a time makes every max_age / 4, counting on
+ * the way what the partials it keeps hold.  A partial whose lock is
+ * held is never expired.
  *
  * Owns these files only: never talks to the peer, never touches a name
  * outside the reserved ".tfs-" space except by the final rename.
@@ -56,7 +57,8 @@
 static int	partial_name(const char *, char *, size_t);
 static int	partial_ours(const char *);
 static int	partial_size(int, uint64_t *);
-static void	partial_walk(int, int, int);
+static int	partial_visit(int, const char *, int, int, uint64_t *);
+static void	partial_walk(int, int, int, struct partial_tally *);
 
 int
 partial_reserved(const char *name)
@@ -122,14 +124,15 @@ partial_size(int fd, uint64_t *size)
 
 int
 partial_open(int dirfd, const char *name, uint64_t size, int resume,
-    uint64_t *offset)
+    uint64_t *offset, uint64_t *had)
 {
 	char		 pname[PARTIAL_NAMELEN], buf[32];
 	struct stat	 st, nst;
-	uint64_t	 had;
+	uint64_t	 was;
 	int		 fd = -1, i, saved;
 
 	*offset = 0;
+	*had = 0;
 	if (partial_name(name, pname, sizeof(pname)) == -1) {
 		return -1;
 	}
@@ -167,7 +170,8 @@ partial_open(int dirfd, const char *name, uint64_t size, int resume,
 		errno = EAGAIN;
 		return -1;
 	}
-	if (resume && partial_size(fd, &had) == 0 && had == size &&
+	*had = (uint64_t)st.st_size;
+	if (resume && partial_size(fd, &was) == 0 && was == size &&
 	    (uint64_t)st.st_size <= size) {
 		*offset = (uint64_t)st.st_size;
 	}
@@ -250,49 +254,83 @@ partial_discard(int dirfd, const char *name, int fd)
 	}
 }
 
-void
-partial_expire(int dirfd, const char *name, int max_age)
+int
+partial_kept(int dirfd, const char *name, int fd, uint64_t *size)
+{
+	char		 pname[PARTIAL_NAMELEN];
+	struct stat	 st, nst;
+
+	*size = 0;
+	if (partial_name(name, pname, sizeof(pname)) == -1 ||
+	    fstat(fd, &st) == -1 ||
+	    fstatat(dirfd, pname, &nst, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !resolve_same(&st, &nst)) {
+		return 0;
+	}
+	*size = (uint64_t)st.st_size;
+	return 1;
+}
+
+int
+partial_expire(int dirfd, const char *name, int max_age, uint64_t *size)
+{
+	return partial_visit(dirfd, name, max_age, 0, size);
+}
+
+/*
+ * partial_expire(), which looks at a young partial no further.  With
+ * count, every partial no upload holds is locked a moment to tell, and
+ * its size given.
+ */
+static int
+partial_visit(int dirfd, const char *name, int max_age, int count,
+    uint64_t *size)
 {
 	struct stat	 st, nst;
-	int		 fd;
+	int		 fd, ret = -1;
 
+	*size = 0;
 	if (!partial_ours(name)) {
-		return;
+		return -1;
 	}
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
-		return;
+		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    time(NULL) - st.st_mtime <= max_age) {
+	    (!count && time(NULL) - st.st_mtime <= max_age)) {
 		goto out_close;
 	}
-	/* an upload in progress holds the lock: leave it */
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	/* an upload in progress holds the lock: leave it, and uncounted */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1) {
 		goto out_close;
 	}
-	if (fstat(fd, &st) == 0 && time(NULL) - st.st_mtime > max_age &&
+	*size = (uint64_t)st.st_size;
+	ret = 0;
+	if (time(NULL) - st.st_mtime > max_age &&
 	    fstatat(dirfd, name, &nst, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    resolve_same(&st, &nst)) {
-		if (unlinkat(dirfd, name, 0) == 0) {
-			log_debug("removed an unfinished upload unused for "
-			    "%ld s", (long)(time(NULL) - st.st_mtime));
-		}
+	    resolve_same(&st, &nst) && unlinkat(dirfd, name, 0) == 0) {
+		log_debug("removed an unfinished upload unused for %ld s",
+		    (long)(time(NULL) - st.st_mtime));
+		ret = 1;
 	}
 out_close:
 	close(fd);
+	return ret;
 }
 
 /*
  * Expire the partials of folder dirfd and of the folders below it,
- * without following symbolic links (they may lead anywhere).
+ * without following symbolic links (they may lead anywhere); count
+ * those kept into *t.
  */
 static void
-partial_walk(int dirfd, int max_age, int depth)
+partial_walk(int dirfd, int max_age, int depth, struct partial_tally *t)
 {
 	struct dirent	*de;
 	struct stat	 st;
+	uint64_t	 size;
 	DIR		*d;
 	int		 fd, sub;
 
@@ -309,7 +347,11 @@ partial_walk(int dirfd, int max_age, int depth)
 			continue;
 		}
 		if (partial_reserved(de->d_name)) {
-			partial_expire(dirfd, de->d_name, max_age);
+			if (partial_visit(dirfd, de->d_name, max_age, 1,
+			    &size) == 0) {
+				t->bytes += size;
+				t->count++;
+			}
 			continue;
 		}
 		if (depth >= PARTIAL_DEPTH) {
@@ -327,20 +369,21 @@ partial_walk(int dirfd, int max_age, int depth)
 		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC);
 		if (sub != -1) {
-			partial_walk(sub, max_age, depth + 1);
+			partial_walk(sub, max_age, depth + 1, t);
 			close(sub);
 		}
 	}
 	closedir(d);
 }
 
-void
-partial_sweep(int root_fd, int max_age)
+int
+partial_sweep(int root_fd, int max_age, int force, struct partial_tally *t)
 {
 	struct stat	 st;
 	time_t		 every;
-	int		 fd, dfd;
+	int		 fd, dfd, walked = 0;
 
+	memset(t, 0, sizeof(*t));
 	every = max_age / 4;
 	if (every < 60) {
 		every = 60;
@@ -350,15 +393,15 @@ partial_sweep(int root_fd, int max_age)
 	fd = openat(root_fd, PARTIAL_STAMP, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		return;
+		return 0;
 	}
 	/* another worker is walking now */
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		goto out_close;
 	}
 	/* a new stamp has the time of its creation: walk at once then */
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_size > 0 && time(NULL) - st.st_mtime < every)) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (!force &&
+	    st.st_size > 0 && time(NULL) - st.st_mtime < every)) {
 		goto out_close;
 	}
 	/* stamp first, so a walk that dies is not retried in a loop */
@@ -368,9 +411,11 @@ partial_sweep(int root_fd, int max_age)
 	/* root_fd is O_PATH: readdir needs the folder open for reading */
 	if ((dfd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) != -1) {
-		partial_walk(dfd, max_age, 0);
+		partial_walk(dfd, max_age, 0, t);
 		close(dfd);
+		walked = 1;
 	}
 out_close:
 	close(fd);
+	return walked;
 }

@@ -6,8 +6,15 @@
  *
  * Signal handlers only set a flag and write a byte to a self-pipe; the
  * loop polls that pipe with a timeout for its once-a-second upkeep and
- * does everything else, reaping included, outside any handler.  The
- * master never reads a client byte and never blocks for long: a worker
+ * does everything else, reaping included, outside any handler.
+ *
+ * The loop also polls the listening socket, which stays readable while
+ * connections wait in its queue and no worker takes them: then the
+ * master forks at once what the queue needs (TCP_INFO says how long it
+ * is), within --max-workers, and at the cap has the workers whose
+ * connections are idle longest close them (the slot's yield and
+ * SIGUSR2), so that waiting clients get a worker.  The master never
+ * accepts or reads a client byte and never blocks for long: a worker
  * that does not obey is killed.
  */
 
@@ -15,6 +22,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +36,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addrtab.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "pool.h"
 #include "scoreboard.h"
+#include "space.h"
 #include "worker.h"
 #include "xio.h"
 
@@ -61,6 +73,7 @@ struct pool_death {
 };
 
 struct pool {
+	struct serve_shared	*shared;
 	int			 listen_fd;
 	int			 root_fd;
 	int			 sig_rd, sig_wr;	/* self-pipe */
@@ -75,7 +88,6 @@ struct pool {
 	int			 ready;
 	void			(*ready_cb)(void);
 	void			(*reload_cb)(void);
-	int			 spawn_rate;	/* forks per tick */
 	int			 owed;		/* replacements due */
 	int			 rapid;		/* young deaths */
 	int			 start_failures; /* never-up deaths */
@@ -83,6 +95,9 @@ struct pool {
 	int64_t			 hold_until;	/* back-off */
 	int64_t			 next_tick;
 	int64_t			 stop_kill_at;
+	int			 queue_seen;	/* listen_fd was readable */
+	int64_t			 queue_quiet;	/* unwatched until then */
+	int			*order;		/* sb.nslots: pool_yield's */
 };
 
 static void	pool_sighandler(int);
@@ -100,6 +115,10 @@ static void	pool_death_log(struct pool *, int,
 static int	pool_backoff(struct pool *,
 		    const struct pool_death *, int64_t);
 static void	pool_maintain(struct pool *, int64_t);
+static int	pool_queued(struct pool *);
+static void	pool_queue(struct pool *, int64_t);
+static void	pool_yield(struct pool *, int, int64_t);
+static int	pool_by_since(const void *, const void *, void *);
 static void	pool_check_stalls(struct pool *, int64_t);
 static void	pool_deadlines(struct pool *, int64_t);
 static void	pool_retire(struct pool *, int, int64_t);
@@ -170,16 +189,17 @@ pool_setup(struct pool *p, int listen_fd, int root_fd)
 	p->root_fd = root_fd;
 	p->master = getpid();
 	p->generation = 1;
-	p->spawn_rate = 1;
 	p->state = POOL_RUNNING;
 	if (sb_init(&p->sb, cfg.max_workers) == -1) {
 		log_warn("scoreboard");
 		return -1;
 	}
 	if ((p->child = calloc((size_t)cfg.max_workers,
-	    sizeof(*p->child))) == NULL) {
+	    sizeof(*p->child))) == NULL ||
+	    (p->order = calloc((size_t)cfg.max_workers,
+	    sizeof(*p->order))) == NULL) {
 		log_warn("worker table");
-		goto out_sb;
+		goto out_child;
 	}
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1) {
 		log_warn("pipe");
@@ -200,8 +220,8 @@ out_sigpipe:
 	close(p->sig_rd);
 	close(p->sig_wr);
 out_child:
+	free(p->order);
 	free(p->child);
-out_sb:
 	sb_free(&p->sb);
 	return -1;
 }
@@ -315,9 +335,11 @@ pool_child_main(struct pool *p, int i)
 	sigaddset(&held, SIGHUP);
 	sigaddset(&held, SIGQUIT);
 	sigaddset(&held, SIGUSR1);
+	sigaddset(&held, SIGUSR2);
 	sigprocmask(SIG_SETMASK, &held, NULL);
 
 	memset(&wa, 0, sizeof(wa));
+	wa.shared = p->shared;
 	wa.listen_fd = p->listen_fd;
 	wa.root.fd = p->root_fd;
 	wa.root.path = cfg.root;
@@ -371,8 +393,10 @@ pool_death(struct pool *p, int i, int status, struct pool_death *d)
 		d->abnormal = WEXITSTATUS(status) != 0;
 		d->fatal_start = WEXITSTATUS(status) == WORKER_EXIT_FATAL;
 	} else if (WIFSIGNALED(status)) {
-		snprintf(d->how, sizeof(d->how), "killed by signal %d (%s)",
-		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		/* SIGSYS is the sandbox's: a system call off its list */
+		snprintf(d->how, sizeof(d->how), "killed by signal %d (%s)%s",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    WTERMSIG(status) == SIGSYS ? " by the sandbox" : "");
 		d->abnormal = !c->signalled;
 	} else {
 		snprintf(d->how, sizeof(d->how), "ended (status 0x%x)",
@@ -464,6 +488,9 @@ pool_reaped(struct pool *p, int i, int status)
 	pool_death(p, i, status, &d);
 	pool_death_log(p, i, &d);
 	sb_slot_release(&p->sb, i);
+	/* a worker killed mid-upload frees its room, and its peer's place */
+	space_release(p->shared->space, i);
+	addrtab_conn_close(p->shared->addrtab, i);
 	memset(c, 0, sizeof(*c));
 	p->nlive--;
 
@@ -520,9 +547,9 @@ pool_retire(struct pool *p, int i, int64_t now)
 
 /*
  * Once a second: keep the idle workers between min and max spare, as
- * Apache's prefork does.  Short of idle ones, fork 1, 2, 4 ... up to
- * POOL_MAX_SPAWN_RATE on consecutive seconds; over, retire one a second.
- * A starting worker counts as idle: it will be soon.
+ * Apache's prefork does: short of idle ones, fork what is missing at
+ * once; over, retire one a second.  A starting worker counts as idle:
+ * it will be soon.  Connections that wait are pool_queue()'s.
  */
 static void
 pool_maintain(struct pool *p, int64_t now)
@@ -558,19 +585,18 @@ pool_maintain(struct pool *p, int64_t now)
 		log_debug("%d idle workers, retiring worker %d", idle,
 		    last_idle);
 		pool_retire(p, last_idle, now);
-		/* its exit lets a newer idle one be counted next time */
-		p->spawn_rate = 1;
 		return;
 	}
-	if (idle >= cfg.min_spare && live >= 1) {
-		p->spawn_rate = 1;
+	if (idle > 0) {
 		p->at_cap = 0;
+	}
+	if (idle >= cfg.min_spare && live >= 1) {
 		return;
 	}
 	if (now < p->hold_until) {
 		return;
 	}
-	n = p->spawn_rate;
+	n = cfg.min_spare - idle > 1 ? cfg.min_spare - idle : 1;
 	if (n > p->sb.nslots - p->nlive) {
 		n = p->sb.nslots - p->nlive;
 	}
@@ -582,15 +608,139 @@ pool_maintain(struct pool *p, int64_t now)
 		}
 		return;
 	}
-	if (p->spawn_rate >= 8) {
+	if (n >= 8) {
 		log_info("busy: %d idle, %d busy, starting %d workers", idle,
 		    busy, n);
 	}
 	while (n-- > 0 && pool_spawn(p) == 0) {
 		continue;
 	}
-	if (p->spawn_rate < POOL_MAX_SPAWN_RATE) {
-		p->spawn_rate *= 2;
+}
+
+/*
+ * Connections waiting to be accepted: the accept queue's length, which
+ * TCP_INFO gives for a listening socket (tcpi_unacked); 1 where it does
+ * not tell, since the socket was readable.
+ */
+static int
+pool_queued(struct pool *p)
+{
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(p->listen_fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ==
+	    -1 || len < offsetof(struct tcp_info, tcpi_unacked) +
+	    sizeof(ti.tcpi_unacked) || ti.tcpi_state != TCP_LISTEN) {
+		return 1;
+	}
+	return (int)ti.tcpi_unacked;
+}
+
+/*
+ * The listening socket was readable: connections wait.  With a worker
+ * idle (it is about to accept) nothing is needed.  Else fork at once
+ * one worker per waiting connection that no starting worker, nor a
+ * connection already told to close, will serve, within --max-workers;
+ * at the cap, have as many connections idle longest closed.  Either
+ * way the socket is left unwatched for POOL_QUEUE_MS.
+ */
+static void
+pool_queue(struct pool *p, int64_t now)
+{
+	struct sb_slot	*slot;
+	int		 i, queued, idle = 0, starting = 0, closing = 0, want;
+
+	p->queue_seen = 0;
+	p->queue_quiet = now + POOL_QUEUE_MS;
+	if ((queued = pool_queued(p)) <= 0) {
+		return;
+	}
+	for (i = 0; i < p->sb.nslots; i++) {
+		struct pool_child *c = &p->child[i];
+
+		if (c->pid == 0 || c->retiring ||
+		    c->generation != p->generation) {
+			continue;
+		}
+		slot = sb_slot(&p->sb, i);
+		if (slot->state == SB_IDLE) {
+			idle++;
+		} else if (slot->state == SB_STARTING) {
+			starting++;
+		} else if (slot->yield != 0 && slot->yield ==
+		    slot->conn_since) {
+			closing++;
+		}
+	}
+	if (idle > 0 || (want = queued - starting - closing) <= 0) {
+		return;
+	}
+	while (want > 0 && now >= p->hold_until &&
+	    p->nlive < p->sb.nslots && pool_spawn(p) == 0) {
+		want--;
+	}
+	if (want > 0 && p->nlive >= p->sb.nslots) {
+		if (!p->at_cap) {
+			log_warnx("all %d workers busy (--max-workers) and "
+			    "connections waiting: closing those idle longest",
+			    p->nlive);
+			p->at_cap = 1;
+		}
+		pool_yield(p, want, now);
+	}
+}
+
+/* qsort_r: slots by how long their connection is idle, longest first. */
+static int
+pool_by_since(const void *a, const void *b, void *arg)
+{
+	struct scoreboard	*sb = arg;
+	int64_t			 x = sb_slot(sb, *(const int *)a)->conn_since;
+	int64_t			 y = sb_slot(sb, *(const int *)b)->conn_since;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Tell the workers of the n connections idle longest (between requests,
+ * or still without a whole first request, for POOL_YIELD_MIN_MS at
+ * least) to close them: the slot's yield names the connection by when
+ * it became idle, so a worker whose connection moved on meanwhile
+ * keeps it.
+ */
+static void
+pool_yield(struct pool *p, int n, int64_t now)
+{
+	struct sb_slot	*slot;
+	int		 i, k = 0, conn;
+
+	for (i = 0; i < p->sb.nslots; i++) {
+		if (p->child[i].pid == 0 || p->child[i].signalled) {
+			continue;
+		}
+		slot = sb_slot(&p->sb, i);
+		conn = slot->conn;
+		if ((conn == SB_CONN_FIRST || conn == SB_CONN_IDLE) &&
+		    slot->state == SB_BUSY &&
+		    now - slot->conn_since >= POOL_YIELD_MIN_MS &&
+		    slot->yield != slot->conn_since) {
+			p->order[k++] = i;
+		}
+	}
+	qsort_r(p->order, (size_t)k, sizeof(p->order[0]), pool_by_since,
+	    &p->sb);
+	for (i = 0; i < k && i < n; i++) {
+		slot = sb_slot(&p->sb, p->order[i]);
+		slot->yield = slot->conn_since;
+		log_debug("worker %d (pid %ld): connection idle %lld ms, "
+		    "closing it for one that waits", p->order[i],
+		    (long)p->child[p->order[i]].pid,
+		    (long long)(now - slot->conn_since));
+		if (kill(p->child[p->order[i]].pid, SIGUSR2) == -1 &&
+		    errno != ESRCH) {
+			log_warn("kill %ld", (long)p->child[p->order[i]].pid);
+		}
 	}
 }
 
@@ -767,7 +917,6 @@ pool_reload(struct pool *p)
 		}
 	}
 	p->owed = 0;
-	p->spawn_rate = 1;
 	for (n = 0; n < cfg.workers && p->nlive < p->sb.nslots; n++) {
 		if (pool_spawn(p) == -1) {
 			break;
@@ -819,6 +968,9 @@ pool_timeout(struct pool *p, int64_t now)
 		if (p->owed > 0 && p->hold_until < next) {
 			next = p->hold_until;
 		}
+		if (p->queue_quiet > now && p->queue_quiet < next) {
+			next = p->queue_quiet;
+		}
 		if (!p->ready) {
 			next = now + 10;
 		}
@@ -845,18 +997,33 @@ pool_timeout(struct pool *p, int64_t now)
 	return (int)(next - now);
 }
 
-/* Sleep until a signal or the next deadline; empty the self-pipe. */
+/*
+ * Sleep until a signal, the next deadline, or connections waiting on
+ * the listening socket (watched unless quiet); empty the self-pipe.
+ */
 static void
 pool_wait(struct pool *p)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
 	char		 buf[64];
+	int64_t		 now = xio_now_ms();
+	nfds_t		 n = 1;
 
-	pfd.fd = p->sig_rd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, pool_timeout(p, xio_now_ms())) == -1 &&
-	    errno != EINTR) {
+	pfd[0].fd = p->sig_rd;
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	if (p->state == POOL_RUNNING && p->listen_fd != -1 && p->ready &&
+	    now >= p->queue_quiet) {
+		pfd[1].fd = p->listen_fd;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		n = 2;
+	}
+	if (poll(pfd, n, pool_timeout(p, now)) == -1 && errno != EINTR) {
 		fatal("poll");
+	}
+	if (n == 2 && (pfd[1].revents & POLLIN)) {
+		p->queue_seen = 1;
 	}
 	while (read(p->sig_rd, buf, sizeof(buf)) > 0) {
 		continue;
@@ -889,6 +1056,9 @@ pool_upkeep(struct pool *p, int64_t now)
 {
 	pool_check_ready(p);
 	pool_respawn(p, now);
+	if (p->queue_seen) {
+		pool_queue(p, now);
+	}
 	if (now >= p->next_tick) {
 		pool_maintain(p, now);
 		pool_check_stalls(p, now);
@@ -919,13 +1089,14 @@ pool_teardown(struct pool *p)
 	close(p->death_rd);
 	close(p->death_wr);
 	close(p->root_fd);
+	free(p->order);
 	free(p->child);
 	sb_free(&p->sb);
 }
 
 int
-pool_run(int listen_fd, int root_fd, void (*ready)(void),
-    void (*reload)(void))
+pool_run(int listen_fd, int root_fd, struct serve_shared *shared,
+    void (*ready)(void), void (*reload)(void))
 {
 	struct pool	 pool, *p = &pool;
 	int64_t		 now;
@@ -934,6 +1105,7 @@ pool_run(int listen_fd, int root_fd, void (*ready)(void),
 	if (pool_setup(p, listen_fd, root_fd) == -1) {
 		return 1;
 	}
+	p->shared = shared;
 	p->ready_cb = ready;
 	p->reload_cb = reload;
 	for (i = 0; i < cfg.workers; i++) {

@@ -1,9 +1,11 @@
 /*
  * scoreboard.h -- the table of workers in shared memory.  Each worker
- * writes its own slot; the master reads them (to count idle workers and
- * to spot stalled transfers) and clears a slot on reaping.  With a pid
- * file, the memory is a file beside it that "tfsd -s status" reads from
- * another process: a header, then the slots.
+ * writes its own slot; the master reads them (to count idle workers,
+ * to spot stalled transfers, to find the connection idle longest when
+ * all are busy), clears a slot on reaping, and writes only a slot's
+ * yield (then wakes its worker with SIGUSR2).  With a pid file, the
+ * memory is a file beside it that "tfsd -s status" reads from another
+ * process: a header, then the slots.
  */
 
 #ifndef SERVER_SCOREBOARD_H
@@ -41,6 +43,14 @@ struct sb_header {
 	volatile uint64_t	 bytes_out;	/* file bytes downloaded */
 };
 
+/* Where a busy worker's connection is. */
+enum sb_conn {
+	SB_CONN_NONE = 0,	/* no connection */
+	SB_CONN_FIRST,		/* its first request has not arrived whole */
+	SB_CONN_REQUEST,	/* a request is served */
+	SB_CONN_IDLE,		/* between requests */
+};
+
 struct sb_slot {
 	volatile pid_t		 pid;
 	volatile uint32_t	 generation;
@@ -60,6 +70,14 @@ struct sb_slot {
 	volatile int64_t	 conn_start;	/* xio_now_ms(); 0 = none */
 	volatile int64_t	 req_start;	/* 0 = no request runs */
 	char			 user[64];	/* escaped; "" = anonymous */
+	/* where the connection is, for the master when all are busy */
+	volatile int		 conn;		/* enum sb_conn */
+	volatile int64_t	 conn_since;	/* xio_now_ms() it became so */
+	/*
+	 * The master's: close the connection that has been FIRST or IDLE
+	 * since this conn_since (ERROR TIMEOUT): others wait for a worker.
+	 */
+	volatile int64_t	 yield;
 };
 
 struct scoreboard {

@@ -4,16 +4,22 @@
  * Requests are read and dispatched to ops.c in order.  Replies are
  * flushed only when no further request is already buffered, so a
  * pipelining client gets its answers coalesced.  Between requests the
- * idle timeout applies, inside a frame the stall timeout.  The slot
- * and the process title show the request that runs, and each request
- * gets one log line.
+ * idle timeout applies, inside a frame the stall timeout and the
+ * minimum rate; the first request must arrive whole within the
+ * first-request timeout.  The slot and the process title show the
+ * request that runs, and each request gets one log line.
  *
- * A stop (stop_fd readable) ends the wait for the next request at
+ * A stop (told through wake_fd) ends the wait for the next request at
  * once: an idle connection gets ERROR SHUTTING_DOWN, a request in
- * progress finishes first, and a connection that has sent nothing yet
- * (accepted as the stop came, from a client that expects service) has
- * its first request served if it arrives within a second.  Closing
- * lingers, so that the last reply is not lost to a reset.
+ * progress (or whose frame has begun) finishes first, and a connection
+ * that has sent nothing yet (accepted as the stop came, from a client
+ * that expects service) has its first request served if it arrives
+ * within a second.  A yield (the master's, when every worker is busy
+ * and connections wait) ends a connection still idle, or still without
+ * a whole first request, with ERROR TIMEOUT.  The slot says which of
+ * these a connection is in, and since when.  Closing after PROTOCOL or
+ * SHUTTING_DOWN lingers, so that the last reply is not lost to a
+ * reset; after TIMEOUT it does not wait for a peer that sends nothing.
  *
  * Per-connection work (who the peer is, what it may do) belongs here;
  * never accepts, forks, or sets a signal handler.
@@ -36,6 +42,7 @@
 #include "ops.h"
 #include "proto.h"
 #include "serve.h"
+#include "signin.h"
 #include "version.h"
 #include "xio.h"
 
@@ -55,6 +62,7 @@ struct serve {
 	struct conn_wait wait;		/* for the next request */
 	struct ops_ctx	 ctx;
 	struct ops_req	 req;
+	struct signin	 signin;
 	char		 peer[64];
 	/* the request's paths as sent, escaped for its log line */
 	char		 vpath[SERVE_LOG_PATH];
@@ -63,15 +71,19 @@ struct serve {
 	unsigned long	 nreq;		/* requests read */
 	int		 grace;		/* stopping, first request awaited */
 	int		 peer_eof;	/* the peer closed between requests */
+	int		 quick;		/* close without lingering */
 };
 
 static int	serve_ms(int);
+static int	serve_first_ms(void);
 static int	serve_setup(struct serve *, const struct serve_args *, int,
-		    const char *);
+		    const char *, const struct sockaddr_storage *);
 static int	serve_hello(struct serve *);
 static void	serve_loop(struct serve *);
-static int	serve_stopping(const struct serve *);
+static int	serve_told(const struct serve *);
 static int	serve_stop(struct serve *);
+static int	serve_yield(struct serve *);
+static void	serve_phase(struct serve *, int);
 static int	serve_read_failed(struct serve *, int);
 static int	serve_request(struct serve *, const struct conn_frame *);
 static int	serve_refuse(struct serve *, const struct conn_frame *,
@@ -82,10 +94,11 @@ static void	serve_log(struct serve *, uint8_t, int64_t, const char *,
 		    const char *);
 static void	serve_quote(char *, size_t, int, const char *);
 static void	serve_result(char *, size_t, const char *, const char *);
-static void	serve_linger(int);
+static void	serve_linger(int, int);
 
 void
-serve_conn(const struct serve_args *a, int fd, const char *peer)
+serve_conn(const struct serve_args *a, int fd, const char *peer,
+    const struct sockaddr_storage *ss)
 {
 	struct serve	*s;
 
@@ -94,7 +107,7 @@ serve_conn(const struct serve_args *a, int fd, const char *peer)
 		close(fd);
 		return;
 	}
-	if (serve_setup(s, a, fd, peer) == -1) {
+	if (serve_setup(s, a, fd, peer, ss) == -1) {
 		log_warn("%s: connection setup", peer);
 		goto out_free;
 	}
@@ -102,9 +115,12 @@ serve_conn(const struct serve_args *a, int fd, const char *peer)
 	if (serve_hello(s) == 0) {
 		serve_loop(s);
 	}
+	/* ended: nothing to close for a waiting client any more */
+	serve_phase(s, SB_CONN_NONE);
 	if (!s->peer_eof) {
-		serve_linger(fd);
+		serve_linger(fd, s->quick);
 	}
+	signin_end(&s->signin);
 	conn_free(&s->conn);
 out_free:
 	free(s);
@@ -125,13 +141,29 @@ serve_ms(int seconds)
 }
 
 /*
- * The connection, its waits, and what its requests may do: for now
- * everyone is anonymous, and the anonymous may read and write
- * (--read-only is a check of its own).  0, or -1 with errno.
+ * How long a connection has after HELLO to send its first request
+ * whole: the first-request timeout, or the idle timeout if shorter.
+ */
+static int
+serve_first_ms(void)
+{
+	int	 first = serve_ms(cfg.first_request_timeout);
+	int	 idle = serve_ms(cfg.idle_timeout);
+
+	if (first == -1 || (idle != -1 && idle < first)) {
+		return idle;
+	}
+	return first;
+}
+
+/*
+ * The connection, its waits, and what its requests may do: it starts
+ * anonymous, with the rights of --anonymous (--read-only is a check of
+ * its own).  0, or -1 with errno.
  */
 static int
 serve_setup(struct serve *s, const struct serve_args *a, int fd,
-    const char *peer)
+    const char *peer, const struct sockaddr_storage *ss)
 {
 	s->a = a;
 	(void)strlcpy(s->peer, peer, sizeof(s->peer));
@@ -139,27 +171,45 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	    -1) == -1) {
 		return -1;
 	}
-	/* between requests a stop ends the wait; a frame begun is read */
+	conn_set_min_rate(&s->conn, cfg.min_rate, serve_ms(cfg.stall_timeout));
+	/*
+	 * Between requests what the worker is told ends the wait, a frame
+	 * begun too: a yield closes a connection whose request is still
+	 * arriving, a stop reads it on.
+	 */
 	s->wait.idle_ms = serve_ms(cfg.idle_timeout);
 	s->wait.stall_ms = serve_ms(cfg.stall_timeout);
-	s->wait.intr_fd = a->stop_fd;
-	s->wait.intr_in_frame = 0;
+	s->wait.intr_fd = a->wake_fd;
+	s->wait.intr_in_frame = 1;
 	s->ctx.conn = &s->conn;
 	s->ctx.root = a->root;
-	s->ctx.rights = R_READ | R_WRITE;
+	s->ctx.rights = (unsigned)cfg.anonymous;
 	s->ctx.user = NULL;
+	signin_init(&s->signin, a->shared, ss, s->peer);
+	s->ctx.signin = &s->signin;
 	s->ctx.slot = a->slot;
+	s->ctx.slot_id = a->slot_id;
+	s->ctx.space = a->shared->space;
 	s->ctx.stall_ms = s->wait.stall_ms;
+	s->ctx.min_rate = cfg.min_rate;
 	s->ctx.pipe = a->pipe;
 	s->req.ctx = &s->ctx;
 	return 0;
 }
 
-/* Queue HELLO: the server speaks first.  0 or -1. */
+/*
+ * Queue HELLO: the server speaks first, and the first request's time
+ * begins.  0 or -1.
+ */
 static int
 serve_hello(struct serve *s)
 {
 	struct tfs_msg	 hello;
+	int		 first = serve_first_ms();
+
+	if (first != -1) {
+		conn_set_deadline(&s->conn, xio_now_ms() + first);
+	}
 
 	memset(&hello, 0, sizeof(hello));
 	hello.type = TFS_HELLO;
@@ -176,11 +226,14 @@ serve_loop(struct serve *s)
 	struct conn_frame	 f;
 	int			 n;
 
+	serve_phase(s, SB_CONN_FIRST);
 	for (;;) {
 		if (s->a->between != NULL) {
 			s->a->between();
 		}
-		if (serve_stopping(s) && serve_stop(s) == -1) {
+		n = serve_told(s);
+		if ((n == SERVE_TOLD_STOP && serve_stop(s) == -1) ||
+		    (n == SERVE_TOLD_YIELD && serve_yield(s) == -1)) {
 			break;
 		}
 		if (!conn_frame_waiting(&s->conn)) {
@@ -200,7 +253,9 @@ serve_loop(struct serve *s)
 			}
 			break;
 		}
-		s->nreq++;
+		if (s->nreq++ == 0) {
+			conn_set_deadline(&s->conn, 0);
+		}
 		if (serve_request(s, &f) == -1) {
 			(void)conn_flush(&s->conn);
 			break;
@@ -208,45 +263,86 @@ serve_loop(struct serve *s)
 	}
 }
 
-/* 1 once the worker is told to stop (stop_fd stays readable). */
+/* What the worker was told (SERVE_TOLD_*), or 0. */
 static int
-serve_stopping(const struct serve *s)
+serve_told(const struct serve *s)
 {
-	struct pollfd	 pfd;
-
-	if (s->a->stop_fd == -1) {
+	if (s->a->wake_fd == -1 || s->a->told == NULL) {
 		return 0;
 	}
-	pfd.fd = s->a->stop_fd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	return poll(&pfd, 1, 0) == 1;
+	return s->a->told();
 }
 
 /*
  * Told to stop between requests: end an idle connection with ERROR
- * SHUTTING_DOWN (-1).  One that sent no request yet was accepted as the
- * stop came, from a client that expects service, and new workers cannot
- * take it over: its first request counts as one in progress if it
- * arrives within a moment (0, go on).
+ * SHUTTING_DOWN (-1).  A request whose frame has begun is read on and
+ * served first (0): the stop no longer ends the waits.  One that sent
+ * no request yet was accepted as the stop came, from a client that
+ * expects service, and new workers cannot take it over: its first
+ * request counts as one in progress if it arrives within a moment (0,
+ * go on).
  */
 static int
 serve_stop(struct serve *s)
 {
+	uint8_t	 type;
+
+	s->wait.intr_fd = -1;
+	if (conn_in_frame(&s->conn, &type) > 0) {
+		return 0;
+	}
 	if (s->nreq > 0 || s->grace) {
 		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
 		return -1;
 	}
 	s->grace = 1;
-	s->wait.intr_fd = -1;
 	s->wait.idle_ms = SERVE_GRACE_MS;
 	return 0;
 }
 
 /*
+ * Told to give up the connection the slot's yield names: if this one
+ * is still idle (or still without a whole first request) since then,
+ * end it with ERROR TIMEOUT (-1); else it has moved on since the master
+ * looked, and goes on (0).
+ */
+static int
+serve_yield(struct serve *s)
+{
+	struct sb_slot	*slot = s->a->slot;
+	int64_t		 since;
+
+	if (slot == NULL || slot->yield == 0 || slot->yield !=
+	    slot->conn_since || (slot->conn != SB_CONN_FIRST &&
+	    slot->conn != SB_CONN_IDLE)) {
+		return 0;
+	}
+	since = slot->conn_since;
+	(void)conn_send_error(&s->conn, TFS_ETIMEOUT, "every worker is "
+	    "busy: closing the connections idle longest");
+	log_info("%s: closed: %s for %lld ms while every worker was busy",
+	    s->peer, slot->conn == SB_CONN_FIRST ? "no whole first request" :
+	    "idle", (long long)(xio_now_ms() - since));
+	s->quick = 1;
+	return -1;
+}
+
+/* Where the connection is (enum sb_conn), for the master's eyes. */
+static void
+serve_phase(struct serve *s, int conn)
+{
+	struct sb_slot	*slot = s->a->slot;
+
+	if (slot != NULL) {
+		slot->conn = conn;
+		slot->conn_since = xio_now_ms();
+	}
+}
+
+/*
  * Reading the next request failed with errnum: answer what can be
- * answered.  0 to wait again (a stop before the first request: the
- * grace), -1 when the connection ends.
+ * answered.  0 to wait again (the worker was told something: the loop
+ * asks what), -1 when the connection ends.
  */
 static int
 serve_read_failed(struct serve *s, int errnum)
@@ -256,18 +352,25 @@ serve_read_failed(struct serve *s, int errnum)
 	int		 begun;
 
 	begun = conn_in_frame(&s->conn, &type) > 0;
+	if (errnum == ECANCELED) {
+		/* the loop asks what the worker was told */
+		return 0;
+	}
+	/* a peer that let time pass is not waited for at the close */
+	s->quick = errnum == ETIMEDOUT;
 	if (errnum == ETIMEDOUT && s->grace && !begun) {
 		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
+	} else if (errnum == ETIMEDOUT && s->nreq == 0) {
+		(void)conn_send_error(&s->conn, TFS_ETIMEOUT, "no whole first "
+		    "request within %d s", serve_first_ms() / 1000);
+		log_info("%s: closed: %s", s->peer, begun ?
+		    "first request too slow" : "no first request");
 	} else if (errnum == ETIMEDOUT) {
 		(void)conn_send_error(&s->conn, TFS_ETIMEOUT,
 		    begun ? "frame stalled for %d s" : "idle for %d s",
 		    begun ? cfg.stall_timeout : cfg.idle_timeout);
 		log_info("%s: closed: %s", s->peer, begun ? "stalled" :
 		    "idle");
-	} else if (errnum == ECANCELED && s->nreq == 0) {
-		return 0;
-	} else if (errnum == ECANCELED) {
-		(void)conn_send_error(&s->conn, TFS_ESHUTTING_DOWN, NULL);
 	} else if (errnum == EPROTO) {
 		fe = conn_frame_error(&s->conn);
 		(void)conn_send_error(&s->conn, TFS_EPROTOCOL, "%s",
@@ -293,6 +396,13 @@ serve_request(struct serve *s, const struct conn_frame *f)
 
 	r->path[0] = r->to[0] = '\0';
 	r->bytes = 0;
+	if (signin_pending(&s->signin) && f->type != TFS_STEP) {
+		/* the exchange is the only thing a client may do meanwhile */
+		(void)conn_send_error(&s->conn, TFS_EPROTOCOL,
+		    "%s during a sign-in exchange", tfs_type_name(f->type));
+		serve_log(s, f->type, start, "PROTOCOL", "sign-in pending");
+		return -1;
+	}
 	if ((rc = serve_refuse(s, f, &m, start)) != 1) {
 		return rc;
 	}
@@ -366,6 +476,7 @@ serve_show(struct serve *s, const struct tfs_msg *m, int64_t start)
 	}
 	sb_request_begin(s->a->slot, tfs_type_name(m->type), s->vpath, user,
 	    start);
+	serve_phase(s, SB_CONN_REQUEST);
 }
 
 /* The request of type ended: out of the stall watch, and its log line. */
@@ -376,6 +487,13 @@ serve_done(struct serve *s, uint8_t type, int64_t start)
 	const char	*result;
 
 	sb_request_end(s->a->slot, type == TFS_PUT, r->bytes, xio_now_ms());
+	serve_phase(s, SB_CONN_IDLE);
+	if ((type == TFS_AUTH || type == TFS_STEP) && r->path[0] != '\0') {
+		/* the name tried stands where a path would */
+		s->has_path = 1;
+		log_vis(s->vpath, sizeof(s->vpath), r->path,
+		    strlen(r->path));
+	}
 	if (r->err != 0) {
 		result = tfs_err_name(r->err);
 	} else if (r->note != NULL) {
@@ -471,10 +589,12 @@ serve_log(struct serve *s, uint8_t type, int64_t start, const char *result,
  * reset, and a reset can destroy the last reply (ERROR PROTOCOL, TIMEOUT,
  * SHUTTING_DOWN) before the peer has read it.  So send FIN first, then
  * discard what the peer still sends until it closes too, bounded in time
- * and bytes so that no peer can hold the worker.
+ * and bytes so that no peer can hold the worker.  quick: discard only
+ * what has arrived already (after a timeout, whose peer may well never
+ * close: waiting for it would hand the worker to it again).
  */
 static void
-serve_linger(int fd)
+serve_linger(int fd, int quick)
 {
 	char	 buf[4096];
 	int64_t	 deadline = xio_now_ms() + SERVE_LINGER_MS, left;
@@ -488,7 +608,8 @@ serve_linger(int fd)
 		if ((left = deadline - xio_now_ms()) <= 0) {
 			break;
 		}
-		n = xio_read_some(fd, buf, sizeof(buf), (int)left, -1);
+		n = xio_read_some(fd, buf, sizeof(buf), quick ? 0 : (int)left,
+		    -1);
 		if (n <= 0) {
 			break;
 		}

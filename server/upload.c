@@ -1,14 +1,16 @@
 /*
  * upload.c -- PUT: what the name is now, the locked partial beside it
- * (partial.c), READY, the body received into the partial (body.c), and
- * the commit that renames it into place before OK.
+ * (partial.c), room for it (space.c), READY, the body received into the
+ * partial (body.c), and the commit that renames it into place before OK.
  *
  * The old version stays whole until the commit, and after any failure.
  * A partial is kept for RESUME after a disconnect, a stall or a
  * protocol error; it is removed when the disk or the file-size limit is
  * what failed, since keeping it would hold on to the very space that is
- * missing, and when NOCLOBBER finds the name taken at the end.  Writes
- * nothing outside the target's folder.
+ * missing, and when NOCLOBBER finds the name taken at the end.  While
+ * the upload runs its room is reserved for the worker's slot; a kept
+ * partial leaves the total of those kept when taken up again, and joins
+ * it when left again.  Writes nothing outside the target's folder.
  */
 
 #include <sys/types.h>
@@ -27,6 +29,7 @@
 #include "partial.h"
 #include "proto.h"
 #include "resolve.h"
+#include "space.h"
 
 /*
  * Splice uploads from the socket into the partial (1: the bytes are
@@ -43,12 +46,16 @@ struct upload {
 	const char	*name;		/* inside r->path */
 	int		 pfd;
 	uint64_t	 offset;	/* bytes the partial held already */
+	uint64_t	 had;		/* what it held when opened */
 };
 
 static int	upload_target(struct ops_req *, const struct tfs_msg *,
 		    struct upload *);
 static int	upload_open(struct ops_req *, const struct tfs_msg *,
 		    struct upload *);
+static int	upload_room(struct ops_req *, const struct tfs_msg *,
+		    const struct upload *);
+static void	upload_end(struct ops_req *, const struct upload *);
 static int	upload_ready(struct ops_req *, const struct upload *);
 static const struct body_pipe *upload_pipe(struct ops_ctx *);
 static int	upload_body(struct ops_req *, int, uint64_t);
@@ -68,8 +75,11 @@ upload_put(struct ops_req *r, const struct tfs_msg *m)
 	if (upload_open(r, m, &u) == -1) {
 		goto out_dir;
 	}
-	if (upload_ready(r, &u) == -1) {
+	if (upload_room(r, m, &u) == -1) {
 		goto out_partial;
+	}
+	if (upload_ready(r, &u) == -1) {
+		goto out_room;
 	}
 	switch (upload_body(r, u.pfd, m->size - u.offset)) {
 	case 0:
@@ -85,6 +95,8 @@ upload_put(struct ops_req *r, const struct tfs_msg *m)
 		}
 		break;
 	}
+out_room:
+	upload_end(r, &u);
 out_partial:
 	close(u.pfd);
 out_dir:
@@ -143,8 +155,12 @@ static int
 upload_open(struct ops_req *r, const struct tfs_msg *m, struct upload *u)
 {
 	u->pfd = partial_open(u->dfd, u->name, m->size,
-	    m->flags & TFS_PUT_RESUME, &u->offset);
+	    m->flags & TFS_PUT_RESUME, &u->offset, &u->had);
 	if (u->pfd != -1) {
+		/* a kept partial is now this upload's, or emptied */
+		if (u->had > 0) {
+			space_kept_take(r->ctx->space, u->had);
+		}
 		return 0;
 	}
 	if (errno == EBUSY) {
@@ -154,6 +170,49 @@ upload_open(struct ops_req *r, const struct tfs_msg *m, struct upload *u)
 		ops_fail_errno(r, errno, NULL);
 	}
 	return -1;
+}
+
+/*
+ * Room for the whole file: on the disk, and within what unfinished
+ * uploads may hold.  Reserved for the upload, or NO_SPACE answered
+ * (-1): a partial being resumed is kept as it was, an empty one
+ * removed.
+ */
+static int
+upload_room(struct ops_req *r, const struct tfs_msg *m,
+    const struct upload *u)
+{
+	struct space_limit	 lim;
+	char			 why[256];
+
+	lim.bytes = cfg.max_partial;
+	lim.pct = cfg.max_partial_pct;
+	if (space_reserve(r->ctx->space, r->ctx->slot_id, u->dfd, m->size,
+	    u->offset, &lim, why, sizeof(why)) == 0) {
+		return 0;
+	}
+	if (u->offset > 0) {
+		space_kept_add(r->ctx->space, u->had);
+	} else {
+		partial_discard(u->dfd, u->name, u->pfd);
+	}
+	ops_fail(r, TFS_ENO_SPACE, "%s", why);
+	return -1;
+}
+
+/*
+ * The upload ended: its room is free again, and a partial it leaves
+ * for RESUME joins those kept.
+ */
+static void
+upload_end(struct ops_req *r, const struct upload *u)
+{
+	uint64_t	 size;
+
+	space_release(r->ctx->space, r->ctx->slot_id);
+	if (partial_kept(u->dfd, u->name, u->pfd, &size)) {
+		space_kept_add(r->ctx->space, size);
+	}
 }
 
 /* READY, flushed at once: the client waits for it.  0 or -1. */
@@ -228,7 +287,8 @@ upload_body(struct ops_req *r, int pfd, uint64_t want)
 		return 0;
 	case BODY_BROKEN:
 		if (errno == ETIMEDOUT) {
-			ops_fail(r, TFS_ETIMEOUT, "upload stalled");
+			ops_fail(r, TFS_ETIMEOUT, "upload stalled, or "
+			    "slower than %u bytes/s", r->ctx->min_rate);
 			break;
 		}
 		/* FALLTHROUGH */

@@ -1,7 +1,7 @@
 /*
  * worker.c -- a worker process: accept a connection on the shared
  * listening socket, have serve.c serve it to its end, repeat; between
- * connections, now and then, sweep old partials.
+ * connections, now and then, sweep old partials and count those kept.
  *
  * The worker keeps its scoreboard slot current for the master (state,
  * peer, connections served) and its process title current for ps.
@@ -10,11 +10,15 @@
  * listening descriptor at once (in the handler: close(2) is
  * async-signal-safe, and only then does the socket stop taking
  * connections once the master closed its own) and write to a self-pipe
- * that stays readable: serve.c's stop_fd, so the wait for the next
+ * that stays readable: serve.c's wake_fd, so the wait for the next
  * request ends at once, and a request in progress finishes first.
- * SIGTERM keeps its default: the process ends, and nothing half-written
- * is visible since uploads go to hidden partials.  SIGUSR1 asks for the
- * log file to be reopened between requests.
+ * SIGUSR2 (the master's, when connections wait and no worker is idle)
+ * writes to the same pipe: serve.c then asks worker_told(), which
+ * empties it, and closes the connection if it is still the idle one
+ * the slot's yield names.  SIGTERM keeps its default: the process
+ * ends, and nothing half-written is visible since uploads go to hidden
+ * partials.  SIGUSR1 asks for the log file to be reopened between
+ * requests.
  *
  * Never forks; never reads a client byte itself.
  */
@@ -27,18 +31,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "acl.h"
+#include "addrtab.h"
 #include "config.h"
+#include "frame.h"
 #include "log.h"
 #include "partial.h"
+#include "proto.h"
+#include "sandbox.h"
 #include "serve.h"
+#include "space.h"
 #include "worker.h"
 #include "xio.h"
 
@@ -49,6 +59,7 @@
 #define WORKER_DONE	(-2)	/* the listening socket is gone */
 
 static volatile sig_atomic_t	 worker_stopping;
+static volatile sig_atomic_t	 worker_yield;
 static volatile sig_atomic_t	 worker_reopen;
 static volatile sig_atomic_t	 worker_alarm;
 static volatile sig_atomic_t	 worker_listen_fd = -1;
@@ -59,10 +70,15 @@ static int	worker_signals(void);
 static unsigned long worker_start(const struct worker_args *);
 static int	worker_master_gone(int);
 static void	worker_between(void);
+static int	worker_told(void);
 static void	worker_sweep(const struct worker_args *);
-static int	worker_accept(const struct worker_args *, char *, size_t);
-static void	worker_peer(const struct sockaddr_storage *, socklen_t,
-		    char *, size_t);
+static int	worker_accept(const struct worker_args *,
+		    struct sockaddr_storage *, char *, size_t);
+static void	worker_confine(const struct worker_args *);
+static int	worker_admit(const struct worker_args *, int,
+		    const struct sockaddr_storage *, const char *);
+static void	worker_refuse(int, unsigned, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 static void	worker_state(struct sb_slot *, int);
 static void	worker_busy(struct sb_slot *, const char *);
 static void	worker_served(struct sb_slot *, unsigned long);
@@ -75,6 +91,12 @@ worker_sighandler(int sig)
 	switch (sig) {
 	case SIGUSR1:
 		worker_reopen = 1;
+		break;
+	case SIGUSR2:
+		worker_yield = 1;
+		if (write(worker_pipe[1], "y", 1) == -1) {
+			/* full already: the wait ends anyway */
+		}
 		break;
 	case SIGALRM:
 		worker_alarm = 1;
@@ -109,6 +131,7 @@ worker_signals(void)
 	if (sigaction(SIGHUP, &sa, NULL) == -1 ||
 	    sigaction(SIGQUIT, &sa, NULL) == -1 ||
 	    sigaction(SIGUSR1, &sa, NULL) == -1 ||
+	    sigaction(SIGUSR2, &sa, NULL) == -1 ||
 	    sigaction(SIGALRM, &sa, NULL) == -1) {
 		return -1;
 	}
@@ -137,34 +160,6 @@ worker_master_gone(int fd)
 		return 0;
 	}
 	return read(fd, buf, sizeof(buf)) == 0;
-}
-
-/* "192.0.2.7:50312", "[2001:db8::1]:50312" (v4-mapped shown as v4). */
-static void
-worker_peer(const struct sockaddr_storage *ss, socklen_t len, char *out,
-    size_t outsz)
-{
-	char		 host[INET6_ADDRSTRLEN], serv[8];
-	const char	*h = host;
-	int		 n;
-
-	if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host),
-	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		(void)strlcpy(out, "?", outsz);
-		return;
-	}
-	if (ss->ss_family == AF_INET6 && strncmp(host, "::ffff:", 7) == 0 &&
-	    strchr(host + 7, ':') == NULL) {
-		h = host + 7;
-	}
-	if (strchr(h, ':') != NULL) {
-		n = snprintf(out, outsz, "[%s]:%s", h, serv);
-	} else {
-		n = snprintf(out, outsz, "%s:%s", h, serv);
-	}
-	if (n < 0 || (size_t)n >= outsz) {
-		(void)strlcpy(out, "?", outsz);
-	}
 }
 
 static void
@@ -230,35 +225,78 @@ worker_between(void)
 	}
 }
 
-/* Expire old partials if a sweep is due; a read-only server writes not. */
+/*
+ * serve.c's told(): a stop is said for good (the pipe stays readable);
+ * otherwise the pipe is emptied, and a yield said once.  The handler
+ * sets its flag before it writes, so emptying first loses neither.
+ */
+static int
+worker_told(void)
+{
+	char	 buf[64];
+	int	 yield;
+
+	if (worker_stopping) {
+		return SERVE_TOLD_STOP;
+	}
+	while (read(worker_pipe[0], buf, sizeof(buf)) > 0) {
+		continue;
+	}
+	yield = worker_yield;
+	worker_yield = 0;
+	if (worker_stopping) {
+		/* came meanwhile: its byte must stay */
+		if (write(worker_pipe[1], "x", 1) == -1) {
+			/* full: readable anyway */
+		}
+		return SERVE_TOLD_STOP;
+	}
+	return yield ? SERVE_TOLD_YIELD : 0;
+}
+
+/*
+ * Expire old partials if a sweep is due, and count what those kept
+ * hold; the server's first count is due at once.  A read-only server
+ * writes not.
+ */
 static void
 worker_sweep(const struct worker_args *wa)
 {
-	if (!cfg.read_only) {
-		partial_sweep(wa->root.fd, cfg.partial_max_age);
+	struct partial_tally	 t;
+	struct space		*sp = wa->shared->space;
+	int			 first;
+
+	if (cfg.read_only) {
+		return;
+	}
+	first = space_count_due(sp);
+	if (partial_sweep(wa->root.fd, cfg.partial_max_age, first, &t)) {
+		space_kept_set(sp, t.bytes, t.count);
 	}
 }
 
 /*
- * Wait, idle, for the next connection; peer gets its name.  Returns
- * its descriptor, WORKER_AGAIN, or WORKER_DONE.
+ * Wait, idle, for the next connection; *ss gets its address and peer
+ * its name.  Returns its descriptor, WORKER_AGAIN, or WORKER_DONE.
  */
 static int
-worker_accept(const struct worker_args *wa, char *peer, size_t peersz)
+worker_accept(const struct worker_args *wa, struct sockaddr_storage *ss,
+    char *peer, size_t peersz)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = sizeof(ss);
+	socklen_t		 sl = sizeof(*ss);
 	int			 fd;
 
 	worker_state(wa->slot, SB_IDLE);
 	setproctitle("worker idle");
 	/* SIGALRM ends the wait now and then for a sweep */
 	alarm(WORKER_SWEEP_S);
-	fd = accept4(worker_listen_fd, (struct sockaddr *)&ss, &sl,
+	memset(ss, 0, sizeof(*ss));
+	fd = accept4(worker_listen_fd, (struct sockaddr *)ss, &sl,
 	    SOCK_CLOEXEC);
 	alarm(0);
 	if (fd != -1) {
-		worker_peer(&ss, sl, peer, peersz);
+		/* no getnameinfo(): a scope's name costs a socket */
+		(void)acl_peer(ss, peer, peersz);
 		return fd;
 	}
 	switch (errno) {
@@ -288,6 +326,92 @@ worker_accept(const struct worker_args *wa, char *peer, size_t peersz)
 		}
 		return WORKER_DONE;
 	}
+}
+
+/*
+ * Give up what a worker that serves no longer needs: files are created
+ * 0644 and folders 0755 whatever the umask, then the sandbox (no new
+ * privileges, Landlock beneath the root, the seccomp list).  The master
+ * logged what the sandbox comes to; a worker that cannot confine
+ * itself does not serve.
+ */
+static void
+worker_confine(const struct worker_args *wa)
+{
+	struct sandbox_conf	 sc;
+	struct sandbox_status	 st;
+
+	(void)sandbox_umask();
+	memset(&sc, 0, sizeof(sc));
+	sc.root_fd = wa->root.fd;
+	sc.read_only = cfg.read_only;
+	sc.log_file = cfg.logfile;
+	sc.syslog = cfg.logfile == NULL && !cfg.foreground;
+	if (sandbox_apply(&sc, &st) == -1) {
+		log_warn("sandbox: %s", st.text);
+		exit(WORKER_EXIT_FATAL);
+	}
+	log_debug("sandbox: %s", st.text);
+}
+
+/*
+ * May the peer at ss be served?  An address outside --allow gets ERROR
+ * DENIED in place of HELLO, one past --max-per-ip ERROR BUSY; either
+ * is closed at once with a log line (0).  Else the slot now counts for
+ * the peer (1).
+ */
+static int
+worker_admit(const struct worker_args *wa, int fd,
+    const struct sockaddr_storage *ss, const char *peer)
+{
+	if (!acl_allows(&wa->shared->allow, ss)) {
+		worker_refuse(fd, TFS_EDENIED, "this address may not connect");
+		log_info("%s: refused: DENIED (not in --allow)", peer);
+		return 0;
+	}
+	if (addrtab_conn_open(wa->shared->addrtab, wa->id, ss,
+	    cfg.max_per_ip) == -1 && errno == EBUSY) {
+		worker_refuse(fd, TFS_EBUSY, "too many connections from this "
+		    "address (%d at once)", cfg.max_per_ip);
+		log_info("%s: refused: BUSY (%d connections, --max-per-ip)",
+		    peer, cfg.max_per_ip);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * One ERROR in place of HELLO, then close, in microseconds: the frame
+ * goes without waiting (a fresh socket has room for it), what the peer
+ * sent already is read so the close is no reset, nothing is waited for.
+ */
+static void
+worker_refuse(int fd, unsigned code, const char *fmt, ...)
+{
+	struct tfs_msg	 m;
+	uint8_t		 buf[FRAME_HDR_LEN + 256];
+	char		 text[200];
+	va_list		 ap;
+	ssize_t		 n;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	memset(&m, 0, sizeof(m));
+	m.type = TFS_ERROR;
+	m.code = (uint16_t)code;
+	m.text = tfs_str_c(text);
+	n = proto_encode(&m, buf + FRAME_HDR_LEN, sizeof(buf) - FRAME_HDR_LEN);
+	if (n > 0) {
+		frame_header_encode(buf, TFS_ERROR, (uint32_t)n);
+		(void)send(fd, buf, FRAME_HDR_LEN + (size_t)n,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	(void)shutdown(fd, SHUT_WR);
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) {
+		continue;
+	}
+	close(fd);
 }
 
 /* A connection from peer is being served. */
@@ -321,18 +445,23 @@ worker_main(const struct worker_args *wa)
 {
 	struct serve_args	 sa;
 	struct body_pipe	 pipe = { -1, -1 };
+	struct sockaddr_storage	 ss;
 	unsigned long		 limit, served = 0;
-	char			 peer[64];
+	char			 peer[ACL_PEER_MAX];
 	int			 fd;
 
 	limit = worker_start(wa);
 	memset(&sa, 0, sizeof(sa));
+	sa.shared = wa->shared;
 	sa.root = wa->root;
+	sa.slot_id = wa->id;
 	sa.slot = wa->slot;
-	sa.stop_fd = worker_pipe[0];
+	sa.wake_fd = worker_pipe[0];
+	sa.told = worker_told;
 	sa.between = worker_between;
 	sa.pipe = &pipe;
 	worker_sweep(wa);
+	worker_confine(wa);
 	while (!worker_stopping) {
 		worker_between();
 		if (worker_alarm) {
@@ -342,15 +471,18 @@ worker_main(const struct worker_args *wa)
 		if (worker_master_gone(wa->master_fd)) {
 			break;
 		}
-		if ((fd = worker_accept(wa, peer, sizeof(peer))) ==
-		    WORKER_AGAIN) {
-			continue;
-		}
+		fd = worker_accept(wa, &ss, peer, sizeof(peer));
 		if (fd == WORKER_DONE) {
 			break;
 		}
+		if (fd == WORKER_AGAIN || !worker_admit(wa, fd, &ss, peer)) {
+			continue;
+		}
 		worker_busy(wa->slot, peer);
-		serve_conn(&sa, fd, peer);
+		/* a yield that came while idle was for no connection */
+		(void)worker_told();
+		serve_conn(&sa, fd, peer, &ss);
+		addrtab_conn_close(wa->shared->addrtab, wa->id);
 		worker_served(wa->slot, ++served);
 		if (limit != 0 && served >= limit) {
 			log_debug("served %lu connections: retiring", served);

@@ -20,7 +20,10 @@
  *     hard-linked into the root (an upload must replace, never write);
  *   - leaves its scoreboard slot marked in a request.
  * The root is laid anew for each input, so a crash replays from its
- * input alone.  Never touches anything outside its temporary folder.
+ * input alone.  Sign-in has two users, bob (rw) and carol (ro, home d):
+ * an input cannot know the server's nonce, so it reaches CHALLENGE and
+ * AUTH_FAILED, the exchange's order and its protocol errors, not
+ * WELCOME.  Never touches anything outside its temporary folder.
  *
  * Built with FW_WALK (fuzz_worker_walk.c), resolve_select() makes
  * every path go through resolve.c's component-by-component walk, as on
@@ -55,6 +58,8 @@
 #include "resolve.h"
 #include "scoreboard.h"
 #include "serve.h"
+#include "space.h"
+#include "users.h"
 
 /* Larger inputs are skipped: the session's work stays bounded. */
 #define FW_MAX_INPUT	65536
@@ -89,6 +94,7 @@ static int			 fw_root_fd = -1;
 static uint8_t			*fw_payload;	/* the client's decoder */
 static struct sb_slot		 fw_slot;
 static struct serve_args	 fw_sa;
+static struct serve_shared	 fw_shared;
 static struct fw_sentinel	 fw_sentinels[] = {
 	{ ".", { 0 } },			/* through "dotdot" */
 	{ "outside", { 0 } },
@@ -100,6 +106,7 @@ static void	 fw_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	 fw_cleanup(void);
 static void	 fw_walk(void);
+static void	 fw_users(void);
 static int	 fw_rmtree(int);
 static void	 fw_file(int, const char *, const void *, size_t);
 static void	 fw_lay_root(void);
@@ -128,6 +135,26 @@ fw_walk(void)
 #ifdef FW_WALK
 	resolve_select(RESOLVE_BY_WALK);
 #endif
+}
+
+/* The users of the sign-in, in a file beside the root. */
+static void
+fw_users(void)
+{
+	char	 path[sizeof(fw_top) + 16], err[256];
+
+	(void)snprintf(path, sizeof(path), "%s/users", fw_top);
+	if (users_set(path, "bob", "bob-fuzz", TFS_RIGHT_READ |
+	    TFS_RIGHT_WRITE, NULL, err, sizeof(err)) == -1 ||
+	    users_set(path, "carol", "carol-fuzz", TFS_RIGHT_READ, "d", err,
+	    sizeof(err)) == -1 ||
+	    (fw_shared.users = users_load(path, err, sizeof(err))) == NULL) {
+		fw_fail("users: %s", err);
+	}
+	auth_secret_make(fw_shared.secret);
+	if ((fw_shared.space = space_create(1)) == NULL) {
+		fw_fail("space: %s", strerror(errno));
+	}
 }
 
 /* libFuzzer ends with exit(): leave no temporary folder behind. */
@@ -497,6 +524,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fw_fail("%s: %s", fw_top, strerror(errno));
 	}
 	fw_file(fw_top_fd, "outside/secret", "secret\n", 7);
+	fw_users();
 	memset(chunk, 'z', sizeof(chunk));
 	if ((fd = openat(fw_top_fd, "big", O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC, 0644)) == -1) {
@@ -523,10 +551,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	fw_walk();
 	/* no stop comes: only the session's own timeouts end a wait */
+	fw_sa.shared = &fw_shared;
 	fw_sa.root.fd = fw_root_fd;
 	fw_sa.root.path = fw_root;
 	fw_sa.slot = &fw_slot;
-	fw_sa.stop_fd = -1;
+	fw_sa.slot_id = 0;
+	fw_sa.wake_fd = -1;
+	fw_sa.told = NULL;
 	fw_sa.between = NULL;
 	return 0;
 }
@@ -554,7 +585,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fw_fail("pthread_create: %s", strerror(errno));
 	}
 	memset(&fw_slot, 0, sizeof(fw_slot));
-	serve_conn(&fw_sa, sv[0], "fuzz:1");	/* closes sv[0] */
+	serve_conn(&fw_sa, sv[0], "fuzz:1", NULL);	/* closes sv[0] */
 	pthread_join(client, NULL);
 	close(sv[1]);
 	if (fw_slot.in_request) {

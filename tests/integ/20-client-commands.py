@@ -226,8 +226,8 @@ try:
          "into")], "pwd, cd (relative, .., absolute), lcd, lpwd")
     t.ok("readme.txt" in o and "shell-ran" in o,
          "lls lists the local folder; !COMMAND runs", o)
-    t.ok(any(ln.startswith("get [-rRv] REMOTE [LOCAL]") for ln in o),
-         "help COMMAND")
+    t.ok(any(ln.startswith("get [-apRv] [-j N] REMOTE... [LOCAL]")
+             for ln in o), "help COMMAND")
     t.ok(os.path.exists(os.path.join(local, "r2.txt")),
          "get in the remote working folder")
     r = tfs("cd", "a.bin")
@@ -250,8 +250,26 @@ try:
     r = tfs(input="-rm nothing-here\nmkdir b3\n")
     t.ok(os.path.isdir(os.path.join(root, "b3")),
          "a failing '-' line lets the batch go on")
-    t.eq(r.returncode, 1, "... but the run still exits 1 (never 0 after a "
-         "failure)")
+    t.eq(r.returncode, 0, "... and does not change the exit status "
+         "(as sftp -b and make)")
+    t.eq(err(r).strip(), "-:1: rm nothing-here: no such file or folder "
+         "(NOT_FOUND)", "... but it is reported, named FILE:LINE ('-' "
+         "for stdin)")
+    r = tfs(input="-rm nothing-here\nmkdir b3\n-ls /nope\n")
+    t.eq(r.returncode, 1, "a plain failing line after '-' lines counts")
+    # LINE counts every physical line: blank and '#' lines too
+    bf = os.path.join(work, "lines.tfs")
+    write(bf, b"# a comment\n\nls docs\n  -rm gone-1\n\nstat gone-2\n")
+    r = tfslib.tfs(P, opts=["-b", bf], cwd=local)
+    e = err(r).splitlines()
+    t.ok(r.returncode == 1 and len(e) == 2 and
+         e[0].startswith(bf + ":4: rm gone-1: ") and
+         e[1].startswith(bf + ":6: stat gone-2: "),
+         "batch errors read FILE:LINE: (FILE as given)", err(r))
+    r = tfslib.tfs(P, opts=["-v", "-b", bf], cwd=local)
+    t.ok("tfs> ls docs\n" in err(r) and "tfs> -rm" not in err(r) and
+         "tfs> rm gone-1" in err(r) and "tfs> stat gone-2" in err(r),
+         "-v echoes each batch command as it runs", err(r))
     r = tfs(input="  # indented comment\n\n   \nls docs/m1.txt\n")
     t.ok(r.returncode == 0 and out(r) == "docs/m1.txt\n",
          "blank and '#' lines are skipped")
@@ -335,6 +353,9 @@ try:
     with tfslib.Server(args=["-w", "1", "-m", "1", "--min-spare", "0",
                              "--max-spare", "1"]) as s1:
         hold = tfslib.Conn(s1.port)
+        # busy in a request: an idle connection would be closed for tfs
+        hold.req(tfslib.PUT("held", 10))
+        hold.recv()
         p = tfslib.subprocess.Popen(
             tfslib.wrap([tfslib.TFS, "--timeout", "20",
                          "127.0.0.1:%d" % s1.port, "ls"]),

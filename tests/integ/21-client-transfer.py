@@ -229,10 +229,12 @@ try:
     r = tfs("get", "-R", "tree")
     t.ok(r.returncode == 0 and os.path.exists(os.path.join(local, "tree",
          "sub", "deep", "c.bin")), "get -R without LOCAL uses the name")
-    r = tfs("get", "-R", "big.bin")
-    t.eq(r.returncode, 1, "get -R of a file fails")
-    r = tfs("put", "-R", os.path.join(local, "up.bin"))
-    t.eq(r.returncode, 1, "put -R of a file fails")
+    r = tfs("get", "-R", "tree/a.txt", "a-copy.txt")
+    t.ok(r.returncode == 0 and read(os.path.join(local, "a-copy.txt")) ==
+         b"a", "get -R of a file copies that file (as cp -r)", err(r))
+    r = tfs("put", "-R", os.path.join(tree, "z.txt"), "z-copy.txt")
+    t.ok(r.returncode == 0 and os.path.exists(os.path.join(root,
+         "z-copy.txt")), "put -R of a file copies that file", err(r))
 
     # a hostile server's names never leave the target folder
     def evil(pe):

@@ -5,8 +5,9 @@ terminal: the prompt, Tab completion of commands, remote files (names
 with spaces quoted) and folders, get with the progress bar's final line,
 ls, Ctrl-C clearing the line at the prompt and aborting a long transfer
 (the partial kept, the prompt back), the bar fitted to a resized window,
-"- stalled -", history kept across sessions, Ctrl-D exiting 0, and exit
-status 3 when the connection cannot be made again.
+"- stalled -", history kept across sessions, Ctrl-D exiting 0, exit
+status 3 when the connection cannot be made again, and AUTH_REQUIRED
+met by asking for a user and a password (a fake server).
 """
 
 import fcntl
@@ -245,7 +246,22 @@ try:
     t.ok(sh.expect(rb"ls hello\.txt") is not None,
          "the next session recalls the last line with Up")
     sh.send(b"\x03")
+    # rm -r asks once in the shell; -f does not ask
+    tfslib.write_file(os.path.join(root, "rmme", "a", "b.txt"), b"b")
+    sh.send(b"rm -r rmme\r")
+    got = sh.expect(rb"remove rmme and all it holds\? \[y/N\] ")
+    t.ok(got is not None, "rm -r asks once in the shell", sh.buf[-300:])
+    sh.send(b"n\r")
     sh.expect(PROMPT)
+    t.ok(os.path.exists(os.path.join(root, "rmme", "a", "b.txt")),
+         "... and 'n' removes nothing")
+    sh.send(b"rm -rf rmme\r")
+    got = sh.expect(PROMPT)
+    t.ok(got is not None and b"[y/N]" not in got and
+         not os.path.exists(os.path.join(root, "rmme")),
+         "rm -rf removes without asking", got)
+
+    sh.expect(PROMPT, 1)
     sh.send(b"quit\r")
     t.eq(sh.wait(), 0, "quit exits 0")
     sh.close()
@@ -274,6 +290,49 @@ try:
         t.ok(got is not None, "'- stalled -' after 5 s without bytes")
         sh.send(b"\x03")
         t.eq(sh.wait(), 1, "Ctrl-C of a one-command get exits 1")
+        sh.close()
+
+    # AUTH_REQUIRED at the prompt: a user and a password are asked for,
+    # then the command runs again, signed in
+    tree = fakesrv.Tree(users={"bob": ("s3cret", 3)}, anon=1)
+    with fakesrv.FakeServer(tree.serve) as fk:
+        sh = Shell(fk.port)
+        sh.expect(PROMPT)
+        sh.send(b"mkdir made\r")
+        got = sh.expect(rb"asks to sign in; user[^:]*: ")
+        t.ok(got is not None and b"AUTH_REQUIRED" in got,
+             "AUTH_REQUIRED in the shell asks for a user", got)
+        sh.send(b"bob\r")
+        got = sh.expect(rb"Password for bob@127\.0\.0\.1: ")
+        t.ok(got is not None, "... then for the password", sh.buf[-300:])
+        sh.send(b"s3cret\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"s3cret" not in got and
+             "made" in tree.root, "... signs in (no echo) and runs the "
+             "command again", got)
+        sh.send(b"whoami\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"bob rw" in got, "whoami: bob rw", got)
+        sh.send(b"quit\r")
+        t.eq(sh.wait(), 0, "quit exits 0")
+        sh.close()
+        sh = Shell(fk.port)
+        sh.expect(PROMPT)
+        sh.send(b"mkdir made2\r")
+        sh.expect(rb"asks to sign in; user[^:]*: ")
+        sh.send(b"bob\r")
+        sh.expect(rb"Password for bob@127\.0\.0\.1: ")
+        sh.send(b"wrong\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"AUTH_FAILED" in got and
+             "made2" not in tree.root, "a wrong password at the prompt "
+             "is reported; the command is not run", got)
+        sh.send(b"whoami\r")
+        got = sh.expect(PROMPT)
+        t.ok(got is not None and b"anonymous ro" in got,
+             "... and the shell stays, anonymous", got)
+        sh.send(b"quit\r")
+        t.eq(sh.wait(), 0, "quit exits 0")
         sh.close()
 finally:
     if sh is not None and sh.status is None:

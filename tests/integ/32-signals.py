@@ -257,8 +257,9 @@ def test_usr1():
 
 
 def test_kill_mid_put():
-    with tfslib.Server(args=["-w", "1", "--min-spare", "0",
-                             "--max-spare", "1"]) as srv:
+    # -m 1: a connection that comes while the worker ends the last one
+    # would otherwise get a worker of its own at once
+    with tfslib.Server(args=tfslib.ONE_WORKER) as srv:
         old = b"the old version\n" * 1000
         with tfslib.Conn(srv.port) as c:
             r = c.put("f", old)

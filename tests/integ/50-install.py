@@ -263,7 +263,8 @@ def test_completion():
                        text=True, timeout=60)
     srv.stop()
     lines = r.stdout.splitlines()
-    want = ["--root", "reload reopen", "ro rw", "--verify --version",
+    want = ["--root", "reload reopen", "ro rw",
+            "--verbose --verify --version",
             "mkdir"]
     t.eq(lines[:5], want, "the completion offers options, -s names, "
          "--anonymous values and commands")

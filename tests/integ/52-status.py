@@ -68,7 +68,8 @@ def port_of(err):
 def start(extra=()):
     rc, out, err = run(["-l", "127.0.0.1", "-p", "0", "-r", root, "-P",
                         pidfile, "--log-file", logfile, "-w", "3",
-                        "--min-spare", "1"] + list(extra))
+                        "--min-spare", "1", "--anonymous", "rw"] +
+                       list(extra))
     pid = read_pid(pidfile)
     if rc != 0 or not pid:
         raise RuntimeError("tfsd did not start: %r" % err)

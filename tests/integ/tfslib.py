@@ -43,16 +43,20 @@ SANITIZED = _sanitized(TFSD)
 # Message types (PROTOCOL.md)
 LIST_T, STAT_T, GET_T, PUT_T, DELETE_T, RENAME_T, MKDIR_T, SUM_T, QUIT_T = \
     range(1, 10)
+AUTH_T, STEP_T, UTIME_T = 0x0A, 0x0B, 0x0C
 DATA, END = 0x20, 0x21
 HELLO, OK, ENTRY, FILE, READY, DIGEST, ERROR = \
     0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x7F
+CHALLENGE, WELCOME = 0x46, 0x47
+RIGHT_READ, RIGHT_WRITE = 1, 2
 FRAME_MAX = 1048576
 MiB = 1024 * 1024
 RESUME, NOCLOBBER = 1, 2
 
 ERRORS = ["", "NOT_FOUND", "EXISTS", "DENIED", "BAD_PATH", "NOT_A_FILE",
           "NOT_A_DIR", "NOT_EMPTY", "NO_SPACE", "TOO_LARGE", "BUSY", "RANGE",
-          "IO", "PROTOCOL", "UNSUPPORTED", "TIMEOUT", "SHUTTING_DOWN"]
+          "IO", "PROTOCOL", "UNSUPPORTED", "TIMEOUT", "SHUTTING_DOWN",
+          "AUTH_FAILED", "AUTH_REQUIRED"]
 E = {name: code for code, name in enumerate(ERRORS) if name}
 
 VALGRIND_CMD = ["valgrind", "--quiet", "--vgdb=no", "--leak-check=full",
@@ -96,6 +100,9 @@ def RENAME(a, b): return (RENAME_T, s(a) + s(b))
 def MKDIR(p): return (MKDIR_T, s(p))
 def SUM(p): return (SUM_T, s(p))
 def QUIT(): return (QUIT_T, b"")
+def AUTH(mech, msg): return (AUTH_T, s(mech) + s(msg))
+def STEP(msg): return (STEP_T, s(msg))
+def UTIME(p, mtime): return (UTIME_T, s(p) + s64(mtime))
 
 
 # ---- decoding -------------------------------------------------------------
@@ -374,15 +381,22 @@ ONE_WORKER = ["-w", "1", "--min-spare", "0", "--max-spare", "1", "-m", "1"]
 
 
 class Server(Closing):
-    """tfsd -f on 127.0.0.1 and a free port, in a temporary root."""
+    """
+    tfsd -f on 127.0.0.1 and a free port, in a temporary root.  Anonymous
+    connections may write (--anonymous rw), as most tests need, unless
+    args say otherwise or anonymous names another setting (None: tfsd's
+    own default).
+    """
 
     def __init__(self, args=(), root=None, listen="127.0.0.1",
-                 wait=10 * SLOW, env=None):
+                 wait=10 * SLOW, env=None, anonymous="rw"):
         self.tmp = None
         if root is None:
             self.tmp, root = temp_dir("tfs-test-", "root")
         self.root = root
         self.args = list(args)
+        if anonymous is not None and "--anonymous" not in self.args:
+            self.args += ["--anonymous", anonymous]
         self.listen = listen
         self.env = env
         self.port = 0
@@ -409,7 +423,7 @@ class Server(Closing):
         self.line = line
         # Keep draining stderr so the server never blocks on a full pipe.
         import threading
-        self.log = []
+        self.log = list(getattr(self, "early", []))
         self.drain = threading.Thread(target=self._drain, daemon=True)
         self.drain.start()
 
@@ -430,6 +444,8 @@ class Server(Closing):
                 break
             buf += chunk
         text = buf.decode(errors="replace")
+        # lines read with the listening one belong to the log
+        self.early = text.split("listening on", 1)[-1].splitlines(True)[1:]
         for ln in text.splitlines():
             if "listening on" in ln:
                 return ln

@@ -29,10 +29,12 @@
 	X(users)							\
 	X(auth)								\
 	X(netrc)							\
+	X(space)							\
 	X(scoreboard)							\
 	X(sandbox)							\
 	X(acl)								\
-	X(addrtab)
+	X(addrtab)							\
+	X(walk)
 
 #include <CUnit/CUnit.h>
 

@@ -5,7 +5,7 @@
  * each way of receiving (splice through a pipe, reads), small frames
  * coalesced with what is queued, a file that shrinks between frames,
  * progress that stops a transfer, every rule a receiver checks, a failed
- * write drained, ticks, stalls and Ctrl-C.
+ * write drained, ticks, stalls and Ctrl-C; a minimum rate both ways.
  */
 
 #include <sys/types.h>
@@ -63,6 +63,9 @@ static void	test_body_intr(void);
 static void	test_body_tcp(void);
 static void	test_body_splice_write_drain(void);
 static void	test_body_splice_refused(void);
+static void	test_body_min_rate_recv(void);
+static void	test_body_min_rate_send(void);
+static size_t	lay_frames(uint8_t *, int, uint32_t);
 
 /* A joined pair with the default payload limit and a 5 s stall limit. */
 static int
@@ -718,6 +721,142 @@ test_body_splice_refused(void)
 	(void)close(fd);
 }
 
+/*
+ * n DATA frames of size bytes each, then END, into buf (at least n *
+ * (size + 5) + 13 bytes).  Returns the bytes laid.
+ */
+static size_t
+lay_frames(uint8_t *buf, int n, uint32_t size)
+{
+	size_t	 off = 0;
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		frame_header_encode(buf + off, TFS_DATA, size);
+		tu_fill(buf + off + FRAME_HDR_LEN, size, (uint64_t)i * size);
+		off += FRAME_HDR_LEN + size;
+	}
+	frame_header_encode(buf + off, TFS_END, 8);
+	off += FRAME_HDR_LEN;
+	for (i = 7; i >= 0; i--) {
+		buf[off++] = (uint8_t)(((uint64_t)n * size) >> (8 * i));
+	}
+	return off;
+}
+
+/*
+ * Receiving under a minimum rate of 1000 bytes/s over 300 ms windows:
+ * whole frames of 10 bytes every 50 ms (200 bytes/s) fail with
+ * ETIMEDOUT well before the stall limit; frames of 1000 bytes every
+ * 20 ms arrive whole.
+ */
+static void
+test_body_min_rate_recv(void)
+{
+	static uint8_t		 buf[200 * (1000 + FRAME_HDR_LEN) + 16];
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	size_t			 n;
+	int64_t			 t0;
+	pid_t			 pid;
+	int			 out;
+
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 300;
+	o.min_rate = 1000;
+	o.intr_fd = -1;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	n = lay_frames(buf, 100, 10);
+	pid = tu_trickle(a.fd, b.fd, buf, n, FRAME_HDR_LEN + 10, 50, 0);
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(body_recv(&b, -1, 1000, &o, &st), BODY_BROKEN);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 < 2000);
+	tu_conn_unpair(&a, &b);
+	(void)tu_wait(pid);
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b), 0);
+	out = tu_pattern_file(0);
+	CU_ASSERT_FATAL(out != -1);
+	n = lay_frames(buf, 30, 1000);
+	pid = tu_trickle(a.fd, b.fd, buf, n, FRAME_HDR_LEN + 1000, 20, 0);
+	CU_ASSERT_EQUAL(body_recv(&b, out, 30000, &o, &st), BODY_OK);
+	CU_ASSERT(check_file(out, 0, 30000));
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	tu_conn_unpair(&a, &b);
+	(void)close(out);
+}
+
+/*
+ * Sending under a minimum rate: to a quick reader every byte arrives
+ * (big frames go out in pieces, judged between them); to a reader that
+ * takes 4 KiB every 10 ms (about 400 KB/s), 2 MB/s over 300 ms windows
+ * fails with ETIMEDOUT in a few windows, far from the 5 s stall.
+ */
+static void
+test_body_min_rate_send(void)
+{
+	struct conn		 a, b;
+	struct body_opts	 o;
+	struct body_stat	 st;
+	uint8_t			 chunk[4096];
+	int64_t			 t0;
+	pid_t			 pid;
+	int			 cli = -1, srv = -1, fd, out;
+
+	fd = tu_pattern_file(8 * MIB);
+	CU_ASSERT_FATAL(fd != -1);
+	memset(&o, 0, sizeof(o));
+	o.stall_ms = 300;
+	o.intr_fd = -1;
+
+	out = tu_pattern_file(0);
+	CU_ASSERT_FATAL(out != -1);
+	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(cli);
+		o.min_rate = 1;
+		_exit(body_send(&a, fd, 5, 2 * MIB + 3, &o, &st) == BODY_OK &&
+		    conn_flush(&a) == 0 ? 0 : 1);
+	}
+	(void)close(srv);
+	conn_free(&a);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+	o.stall_ms = 5000;
+	CU_ASSERT_EQUAL(body_recv(&b, out, 2 * MIB + 3, &o, &st), BODY_OK);
+	CU_ASSERT(check_file(out, 5, 2 * MIB + 3));
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	(void)close(cli);
+	conn_free(&b);
+	(void)close(out);
+
+	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(srv);
+		while (read(cli, chunk, sizeof(chunk)) > 0) {
+			tu_sleep_ms(10);
+		}
+		_exit(0);
+	}
+	(void)close(cli);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+	o.stall_ms = 300;
+	o.min_rate = 2000000;
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(body_send(&a, fd, 0, 8 * MIB, &o, &st), BODY_BROKEN);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 < 4000);
+	(void)close(srv);
+	conn_free(&a);
+	(void)tu_wait(pid);
+	(void)close(fd);
+}
+
 CU_TestInfo tests_body[] = {
 	TEST(test_body_range),
 	TEST(test_body_small_queued),
@@ -732,5 +871,7 @@ CU_TestInfo tests_body[] = {
 	TEST(test_body_tcp),
 	TEST(test_body_splice_write_drain),
 	TEST(test_body_splice_refused),
+	TEST(test_body_min_rate_recv),
+	TEST(test_body_min_rate_send),
 	CU_TEST_INFO_NULL,
 };

@@ -293,10 +293,77 @@ test_cmdline_word_index(void)
 	free(cmd);
 }
 
+static void
+test_cmdline_user(void)
+{
+	char		 u[16];
+	const char	*rest, *errstr = NULL;
+
+	CU_ASSERT_EQUAL(cmdline_user("host:1", u, sizeof(u), &rest,
+	    &errstr), 0);
+	CU_ASSERT_STRING_EQUAL(u, "");
+	CU_ASSERT_STRING_EQUAL(rest, "host:1");
+	CU_ASSERT_EQUAL(cmdline_user("bob@[::1]:7", u, sizeof(u), &rest,
+	    &errstr), 0);
+	CU_ASSERT_STRING_EQUAL(u, "bob");
+	CU_ASSERT_STRING_EQUAL(rest, "[::1]:7");
+	/* a user may hold '@': the last one ends it */
+	CU_ASSERT_EQUAL(cmdline_user("a@b.org@h", u, sizeof(u), &rest,
+	    &errstr), 0);
+	CU_ASSERT_STRING_EQUAL(u, "a@b.org");
+	CU_ASSERT_STRING_EQUAL(rest, "h");
+	CU_ASSERT_EQUAL(cmdline_user("@h", u, sizeof(u), &rest, &errstr),
+	    -1);
+	CU_ASSERT_PTR_NOT_NULL(errstr);
+	CU_ASSERT_EQUAL(cmdline_user("abcdefghijklmnopq@h", u, sizeof(u),
+	    &rest, &errstr), -1);
+}
+
+static void
+test_cmdline_getopts(void)
+{
+	struct cmdline_optv	 ov;
+	char			*v1[] = { "mirror", "-Rn", "-j4", "--delete",
+				    "a", "b", NULL };
+	char			*v2[] = { "get", "-j", "8", "--parallel=3",
+				    "x", NULL };
+	char			*v3[] = { "get", "--frob", "x", NULL };
+	char			*v4[] = { "get", "-j", NULL };
+	char			*v5[] = { "get", "--parallel", "2", "--",
+				    "-x", NULL };
+	char			 bad[32];
+	int			 oi;
+
+	CU_ASSERT_EQUAL(cmdline_getopts(6, v1, "Rnj:e", "delete=e", &ov, &oi,
+	    bad, sizeof(bad)), 0);
+	CU_ASSERT_EQUAL(oi, 4);
+	CU_ASSERT((ov.mask & CMDLINE_OPT('R')) != 0);
+	CU_ASSERT((ov.mask & CMDLINE_OPT('n')) != 0);
+	CU_ASSERT((ov.mask & CMDLINE_OPT('e')) != 0);
+	CU_ASSERT_STRING_EQUAL(ov.arg['j' - 'A'], "4");
+	CU_ASSERT_EQUAL(cmdline_getopts(5, v2, "j:", "parallel=j", &ov, &oi,
+	    bad, sizeof(bad)), 0);
+	CU_ASSERT_EQUAL(oi, 4);
+	CU_ASSERT_STRING_EQUAL(ov.arg['j' - 'A'], "3");
+	CU_ASSERT_EQUAL(cmdline_getopts(3, v3, "j:", "parallel=j", &ov, &oi,
+	    bad, sizeof(bad)), -1);
+	CU_ASSERT_STRING_EQUAL(bad, "--frob");
+	CU_ASSERT_EQUAL(cmdline_getopts(2, v4, "j:", "", &ov, &oi, bad,
+	    sizeof(bad)), -1);
+	CU_ASSERT_STRING_EQUAL(bad, "-j");
+	CU_ASSERT_EQUAL(cmdline_getopts(5, v5, "j:x", "parallel=j", &ov, &oi,
+	    bad, sizeof(bad)), 0);
+	CU_ASSERT_EQUAL(oi, 4);
+	CU_ASSERT_STRING_EQUAL(ov.arg['j' - 'A'], "2");
+	CU_ASSERT((ov.mask & CMDLINE_OPT('x')) == 0);
+}
+
 CU_TestInfo tests_cmdline[] = {
 	TEST(test_cmdline_split),
 	TEST(test_cmdline_split_partial),
 	TEST(test_cmdline_opts),
+	TEST(test_cmdline_user),
+	TEST(test_cmdline_getopts),
 	TEST(test_cmdline_batch),
 	TEST(test_cmdline_target),
 	TEST(test_cmdline_quote_roundtrip),

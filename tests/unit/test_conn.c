@@ -2,7 +2,8 @@
  * test_conn.c -- a TFS/1 connection over socketpairs: messages both
  * ways, pipelining, big DATA read straight into the payload storage,
  * frames arriving in tiny pieces, idle and stall timeouts, cancellation
- * while idle, end of stream and refused frames.
+ * while idle, end of stream and refused frames; the minimum rate inside
+ * a frame and the read deadline.
  */
 
 #include <sys/types.h>
@@ -41,6 +42,9 @@ static void	test_conn_too_big(void);
 static void	test_conn_bad_msg(void);
 static void	test_conn_send_error(void);
 static void	test_conn_large_message(void);
+static void	test_conn_min_rate_trickle(void);
+static void	test_conn_min_rate_steady(void);
+static void	test_conn_deadline(void);
 
 /* The stall limit of the last pair(), for W(). */
 static int	t_stall;
@@ -573,6 +577,98 @@ test_conn_large_message(void)
 	free(name);
 }
 
+/*
+ * Under a minimum rate of 1000 bytes/s judged over 300 ms, a frame whose
+ * bytes come one every 40 ms (25 bytes/s) fails with ETIMEDOUT once a
+ * window has passed, long before the 5 s stall limit.
+ */
+static void
+test_conn_min_rate_trickle(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	uint8_t			 fr[FRAME_HDR_LEN + 100];
+	int64_t			 t0;
+	pid_t			 pid;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 5000), 0);
+	conn_set_min_rate(&b, 1000, 300);
+	frame_header_encode(fr, TFS_LIST, 100);
+	memset(fr + FRAME_HDR_LEN, 'x', 100);
+	pid = tu_trickle(a.fd, b.fd, fr, sizeof(fr), 1, 40, 0);
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(5000), &f), -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 >= 300);
+	CU_ASSERT(xio_now_ms() - t0 < 2000);
+	tu_conn_unpair(&a, &b);
+	(void)tu_wait(pid);
+}
+
+/*
+ * A frame that arrives slowly but above the rate (100 bytes every 20
+ * ms, 5000 bytes/s, 600 ms for the whole) is read: bytes count, not
+ * frames.
+ */
+static void
+test_conn_min_rate_steady(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	static uint8_t		 fr[FRAME_HDR_LEN + 3000];
+	pid_t			 pid;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 5000), 0);
+	conn_set_min_rate(&b, 1000, 300);
+	frame_header_encode(fr, TFS_DATA, 3000);
+	memset(fr + FRAME_HDR_LEN, 'y', 3000);
+	pid = tu_trickle(a.fd, b.fd, fr, sizeof(fr), 100, 20, 0);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(5000), &f), 1);
+	CU_ASSERT_EQUAL(f.type, TFS_DATA);
+	CU_ASSERT_EQUAL(f.len, 3000);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	tu_conn_unpair(&a, &b);
+}
+
+/*
+ * A deadline ends a read whether or not bytes keep coming, and the
+ * wait for a first byte too; cleared, the frame is read on.
+ */
+static void
+test_conn_deadline(void)
+{
+	struct conn		 a, b;
+	struct conn_frame	 f;
+	uint8_t			 fr[FRAME_HDR_LEN + 40];
+	int64_t			 t0;
+	pid_t			 pid;
+
+	CU_ASSERT_EQUAL_FATAL(pair(&a, &b, 0, 5000), 0);
+	t0 = xio_now_ms();
+	conn_set_deadline(&b, t0 + 200);
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(-1), &f), -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 >= 190);
+	CU_ASSERT(xio_now_ms() - t0 < 2000);
+
+	frame_header_encode(fr, TFS_LIST, 40);
+	memset(fr + FRAME_HDR_LEN, 'z', 40);
+	pid = tu_trickle(a.fd, b.fd, fr, sizeof(fr), 1, 20, 0);
+	t0 = xio_now_ms();
+	conn_set_deadline(&b, t0 + 300);
+	errno = 0;
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(-1), &f), -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 < 900);
+	conn_set_deadline(&b, 0);
+	CU_ASSERT_EQUAL(conn_read_frame(&b, W(5000), &f), 1);
+	CU_ASSERT_EQUAL(f.len, 40);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+	tu_conn_unpair(&a, &b);
+}
+
 CU_TestInfo tests_conn[] = {
 	TEST(test_conn_roundtrip_messages),
 	TEST(test_conn_pipelined_pending),
@@ -587,5 +683,8 @@ CU_TestInfo tests_conn[] = {
 	TEST(test_conn_bad_msg),
 	TEST(test_conn_send_error),
 	TEST(test_conn_large_message),
+	TEST(test_conn_min_rate_trickle),
+	TEST(test_conn_min_rate_steady),
+	TEST(test_conn_deadline),
 	CU_TEST_INFO_NULL,
 };

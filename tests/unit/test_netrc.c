@@ -354,7 +354,7 @@ static void
 test_netrc_user(void)
 {
 	struct tmp	 t;
-	char		 user[LOGIN_NAME_MAX + 1], err[256];
+	char		 user[LOGIN_USER_MAX + 1], err[256];
 
 	tmp_open(&t);
 	put(t.netrc, "machine h login u password p\nmachine n password q\n"

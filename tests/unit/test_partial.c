@@ -55,6 +55,9 @@ static void	test_partial_expire(void);
 static void	test_partial_long_name(void);
 static void	test_partial_sweep(void);
 
+/* What the partial held when partial_open() found it. */
+static uint64_t	pt_had;
+
 /* A fresh temporary folder in pt_dir, open as pt_dfd.  0 or -1. */
 static int
 pt_setup(void)
@@ -159,7 +162,7 @@ pt_kept(const char *name, uint64_t size, const char *text)
 	uint64_t	 off;
 	int		 fd;
 
-	fd = partial_open(pt_dfd, name, size, 0, &off);
+	fd = partial_open(pt_dfd, name, size, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
 	CU_ASSERT(pt_write(fd, text) == 0);
@@ -190,7 +193,7 @@ test_partial_create(void)
 	int		 fd;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
-	fd = partial_open(pt_dfd, "f", 10, 0, &off);
+	fd = partial_open(pt_dfd, "f", 10, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
 	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_CUR), 0);
@@ -214,20 +217,20 @@ test_partial_busy(void)
 	int		 fd, fd2;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
-	fd = partial_open(pt_dfd, "f", 10, 0, &off);
+	fd = partial_open(pt_dfd, "f", 10, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	errno = 0;
-	CU_ASSERT_EQUAL(partial_open(pt_dfd, "f", 10, 0, &off), -1);
+	CU_ASSERT_EQUAL(partial_open(pt_dfd, "f", 10, 0, &off, &pt_had), -1);
 	CU_ASSERT_EQUAL(errno, EBUSY);
 	errno = 0;
-	CU_ASSERT_EQUAL(partial_open(pt_dfd, "f", 10, 1, &off), -1);
+	CU_ASSERT_EQUAL(partial_open(pt_dfd, "f", 10, 1, &off, &pt_had), -1);
 	CU_ASSERT_EQUAL(errno, EBUSY);
 	/* another name is another partial */
-	fd2 = partial_open(pt_dfd, "g", 10, 0, &off);
+	fd2 = partial_open(pt_dfd, "g", 10, 0, &off, &pt_had);
 	CU_ASSERT(fd2 != -1);
 	close(fd2);
 	close(fd);
-	fd = partial_open(pt_dfd, "f", 10, 0, &off);
+	fd = partial_open(pt_dfd, "f", 10, 0, &off, &pt_had);
 	CU_ASSERT(fd != -1);
 	close(fd);
 	pt_teardown();
@@ -243,7 +246,7 @@ test_partial_resume(void)
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
 	pt_kept("f", 10, "abcd");
-	fd = partial_open(pt_dfd, "f", 10, 1, &off);
+	fd = partial_open(pt_dfd, "f", 10, 1, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	if (!pt_xattrs) {
 		/* nothing recorded, nothing resumed: a fresh start */
@@ -277,9 +280,10 @@ test_partial_other_size(void)
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
 	pt_kept("f", 10, "abcd");
-	fd = partial_open(pt_dfd, "f", 12, 1, &off);
+	fd = partial_open(pt_dfd, "f", 12, 1, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
+	CU_ASSERT_EQUAL(pt_had, 4);
 	CU_ASSERT(fstat(fd, &st) == 0 && st.st_size == 0);
 	if (pt_xattrs) {
 		CU_ASSERT(pt_size_attr(fd, attr, sizeof(attr)) == 0 &&
@@ -290,9 +294,10 @@ test_partial_other_size(void)
 
 	/* the same size without RESUME throws the bytes away too */
 	off = 99;
-	fd = partial_open(pt_dfd, "f", 12, 0, &off);
+	fd = partial_open(pt_dfd, "f", 12, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
+	CU_ASSERT_EQUAL(pt_had, 3);
 	CU_ASSERT(fstat(fd, &st) == 0 && st.st_size == 0);
 	close(fd);
 	pt_teardown();
@@ -314,7 +319,7 @@ test_partial_commit(void)
 	pt_file("f", "old", 0);
 	CU_ASSERT_FATAL(fchmodat(pt_dfd, "f", 0600, 0) == 0);
 	CU_ASSERT_FATAL(fstatat(pt_dfd, "f", &old, 0) == 0);
-	fd = partial_open(pt_dfd, "f", 3, 0, &off);
+	fd = partial_open(pt_dfd, "f", 3, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT(pt_write(fd, "new") == 0);
 	CU_ASSERT_EQUAL(partial_commit(pt_dfd, "f", fd, 0, 1), 0);
@@ -340,7 +345,7 @@ test_partial_noclobber(void)
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
 	pt_file("f", "old", 0);
-	fd = partial_open(pt_dfd, "f", 3, 0, &off);
+	fd = partial_open(pt_dfd, "f", 3, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT(pt_write(fd, "new") == 0);
 	errno = 0;
@@ -351,7 +356,7 @@ test_partial_noclobber(void)
 	CU_ASSERT(pt_exists(PATH_RESERVED "part-f"));
 	close(fd);
 
-	fd = partial_open(pt_dfd, "g", 3, 0, &off);
+	fd = partial_open(pt_dfd, "g", 3, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT(pt_write(fd, "gee") == 0);
 	CU_ASSERT_EQUAL(partial_commit(pt_dfd, "g", fd, 1, 0), 0);
@@ -370,13 +375,13 @@ test_partial_discard(void)
 	int		 fd;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
-	fd = partial_open(pt_dfd, "f", 3, 0, &off);
+	fd = partial_open(pt_dfd, "f", 3, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	partial_discard(pt_dfd, "f", fd);
 	CU_ASSERT(!pt_exists(PATH_RESERVED "part-f"));
 	close(fd);
 
-	fd = partial_open(pt_dfd, "f", 3, 0, &off);
+	fd = partial_open(pt_dfd, "f", 3, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_FATAL(renameat(pt_dfd, PATH_RESERVED "part-f", pt_dfd,
 	    "moved") == 0);
@@ -397,7 +402,7 @@ test_partial_expire(void)
 {
 	static const char	 longp[] = PATH_RESERVED "long-0123abcd";
 	struct timespec		 t[2];
-	uint64_t		 off;
+	uint64_t		 off, size;
 	int			 fd;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
@@ -406,18 +411,23 @@ test_partial_expire(void)
 	pt_file(longp, "x", PT_OLD);
 	pt_file(PATH_RESERVED "sweep", "x", PT_OLD);
 	pt_file("plain", "x", PT_OLD);
-	fd = partial_open(pt_dfd, "locked", 1, 0, &off);
+	fd = partial_open(pt_dfd, "locked", 1, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	t[0].tv_sec = t[1].tv_sec = time(NULL) - PT_OLD;
 	t[0].tv_nsec = t[1].tv_nsec = 0;
 	CU_ASSERT_FATAL(futimens(fd, t) == 0);
 
-	partial_expire(pt_dfd, PATH_RESERVED "part-old", 3600);
-	partial_expire(pt_dfd, PATH_RESERVED "part-young", 3600);
-	partial_expire(pt_dfd, longp, 3600);
-	partial_expire(pt_dfd, PATH_RESERVED "sweep", 3600);
-	partial_expire(pt_dfd, "plain", 3600);
-	partial_expire(pt_dfd, PATH_RESERVED "part-locked", 3600);
+	CU_ASSERT_EQUAL(partial_expire(pt_dfd, PATH_RESERVED "part-old",
+	    3600, &size), 1);
+	CU_ASSERT_EQUAL(size, 1);
+	CU_ASSERT(partial_expire(pt_dfd, PATH_RESERVED "part-young", 3600,
+	    &size) != 1);
+	CU_ASSERT_EQUAL(partial_expire(pt_dfd, longp, 3600, &size), 1);
+	CU_ASSERT_EQUAL(partial_expire(pt_dfd, PATH_RESERVED "sweep", 3600,
+	    &size), -1);
+	CU_ASSERT_EQUAL(partial_expire(pt_dfd, "plain", 3600, &size), -1);
+	CU_ASSERT_EQUAL(partial_expire(pt_dfd, PATH_RESERVED "part-locked",
+	    3600, &size), -1);
 	CU_ASSERT(!pt_exists(PATH_RESERVED "part-old"));
 	CU_ASSERT(pt_exists(PATH_RESERVED "part-young"));
 	CU_ASSERT(!pt_exists(longp));
@@ -427,7 +437,8 @@ test_partial_expire(void)
 
 	/* once the upload is gone, its old partial goes too */
 	close(fd);
-	partial_expire(pt_dfd, PATH_RESERVED "part-locked", 3600);
+	CU_ASSERT_EQUAL(partial_expire(pt_dfd, PATH_RESERVED "part-locked",
+	    3600, &size), 1);
 	CU_ASSERT(!pt_exists(PATH_RESERVED "part-locked"));
 	pt_teardown();
 }
@@ -452,7 +463,7 @@ test_partial_long_name(void)
 	name[245] = '\0';
 	(void)snprintf(fit, sizeof(fit), "%spart-%s", PATH_RESERVED, name);
 	CU_ASSERT_EQUAL(strlen(fit), 255);
-	fd = partial_open(pt_dfd, name, 1, 0, &off);
+	fd = partial_open(pt_dfd, name, 1, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT(pt_exists(fit));
 	close(fd);
@@ -460,7 +471,7 @@ test_partial_long_name(void)
 	/* 246 bytes of 'n': hashed */
 	name[245] = 'n';
 	name[246] = '\0';
-	fd = partial_open(pt_dfd, name, 1, 0, &off);
+	fd = partial_open(pt_dfd, name, 1, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT(pt_exists(hashed));
 	CU_ASSERT(pt_write(fd, "L") == 0);
@@ -474,28 +485,43 @@ test_partial_long_name(void)
 
 /*
  * The sweep walks the tree once per period: old partials at any depth
- * go, young ones stay, and a second sweep at once does nothing.
+ * go, young ones stay and are counted, one an upload holds is not, and
+ * a second sweep at once does nothing unless forced.
  */
 static void
 test_partial_sweep(void)
 {
+	struct partial_tally	 t;
+	uint64_t		 off;
+	int			 fd;
+
 	CU_ASSERT_FATAL(pt_setup() == 0);
 	CU_ASSERT_FATAL(mkdirat(pt_dfd, "d", 0755) == 0 &&
 	    mkdirat(pt_dfd, "d/e", 0755) == 0);
 	pt_file(PATH_RESERVED "part-top", "x", PT_OLD);
 	pt_file("d/" PATH_RESERVED "part-mid", "x", PT_OLD);
 	pt_file("d/e/" PATH_RESERVED "part-deep", "x", PT_OLD);
-	pt_file("d/" PATH_RESERVED "part-young", "x", 60);
-	partial_sweep(pt_dfd, 3600);
+	pt_file("d/" PATH_RESERVED "part-young", "xyz", 60);
+	pt_file("d/e/" PATH_RESERVED "part-kept", "12345", 60);
+	fd = partial_open(pt_dfd, "held", 9, 0, &off, &pt_had);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT(pt_write(fd, "held") == 0);
+	CU_ASSERT_EQUAL(partial_sweep(pt_dfd, 3600, 0, &t), 1);
 	CU_ASSERT(!pt_exists(PATH_RESERVED "part-top"));
 	CU_ASSERT(!pt_exists("d/" PATH_RESERVED "part-mid"));
 	CU_ASSERT(!pt_exists("d/e/" PATH_RESERVED "part-deep"));
 	CU_ASSERT(pt_exists("d/" PATH_RESERVED "part-young"));
 	CU_ASSERT(pt_exists(PATH_RESERVED "sweep"));
+	CU_ASSERT_EQUAL(t.count, 2);
+	CU_ASSERT_EQUAL(t.bytes, 3 + 5);
 
 	pt_file("d/" PATH_RESERVED "part-later", "x", PT_OLD);
-	partial_sweep(pt_dfd, 3600);
+	CU_ASSERT_EQUAL(partial_sweep(pt_dfd, 3600, 0, &t), 0);
 	CU_ASSERT(pt_exists("d/" PATH_RESERVED "part-later"));
+	CU_ASSERT_EQUAL(partial_sweep(pt_dfd, 3600, 1, &t), 1);
+	CU_ASSERT(!pt_exists("d/" PATH_RESERVED "part-later"));
+	CU_ASSERT_EQUAL(t.count, 2);
+	close(fd);
 	pt_teardown();
 }
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,35 @@ tu_slow_reader(int fd, int closefd, uint64_t start, uint64_t n,
 		}
 	}
 	_exit(got == n ? 0 : 4);
+}
+
+pid_t
+tu_trickle(int fd, int closefd, const void *buf, size_t n, size_t piece,
+    int every_ms, int linger_ms)
+{
+	const uint8_t	*p = buf;
+	size_t		 done = 0, k;
+	pid_t		 pid;
+
+	if ((pid = fork()) != 0) {
+		return pid;
+	}
+	if (closefd != -1) {
+		(void)close(closefd);
+	}
+	(void)signal(SIGPIPE, SIG_IGN);
+	while (done < n) {
+		k = n - done < piece ? n - done : piece;
+		if (write(fd, p + done, k) != (ssize_t)k) {
+			_exit(1);
+		}
+		done += k;
+		if (done < n) {
+			tu_sleep_ms(every_ms);
+		}
+	}
+	tu_sleep_ms(linger_ms);
+	_exit(0);
 }
 
 int

@@ -49,6 +49,14 @@ void	tu_close_pair(const int fds[2]);
  */
 pid_t	tu_slow_reader(int fd, int closefd, uint64_t start, uint64_t n,
 	    size_t maxpiece);
+/*
+ * Fork a child that writes the n bytes of buf to fd piece bytes at a
+ * time, every_ms apart, then waits linger_ms and exits 0 (1 when a write
+ * fails: the reader gave up).  Returns its pid; the caller closes its
+ * copy of the peer end (closefd in the child) and calls tu_wait().
+ */
+pid_t	tu_trickle(int fd, int closefd, const void *buf, size_t n,
+	    size_t piece, int every_ms, int linger_ms);
 /* Wait for child pid; returns its exit status, or -1 if it died. */
 int	tu_wait(pid_t pid);
 /*
