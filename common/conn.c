@@ -57,19 +57,26 @@ int
 conn_init(struct conn *c, int fd, uint32_t max_payload, int wstall_ms,
     int wintr_fd)
 {
-	memset(c, 0, sizeof(*c));
-	c->fd = fd;
-	c->wstall_ms = wstall_ms;
-	c->wintr_fd = wintr_fd;
-	if (max_payload == 0 || max_payload > FRAME_MAX) {
-		max_payload = FRAME_MAX;
-	}
 	if (xio_set_nonblock(fd, 1) == -1) {
 		return -1;
 	}
 	if (xio_tcp_nodelay(fd) == -1 && errno != EOPNOTSUPP &&
 	    errno != ENOTSUP && errno != ENOPROTOOPT) {
 		return -1;
+	}
+	return conn_init_ready(c, fd, max_payload, wstall_ms, wintr_fd);
+}
+
+int
+conn_init_ready(struct conn *c, int fd, uint32_t max_payload,
+    int wstall_ms, int wintr_fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->wstall_ms = wstall_ms;
+	c->wintr_fd = wintr_fd;
+	if (max_payload == 0 || max_payload > FRAME_MAX) {
+		max_payload = FRAME_MAX;
 	}
 	c->rcap = CONN_RBUF;
 	c->wcap = CONN_WBUF;
