@@ -43,6 +43,19 @@
 #define XFER_DONE_MS	(10 * 60 * 1000)  /* wait for PUT's OK (fsync) */
 #define XFER_BUSY_TRIES	10		/* put -r meeting its own old upload */
 #define XFER_BUSY_MS	300
+/*
+ * How bodies move (docs/performance.md has the measurements): PUT's
+ * frames are read in pieces and written (faster here than a mapping or
+ * sendfile, whose copy reads the page cache from memory on the
+ * critical path), and GET's are spliced into a regular file (one copy
+ * fewer).  A build may choose others with -D to measure again.
+ */
+#ifndef XFER_PUT_HOW
+#define XFER_PUT_HOW	BODY_READ
+#endif
+#ifndef XFER_GET_SPLICE
+#define XFER_GET_SPLICE	1
+#endif
 
 /* How an attempt, or one step of it, ended. */
 enum xfer_rc {
@@ -442,19 +455,36 @@ xfer_get_ask(struct xfer_state *x)
 	return XFER_OK;
 }
 
-/* GET's body into the partial file or the sink; x->off follows it. */
+/*
+ * GET's body into the partial file or the sink; x->off follows it.  A
+ * regular file takes the bytes spliced from the socket through a pipe,
+ * one copy fewer.  A sink does not: a device or a pipe is some
+ * consumer's, which copies the bytes anyway.  Nor does a transfer under
+ * --limit-rate: it gains nothing, and splice's big reads let the
+ * kernel's receive window grow until the server has sent most of the
+ * file in one burst, which is what the limit is there to prevent.
+ */
 static enum xfer_rc
 xfer_get_move(struct xfer_state *x)
 {
+	struct body_pipe pipe = { -1, -1 };
 	struct body_opts o;
 	struct body_stat bs;
 	enum body_rc	 brc;
+	int		 saved;
 
 	xfer_body_opts(x, &o);
 	if (x->md != NULL) {
 		o.inspect = xfer_digest;
 	}
+	if (XFER_GET_SPLICE && !x->direct && x->o->limit == 0 &&
+	    body_pipe_open(&pipe) == 0) {
+		o.pipe = &pipe;
+	}
 	brc = body_recv(&x->s->conn, x->fd, x->size - x->off, &o, &bs);
+	saved = errno;
+	body_pipe_close(&pipe);
+	errno = saved;
 	x->off += bs.done;
 	x->moved += bs.done;
 	if (brc == BODY_WRITE) {
@@ -640,7 +670,7 @@ xfer_put_move(struct xfer_state *x)
 	int		 save;
 
 	xfer_body_opts(x, &o);
-	o.how = BODY_MAP;
+	o.how = XFER_PUT_HOW;
 	brc = body_send(&s->conn, x->fd, x->off, x->size - x->off, &o, &bs);
 	x->moved += bs.done;
 	if (brc == BODY_OK && conn_flush(&s->conn) == -1) {

@@ -5,23 +5,25 @@
  * Sending picks how each frame leaves by its size.  A small frame is
  * read into the connection's write buffer behind whatever is queued,
  * so that a small GET's FILE, DATA and END go out in one write.  A big
- * one goes as the caller asks: by default its header (with what was
- * queued, held back with MSG_MORE) then sendfile, so the file's bytes
- * are copied once, from the page cache into the socket; or from a
- * mapping of the file in one sendmsg; or read in BODY_PIECE pieces and
- * written.  Where sendfile cannot read a file the frame goes on by
- * reading.
+ * one goes as the caller asks: its header (with what was queued, held
+ * back with MSG_MORE) then sendfile, so the file's bytes are copied
+ * once, from the page cache into the socket; or from a mapping of the
+ * file in one sendmsg; or read in BODY_PIECE pieces into a scratch
+ * buffer that lasts as long as the connection, and written.  Where
+ * sendfile cannot read a file the frame goes on by reading.  Which is
+ * fastest depends on where the copies land in the cache: both programs
+ * measured it (docs/performance.md) and chose reading.
  *
  * Receiving reads each frame's header first.  A DATA payload is spliced
  * from the socket through a pipe into the file when the caller has a
- * pipe (one copy fewer: the bytes never enter user space), else the
- * frame is read whole and written.
+ * pipe (one copy fewer: the bytes never enter user space), else it
+ * passes piece by piece through the read buffer.
  *
  * A minimum rate (body_opts) is judged over the whole transfer, as
  * bytes move: after each frame, and between the pieces a big frame is
- * then sent or spliced in, so a peer that takes or gives a byte now and
- * then is cut at the end of the window it spoils.  Inside a frame being
- * received the connection judges it too (conn_set_min_rate()).
+ * then sent or received in, so a peer that takes or gives a byte now
+ * and then is cut at the end of the window it spoils.  Inside a frame
+ * being received the connection judges it too (conn_set_min_rate()).
  *
  * All checks of a body's framing (sizes, END counts, empty DATA) live
  * here, for both programs.  Never knows what a request is.
@@ -42,8 +44,24 @@
 #include "body.h"
 #include "xio.h"
 
-/* Frames below this are queued in the write buffer (conn.c's limit). */
-#define BODY_SMALL	(16 * 1024)
+/*
+ * Frames below this are read into the write buffer behind what is
+ * queued, so that they leave with it and with END in one write: they
+ * must fit conn.c's 64 KiB with them.  The constants below are
+ * measured choices (docs/performance.md); a build may set others with
+ * -D to measure again.
+ */
+#ifndef BODY_SMALL
+#define BODY_SMALL	(60 * 1024)
+#endif
+/* Hold a frame header back with TCP_CORK (1) rather than MSG_MORE (0). */
+#ifndef BODY_CORK
+#define BODY_CORK	0
+#endif
+/* The receiving pipe's size: a whole frame, so one splice moves it. */
+#ifndef BODY_PIPE_SIZE
+#define BODY_PIPE_SIZE	FRAME_MAX
+#endif
 /* A big DATA frame from a file is read and written this much at a time. */
 #ifndef BODY_PIECE
 #define BODY_PIECE	(256 * 1024)
@@ -59,6 +77,15 @@ struct body_rate {
 	struct conn		*c;
 	int64_t			 since;		/* when it began */
 	uint64_t		 base;		/* bytes moved then */
+};
+
+/* One DATA payload on its way from the socket into a file. */
+struct body_in {
+	int		 fd;		/* -1: dropped */
+	uint32_t	 flen;
+	size_t		 left;		/* still to take off the wire */
+	size_t		 written;	/* into fd so far */
+	int		 werr;		/* errno of a failed write, or 0 */
 };
 
 /* What a receive is doing across waits: for ticks and the stall limit. */
@@ -77,12 +104,12 @@ static void	body_rate_start(struct body_rate *, struct conn *,
 static int	body_rate_judge(struct body_rate *);
 static int	body_queue_small(struct conn *, int, uint64_t, size_t);
 static int	body_send_pieces(struct conn *, int, uint64_t, size_t, int,
-		    uint8_t **, struct body_rate *);
+		    struct body_rate *);
 static int	body_send_mapped(struct conn *, int, uint64_t, size_t);
 static int	body_send_file(struct conn *, int, uint64_t, size_t,
-		    uint8_t **, struct body_rate *);
+		    struct body_rate *);
 static int	body_send_frame(struct conn *, int, uint64_t, size_t,
-		    const struct body_opts *, uint8_t **, struct body_rate *);
+		    const struct body_opts *, struct body_rate *);
 static int	body_shrunk(int, uint64_t);
 static int	body_progress(const struct body_opts *, uint64_t);
 static int	body_waited(struct body_rx *);
@@ -90,8 +117,13 @@ static enum body_rc body_take(struct conn *, int, uint64_t,
 		    const struct body_opts *, struct body_stat *);
 static int	body_take_frame(struct body_rx *, int, uint64_t,
 		    enum body_rc *);
-static enum body_rc body_splice(struct body_rx *, int, uint32_t);
+static void	body_put(struct body_rx *, struct body_in *, const uint8_t *,
+		    size_t);
+static enum body_rc body_in_splice(struct body_rx *, struct body_in *);
+static enum body_rc body_in_pieces(struct body_rx *, struct body_in *);
+static enum body_rc body_stream(struct body_rx *, int, uint32_t);
 static void	body_pipe_empty(const struct body_pipe *);
+static int	body_pipe_unload(const struct body_pipe *, int);
 static enum body_rc body_data_rule(struct body_stat *, uint32_t, uint64_t);
 static enum body_rc body_end(const struct conn_frame *, uint64_t, uint64_t,
 		    struct body_stat *);
@@ -108,7 +140,7 @@ body_pipe_open(struct body_pipe *p)
 		return -1;
 	}
 	/* a whole frame at once; a smaller pipe only means more splices */
-	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)FRAME_MAX);
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)BODY_PIPE_SIZE);
 	p->rd = fds[0];
 	p->wr = fds[1];
 	return 0;
@@ -210,8 +242,8 @@ body_queue_small(struct conn *c, int fd, uint64_t off, size_t len)
 }
 
 /*
- * One big DATA frame from fd at off, read into a buffer (made on first
- * use, BODY_PIECE bytes) piece by piece and written; the header, unless
+ * One big DATA frame from fd at off, read piece by piece (BODY_PIECE
+ * bytes) into the connection's scratch and written; the header, unless
  * already sent, and what was queued go with the first piece.  The rate
  * is judged between pieces.  Returns 0; 1 when the first piece cannot
  * be read and nothing of the frame was sent; -1 with errno otherwise,
@@ -219,28 +251,21 @@ body_queue_small(struct conn *c, int fd, uint64_t off, size_t len)
  */
 static int
 body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
-    int header, uint8_t **buf, struct body_rate *rt)
+    int header, struct body_rate *rt)
 {
-	uint8_t		 hdr[FRAME_HDR_LEN];
+	uint8_t		 hdr[FRAME_HDR_LEN], *buf;
 	struct iovec	 iov[2];
 	size_t		 done = 0, piece;
 	ssize_t		 n;
 	int		 cnt;
 
-	/*
-	 * Per transfer, and mapped rather than malloc'd: malloc would keep
-	 * it in the heap after the free, and an idle worker's memory with
-	 * it.
-	 */
-	if (*buf == NULL && (*buf = mmap(NULL, BODY_PIECE, PROT_READ |
-	    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
-		*buf = NULL;
+	if ((buf = conn_scratch(c, BODY_PIECE)) == NULL) {
 		return -1;
 	}
 	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
 	while (done < len) {
 		piece = len - done > BODY_PIECE ? BODY_PIECE : len - done;
-		n = xio_pread_full(fd, *buf, piece, off + done);
+		n = xio_pread_full(fd, buf, piece, off + done);
 		if (n == -1 || (size_t)n != piece) {
 			if (done == 0 && header) {
 				return 1;
@@ -253,7 +278,7 @@ body_send_pieces(struct conn *c, int fd, uint64_t off, size_t len,
 			iov[cnt].iov_base = hdr;
 			iov[cnt++].iov_len = sizeof(hdr);
 		}
-		iov[cnt].iov_base = *buf;
+		iov[cnt].iov_base = buf;
 		iov[cnt++].iov_len = piece;
 		if (conn_send_iov(c, iov, cnt, 0) == -1) {
 			return -1;
@@ -309,31 +334,34 @@ body_send_mapped(struct conn *c, int fd, uint64_t off, size_t len)
 
 /*
  * One big DATA frame by sendfile.  The header (with the replies queued
- * before it) is held back with MSG_MORE, so that it leaves in the same
- * segments as the file's first bytes.  Under a minimum rate the bytes
- * go in BODY_PIECE pieces, judged between them.  A file sendfile cannot
- * read (EINVAL, ENOSYS, nothing sent) is read and written instead, the
- * header being out already.  0 or -1 with errno; EIO when the file
- * ended inside the frame.
+ * before it) is held back with MSG_MORE (or TCP_CORK), so that it
+ * leaves in the same segments as the file's first bytes.  Under a
+ * minimum rate the bytes go in BODY_PIECE pieces, judged between them.
+ * A file sendfile cannot read (EINVAL, ENOSYS, nothing sent) is read
+ * and written instead, the header being out already.  0 or -1 with
+ * errno; EIO when the file ended inside the frame.
  */
 static int
 body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
-    uint8_t **buf, struct body_rate *rt)
+    struct body_rate *rt)
 {
 	uint8_t		 hdr[FRAME_HDR_LEN];
 	struct iovec	 iov[1];
 	uint64_t	 sent;
 	size_t		 done = 0, piece;
-	int		 r;
+	int		 r = 0, saved;
 
 	frame_header_encode(hdr, TFS_DATA, (uint32_t)len);
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = sizeof(hdr);
-	if (conn_send_iov(c, iov, 1, MSG_MORE) == -1) {
+	if (BODY_CORK) {
+		(void)xio_tcp_cork(c->fd, 1);
+	}
+	if (conn_send_iov(c, iov, 1, BODY_CORK ? 0 : MSG_MORE) == -1) {
 		return -1;
 	}
 	piece = rt->o->min_rate > 0 ? BODY_PIECE : len;
-	while (done < len) {
+	while (done < len && r == 0) {
 		if (piece > len - done) {
 			piece = len - done;
 		}
@@ -342,17 +370,20 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
 		c->bytes_out += sent;
 		if (r == -1 && sent == 0 && done == 0 &&
 		    (errno == EINVAL || errno == ENOSYS)) {
-			return body_send_pieces(c, fd, off, len, 0, buf, rt);
-		}
-		if (r == -1) {
-			return -1;
+			r = body_send_pieces(c, fd, off, len, 0, rt);
+			break;
 		}
 		done += piece;
-		if (done < len && body_rate_judge(rt) == -1) {
-			return -1;
+		if (r == 0 && done < len && body_rate_judge(rt) == -1) {
+			r = -1;
 		}
 	}
-	return 0;
+	if (BODY_CORK) {
+		saved = errno;
+		(void)xio_tcp_cork(c->fd, 0);
+		errno = saved;
+	}
+	return r;
 }
 
 /*
@@ -362,7 +393,7 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
  */
 static int
 body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
-    const struct body_opts *o, uint8_t **buf, struct body_rate *rt)
+    const struct body_opts *o, struct body_rate *rt)
 {
 	int	 r;
 
@@ -376,11 +407,11 @@ body_send_frame(struct conn *c, int fd, uint64_t off, size_t len,
 		}
 		break;
 	case BODY_SENDFILE:
-		return body_send_file(c, fd, off, len, buf, rt);
+		return body_send_file(c, fd, off, len, rt);
 	default:
 		break;
 	}
-	return body_send_pieces(c, fd, off, len, 1, buf, rt);
+	return body_send_pieces(c, fd, off, len, 1, rt);
 }
 
 enum body_rc
@@ -392,9 +423,8 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 	uint64_t	 done = 0;
 	uint32_t	 fmax;
 	size_t		 chunk;
-	uint8_t		*buf = NULL;
 	enum body_rc	 rc = BODY_OK;
-	int		 r, saved;
+	int		 r;
 
 	memset(st, 0, sizeof(*st));
 	body_rate_start(&rate, c, o);
@@ -407,8 +437,7 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 			rc = BODY_SHORT;
 			break;
 		}
-		r = body_send_frame(c, fd, off + done, chunk, o, &buf,
-		    &rate);
+		r = body_send_frame(c, fd, off + done, chunk, o, &rate);
 		if (r != 0) {
 			rc = r == 1 ? BODY_SHORT : BODY_BROKEN;
 			break;
@@ -426,11 +455,6 @@ body_send(struct conn *c, int fd, uint64_t off, uint64_t len,
 		if (conn_send(c, &end) == -1) {
 			rc = BODY_BROKEN;
 		}
-	}
-	if (buf != NULL) {
-		saved = errno;
-		(void)munmap(buf, BODY_PIECE);
-		errno = saved;
 	}
 	return rc;
 }
@@ -521,35 +545,82 @@ static void
 body_pipe_empty(const struct body_pipe *p)
 {
 	uint8_t	 buf[BODY_SCRATCH];
+	ssize_t	 n;
 
-	while (read(p->rd, buf, sizeof(buf)) > 0) {
+	while ((n = read(p->rd, buf, sizeof(buf))) > 0 ||
+	    (n == -1 && errno == EINTR)) {
 		continue;
 	}
 }
 
 /*
- * The payload of a DATA frame (flen bytes, its header read) into fd:
- * what the read buffer holds of it is written, the rest spliced from
- * the socket through the pipe.  After a failed write the rest of the
- * frame is still read, so that the stream stays in step.
+ * fd takes no splice (EINVAL: a file system without splice_write): what
+ * the pipe holds is read and written instead.  0, or -1 with errno (the
+ * pipe is then emptied).
+ */
+static int
+body_pipe_unload(const struct body_pipe *p, int fd)
+{
+	uint8_t	 buf[BODY_SCRATCH];
+	ssize_t	 n;
+
+	for (;;) {
+		if ((n = read(p->rd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return 0;	/* EAGAIN: empty */
+		}
+		if (n == 0) {
+			return 0;
+		}
+		if (xio_write_full(fd, buf, (size_t)n, -1) == -1) {
+			body_pipe_empty(p);
+			return -1;
+		}
+	}
+}
+
+/* Give n bytes of a payload to inspect, then to fd; a failure is kept. */
+static void
+body_put(struct body_rx *x, struct body_in *in, const uint8_t *p, size_t n)
+{
+	const struct body_opts	*o = x->o;
+
+	in->left -= n;
+	if (in->werr != 0 || in->fd == -1) {
+		return;
+	}
+	if (o->inspect != NULL && o->inspect(o->arg, p, n) != 0) {
+		in->werr = EIO;
+	} else if (xio_write_full(in->fd, p, n, -1) == -1) {
+		in->werr = errno;
+	} else {
+		in->written += n;
+	}
+}
+
+/*
+ * Splice what is left of in's payload from the socket through the pipe
+ * into in->fd (what the read buffer holds of it is written first).
+ * Stops early, BODY_OK, when a write fails or fd takes no splice: what
+ * the pipe held is then written by reading it, and the rest of the
+ * frame is the caller's.  BODY_OK, BODY_EOF or BODY_BROKEN.
  */
 static enum body_rc
-body_splice(struct body_rx *x, int fd, uint32_t flen)
+body_in_splice(struct body_rx *x, struct body_in *in)
 {
 	const struct body_pipe	*pp = x->o->pipe;
-	struct conn_frame	 f;
 	const uint8_t		*p;
-	size_t			 left = flen, nb;
+	size_t			 nb;
 	ssize_t			 n;
-	int			 werr = 0, r;
 
 	if ((nb = conn_payload_buffered(x->c, &p)) > 0) {
-		werr = xio_write_full(fd, p, nb, -1) == -1 ? errno : 0;
 		conn_payload_taken(x->c, nb, 0);
-		left -= nb;
+		body_put(x, in, p, nb);
 	}
-	while (left > 0 && werr == 0) {
-		n = xio_splice_in(x->c->fd, pp->wr, left, x->w.stall_ms,
+	while (in->left > 0 && in->werr == 0) {
+		n = xio_splice_in(x->c->fd, pp->wr, in->left, x->w.stall_ms,
 		    x->w.intr_fd);
 		if (n == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
 			continue;
@@ -558,46 +629,106 @@ body_splice(struct body_rx *x, int fd, uint32_t flen)
 			return n == 0 ? BODY_EOF : BODY_BROKEN;
 		}
 		conn_payload_taken(x->c, 0, (size_t)n);
-		left -= (size_t)n;
+		in->left -= (size_t)n;
 		if (body_rate_judge(&x->rate) == -1) {
 			return BODY_BROKEN;
 		}
-		if (xio_splice_out(pp->rd, fd, (size_t)n) == -1) {
-			werr = errno;
+		if (xio_splice_out(pp->rd, in->fd, (size_t)n) == -1) {
+			if (errno == EINVAL &&
+			    body_pipe_unload(pp, in->fd) == 0) {
+				in->written += (size_t)n;
+				break;
+			}
+			in->werr = errno;
 			body_pipe_empty(pp);
-		} else if (left > 0 && body_progress(x->o,
-		    x->st->done + flen - left) == -1) {
+			continue;
+		}
+		in->written += (size_t)n;
+		if (in->left > 0 && body_progress(x->o,
+		    x->st->done + in->flen - in->left) == -1) {
 			return BODY_BROKEN;
 		}
 	}
-	while (left > 0) {
-		/* the rest goes to the frame storage, to be dropped */
-		r = conn_read_frame(x->c, &x->w, &f);
-		if (r == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
+	return BODY_OK;
+}
+
+/*
+ * The rest of in's payload, piece by piece through the read buffer,
+ * each written out (or dropped) before the next is read: the bytes are
+ * copied from the socket once, into memory that stays in the cache.
+ * BODY_OK, BODY_EOF or BODY_BROKEN.
+ */
+static enum body_rc
+body_in_pieces(struct body_rx *x, struct body_in *in)
+{
+	const uint8_t	*p;
+	ssize_t		 n;
+
+	while (in->left > 0) {
+		n = conn_payload_read(x->c, &x->w, &p);
+		if (n == -1 && errno == ETIMEDOUT && body_waited(x) == 0) {
 			continue;
 		}
-		if (r != 1) {
-			return r == 0 ? BODY_EOF : BODY_BROKEN;
+		if (n <= 0) {
+			return n == 0 ? BODY_EOF : BODY_BROKEN;
 		}
-		left = 0;
+		body_put(x, in, p, (size_t)n);
+		if (body_rate_judge(&x->rate) == -1) {
+			return BODY_BROKEN;
+		}
+		if (in->left > 0 && body_progress(x->o,
+		    x->st->done + in->flen - in->left) == -1) {
+			return BODY_BROKEN;
+		}
+	}
+	return BODY_OK;
+}
+
+/*
+ * The payload of a DATA frame (flen bytes, its header read) into fd, or
+ * dropped when fd is -1: spliced when there is a pipe and nothing to
+ * inspect, else through the read buffer.  The frame is always read to
+ * its end, so that the stream stays in step after a failed write.  A
+ * frame cut short counts in st->done what of it was written: fd then
+ * holds exactly st->done bytes of the body.
+ */
+static enum body_rc
+body_stream(struct body_rx *x, int fd, uint32_t flen)
+{
+	struct body_in	 in;
+	enum body_rc	 rc = BODY_OK;
+
+	memset(&in, 0, sizeof(in));
+	in.fd = fd;
+	in.flen = flen;
+	in.left = flen;
+	if (fd != -1 && x->o->pipe != NULL && x->o->inspect == NULL) {
+		rc = body_in_splice(x, &in);
+	}
+	if (rc == BODY_OK) {
+		rc = body_in_pieces(x, &in);
+	}
+	if (rc != BODY_OK) {
+		x->st->done += in.written;
+		return rc;
 	}
 	x->st->done += flen;
-	if (werr != 0) {
-		errno = werr;
+	if (in.werr != 0) {
+		errno = in.werr;
 		return BODY_WRITE;
 	}
 	return BODY_OK;
 }
 
 /*
- * Take the next frame of the body into fd (-1: drop it).  Returns 1
- * while the body goes on, 0 with *rc once it ended (BODY_OK after its
- * END) or failed.
+ * Take the next frame of the body into fd (-1: drop it): a DATA frame
+ * streams into fd (body_stream), never into the frame storage.
+ * Returns 1 while the body goes on, 0 with *rc once it ended (BODY_OK
+ * after its END) or failed.
  */
 static int
 body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
 {
-	const struct body_opts	*o = x->o;
 	struct body_stat	*st = x->st;
 	struct conn_frame	 f;
 	uint32_t		 flen;
@@ -605,13 +736,12 @@ body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
 	int			 r;
 
 	r = conn_read_header(x->c, &x->w, &type, &flen);
-	if (r == 1 && type == TFS_DATA && fd != -1 && o->pipe != NULL &&
-	    o->inspect == NULL) {
+	if (r == 1 && type == TFS_DATA) {
 		if ((*rc = body_data_rule(st, flen, len)) != BODY_OK ||
-		    (*rc = body_splice(x, fd, flen)) != BODY_OK) {
+		    (*rc = body_stream(x, fd, flen)) != BODY_OK) {
 			return 0;
 		}
-		if (body_progress(o, st->done) == -1) {
+		if (body_progress(x->o, st->done) == -1) {
 			*rc = BODY_BROKEN;
 			return 0;
 		}
@@ -642,32 +772,9 @@ body_take_frame(struct body_rx *x, int fd, uint64_t len, enum body_rc *rc)
 		*rc = body_end(&f, st->done, len, st);
 		return 0;
 	}
-	if (f.type != TFS_DATA) {
-		st->frame = f;
-		*rc = BODY_OTHER;
-		return 0;
-	}
-	if ((*rc = body_data_rule(st, f.len, len)) != BODY_OK) {
-		return 0;
-	}
-	st->done += f.len;
-	if (fd != -1) {
-		if (o->inspect != NULL &&
-		    o->inspect(o->arg, f.payload, f.len) != 0) {
-			errno = EIO;
-			*rc = BODY_WRITE;
-			return 0;
-		}
-		if (xio_write_full(fd, f.payload, f.len, -1) == -1) {
-			*rc = BODY_WRITE;
-			return 0;
-		}
-	}
-	if (body_progress(o, st->done) == -1) {
-		*rc = BODY_BROKEN;
-		return 0;
-	}
-	return 1;
+	st->frame = f;
+	*rc = BODY_OTHER;
+	return 0;
 }
 
 /*

@@ -94,8 +94,9 @@ enum body_rc {
 /* What a call did. */
 struct body_stat {
 	/*
-	 * Body bytes moved.  After BODY_WRITE: taken off the wire, the
-	 * frame whose write failed included.
+	 * Body bytes moved: receiving, written into fd, a frame cut
+	 * short included (fd holds exactly these).  After BODY_WRITE:
+	 * taken off the wire, the frame whose write failed included.
 	 */
 	uint64_t		 done;
 	struct conn_frame	 frame;		/* BODY_OTHER */

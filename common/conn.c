@@ -10,6 +10,7 @@
  * no memory.  All waiting is in xio.c; file bodies are body.c's.
  */
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -23,10 +24,20 @@
 #include "conn.h"
 #include "xio.h"
 
+/*
+ * Measured choices (docs/performance.md); a build may set others with
+ * -D to measure again.
+ */
+#ifndef CONN_RBUF
 #define CONN_RBUF	(64 * 1024)
+#endif
+#ifndef CONN_WBUF
 #define CONN_WBUF	(64 * 1024)
+#endif
 /* Payloads at least this big bypass the buffers (zero copy). */
+#ifndef CONN_DIRECT
 #define CONN_DIRECT	(16 * 1024)
+#endif
 /* Longest ERROR message conn_send_error formats. */
 #define CONN_ERRMSG	1024
 
@@ -46,19 +57,26 @@ int
 conn_init(struct conn *c, int fd, uint32_t max_payload, int wstall_ms,
     int wintr_fd)
 {
-	memset(c, 0, sizeof(*c));
-	c->fd = fd;
-	c->wstall_ms = wstall_ms;
-	c->wintr_fd = wintr_fd;
-	if (max_payload == 0 || max_payload > FRAME_MAX) {
-		max_payload = FRAME_MAX;
-	}
 	if (xio_set_nonblock(fd, 1) == -1) {
 		return -1;
 	}
 	if (xio_tcp_nodelay(fd) == -1 && errno != EOPNOTSUPP &&
 	    errno != ENOTSUP && errno != ENOPROTOOPT) {
 		return -1;
+	}
+	return conn_init_ready(c, fd, max_payload, wstall_ms, wintr_fd);
+}
+
+int
+conn_init_ready(struct conn *c, int fd, uint32_t max_payload,
+    int wstall_ms, int wintr_fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->wstall_ms = wstall_ms;
+	c->wintr_fd = wintr_fd;
+	if (max_payload == 0 || max_payload > FRAME_MAX) {
+		max_payload = FRAME_MAX;
 	}
 	c->rcap = CONN_RBUF;
 	c->wcap = CONN_WBUF;
@@ -79,8 +97,38 @@ conn_free(struct conn *c)
 	free(c->payload);
 	free(c->rbuf);
 	free(c->wbuf);
-	c->payload = c->rbuf = c->wbuf = NULL;
+	if (c->scratch != NULL) {
+		(void)munmap(c->scratch, c->scratch_len);
+	}
+	c->payload = c->rbuf = c->wbuf = c->scratch = NULL;
+	c->scratch_len = 0;
 	c->rpos = c->rlen = c->rcap = c->wlen = c->wcap = 0;
+}
+
+/*
+ * Mapped rather than malloc'd: malloc would keep it in the heap after
+ * the free, and an idle process's memory with it.  It lasts as long as
+ * the connection, so that a session of many files maps it once.
+ */
+uint8_t *
+conn_scratch(struct conn *c, size_t len)
+{
+	uint8_t	*p;
+
+	if (c->scratch != NULL && c->scratch_len >= len) {
+		return c->scratch;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		return NULL;
+	}
+	if (c->scratch != NULL) {
+		(void)munmap(c->scratch, c->scratch_len);
+	}
+	c->scratch = p;
+	c->scratch_len = len;
+	return p;
 }
 
 void
@@ -383,6 +431,39 @@ conn_payload_taken(struct conn *c, size_t buffered, size_t socket)
 		c->held = 0;
 		c->rate_since = 0;
 	}
+}
+
+/*
+ * The payload of a big frame passes through the read buffer, which is
+ * small enough to stay in the cache, rather than through the frame
+ * storage: the caller writes each piece out before the next is read.
+ */
+ssize_t
+conn_payload_read(struct conn *c, const struct conn_wait *w,
+    const uint8_t **p)
+{
+	size_t	 n, due = c->dec.len - c->dec.have;
+	ssize_t	 r;
+
+	if ((n = conn_payload_buffered(c, p)) > 0) {
+		conn_payload_taken(c, n, 0);
+		return (ssize_t)n;
+	}
+	if (c->deadline != 0 && xio_now_ms() >= c->deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	c->rpos = c->rlen = 0;
+	r = xio_read_some(c->fd, c->rbuf, due < c->rcap ? due : c->rcap,
+	    conn_limit(c, w->stall_ms), w->intr_in_frame ? w->intr_fd : -1);
+	if (r > 0) {
+		*p = c->rbuf;
+		conn_payload_taken(c, 0, (size_t)r);
+		if (conn_rate_judge(c) == -1) {
+			return -1;
+		}
+	}
+	return r;
 }
 
 int

@@ -47,6 +47,8 @@ struct conn {
 	uint8_t		*wbuf;
 	size_t		 wlen, wcap;
 	uint64_t	 bytes_in, bytes_out;
+	uint8_t		*scratch;	/* conn_scratch(), or NULL */
+	size_t		 scratch_len;
 	/* conn_set_min_rate(), and the window of the frame under way */
 	uint32_t	 min_rate;
 	int		 rate_window_ms;
@@ -72,8 +74,22 @@ struct conn_frame {
  */
 int	conn_init(struct conn *c, int fd, uint32_t max_payload,
 	    int wstall_ms, int wintr_fd);
+/*
+ * conn_init() for a socket that is non-blocking and TCP_NODELAY already
+ * (accepted with SOCK_NONBLOCK from a listening socket that has
+ * TCP_NODELAY, which accepted sockets inherit): two system calls fewer
+ * per connection.
+ */
+int	conn_init_ready(struct conn *c, int fd, uint32_t max_payload,
+	    int wstall_ms, int wintr_fd);
 /* Free the buffers; closes nothing (the fd is the caller's). */
 void	conn_free(struct conn *c);
+/*
+ * For body.c: len bytes of scratch that last as long as c, mapped on
+ * first use (and again, bigger, if a later call asks for more).  NULL
+ * with errno.
+ */
+uint8_t	*conn_scratch(struct conn *c, size_t len);
 /*
  * A frame the peer has begun must arrive at rate bytes a second at
  * least, judged over each window_ms since its first bytes (bytes count,
@@ -144,6 +160,16 @@ int	conn_read_header(struct conn *c, const struct conn_wait *w,
 	    uint8_t *type, uint32_t *len);
 size_t	conn_payload_buffered(const struct conn *c, const uint8_t **p);
 void	conn_payload_taken(struct conn *c, size_t buffered, size_t socket);
+/*
+ * The next piece of the held frame's payload, taken at once: what the
+ * read buffer holds of it, else 1 .. (the read buffer's size) bytes
+ * read into that buffer, waiting as w says inside a frame (and as the
+ * deadline and the minimum rate say).  *p points at them until the
+ * next read.  Returns the count, 0 at end of stream, -1 with errno as
+ * conn_read_frame.
+ */
+ssize_t	conn_payload_read(struct conn *c, const struct conn_wait *w,
+	    const uint8_t **p);
 
 /*
  * For body.c, which fills frames from files.  conn_queue_space() makes

@@ -447,3 +447,9 @@ xio_tcp_nodelay(int fd)
 
 	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
+
+int
+xio_tcp_cork(int fd, int on)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}

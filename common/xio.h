@@ -63,6 +63,8 @@ ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
 int	 xio_set_nonblock(int fd, int on);
 /* TCP_NODELAY; fails with EOPNOTSUPP on sockets that are not TCP. */
 int	 xio_tcp_nodelay(int fd);
+/* TCP_CORK on or off (on: partial segments wait until it is off). */
+int	 xio_tcp_cork(int fd, int on);
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t	 xio_now_ms(void);
 

@@ -38,6 +38,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "xio.h"
 
 static void	daemon_format_addr(const struct sockaddr_storage *, char *,
 		    size_t);
@@ -122,6 +123,10 @@ daemon_bind_one(const struct addrinfo *ai, int dual)
 	if (ai->ai_family == AF_INET6 && dual &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 	    sizeof(off)) == -1) {
+		goto out_close;
+	}
+	/* accepted sockets inherit it: conn_init_ready() needs no call */
+	if (xio_tcp_nodelay(fd) == -1) {
 		goto out_close;
 	}
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||

@@ -20,6 +20,21 @@
 #include "proto.h"
 #include "resolve.h"
 
+/*
+ * How GET's big frames leave, and their size (0: the largest TFS/1
+ * allows).  Read in pieces and written beats sendfile over loopback:
+ * the receiver copies what the server just wrote from the shared cache
+ * rather than the page cache from memory.  docs/performance.md has the
+ * measurements; a build may choose others (-DFETCH_HOW=BODY_SENDFILE)
+ * to measure again.
+ */
+#ifndef FETCH_HOW
+#define FETCH_HOW	BODY_READ
+#endif
+#ifndef FETCH_FRAME
+#define FETCH_FRAME	0
+#endif
+
 static void	fetch_body(struct ops_req *, int, uint64_t, uint64_t);
 
 /*
@@ -72,6 +87,8 @@ fetch_body(struct ops_req *r, int fd, uint64_t off, uint64_t len)
 	struct body_stat bs;
 
 	ops_body_opts(r, &o);
+	o.how = FETCH_HOW;
+	o.frame_max = FETCH_FRAME;
 	switch (body_send(r->ctx->conn, fd, off, len, &o, &bs)) {
 	case BODY_OK:
 		break;

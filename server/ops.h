@@ -39,6 +39,8 @@ struct ops_ctx {
 	struct space	*space;		/* room for uploads, or NULL */
 	int		 stall_ms;	/* a transfer without a byte moved */
 	uint32_t	 min_rate;	/* bytes/s over stall_ms, 0: any */
+	struct body_pipe *pipe;		/* uploads splice through it: see
+					   serve.h; NULL for none */
 };
 
 /* One request: whose it is, and what it did (for the log line). */

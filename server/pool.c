@@ -122,6 +122,7 @@ static int	pool_by_since(const void *, const void *, void *);
 static void	pool_check_stalls(struct pool *, int64_t);
 static void	pool_deadlines(struct pool *, int64_t);
 static void	pool_retire(struct pool *, int, int64_t);
+static void	pool_retire_idle(struct pool *, int, int64_t);
 static void	pool_stop_now(struct pool *);
 static void	pool_stop_graceful(struct pool *);
 static void	pool_reload(struct pool *);
@@ -545,17 +546,43 @@ pool_retire(struct pool *p, int i, int64_t now)
 	}
 }
 
+/* Retire n idle workers of the current generation, the last ones first. */
+static void
+pool_retire_idle(struct pool *p, int n, int64_t now)
+{
+	struct pool_child	*c;
+	int			 i, st;
+
+	for (i = p->sb.nslots - 1; i >= 0 && n > 0; i--) {
+		c = &p->child[i];
+		if (c->pid == 0 || c->retiring ||
+		    c->generation != p->generation) {
+			continue;
+		}
+		st = sb_slot(&p->sb, i)->state;
+		if (st == SB_IDLE || st == SB_STARTING) {
+			log_debug("retiring idle worker %d", i);
+			pool_retire(p, i, now);
+			n--;
+		}
+	}
+}
+
 /*
- * Once a second: keep the idle workers between min and max spare, as
- * Apache's prefork does: short of idle ones, fork what is missing at
- * once; over, retire one a second.  A starting worker counts as idle:
- * it will be soon.  Connections that wait are pool_queue()'s.
+ * Once a second: keep the idle workers between min and max spare:
+ * short of idle ones, fork what is missing at once; over, retire a
+ * quarter of the excess (one at least) a second.  Apache's prefork
+ * retires one a second, which after a burst of 128 leaves a hundred
+ * idle processes for two minutes; a quarter brings it back within
+ * about twenty seconds and still damps a load that comes and goes.  A
+ * starting worker counts as idle: it will be soon.  Connections that
+ * wait are pool_queue()'s.
  */
 static void
 pool_maintain(struct pool *p, int64_t now)
 {
 	struct sb_slot	*slot;
-	int		 i, idle = 0, live = 0, busy = 0, last_idle = -1, n;
+	int		 i, idle = 0, live = 0, busy = 0, n;
 	int		 st;
 
 	for (i = 0; i < p->sb.nslots; i++) {
@@ -576,15 +603,12 @@ pool_maintain(struct pool *p, int64_t now)
 		live++;
 		if (st == SB_IDLE || st == SB_STARTING) {
 			idle++;
-			last_idle = i;
 		} else {
 			busy++;
 		}
 	}
-	if (idle > cfg.max_spare && last_idle != -1) {
-		log_debug("%d idle workers, retiring worker %d", idle,
-		    last_idle);
-		pool_retire(p, last_idle, now);
+	if (idle > cfg.max_spare) {
+		pool_retire_idle(p, (idle - cfg.max_spare + 3) / 4, now);
 		return;
 	}
 	if (idle > 0) {

@@ -80,7 +80,7 @@ static int	serve_setup(struct serve *, const struct serve_args *, int,
 		    const char *, const struct sockaddr_storage *);
 static int	serve_hello(struct serve *);
 static void	serve_loop(struct serve *);
-static int	serve_told(const struct serve *);
+static int	serve_told(const struct serve *, int);
 static int	serve_stop(struct serve *);
 static int	serve_yield(struct serve *);
 static void	serve_phase(struct serve *, int);
@@ -167,8 +167,8 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 {
 	s->a = a;
 	(void)strlcpy(s->peer, peer, sizeof(s->peer));
-	if (conn_init(&s->conn, fd, FRAME_MAX, serve_ms(cfg.stall_timeout),
-	    -1) == -1) {
+	if (conn_init_ready(&s->conn, fd, FRAME_MAX,
+	    serve_ms(cfg.stall_timeout), -1) == -1) {
 		return -1;
 	}
 	conn_set_min_rate(&s->conn, cfg.min_rate, serve_ms(cfg.stall_timeout));
@@ -192,6 +192,7 @@ serve_setup(struct serve *s, const struct serve_args *a, int fd,
 	s->ctx.space = a->shared->space;
 	s->ctx.stall_ms = s->wait.stall_ms;
 	s->ctx.min_rate = cfg.min_rate;
+	s->ctx.pipe = a->pipe;
 	s->req.ctx = &s->ctx;
 	return 0;
 }
@@ -223,14 +224,15 @@ static void
 serve_loop(struct serve *s)
 {
 	struct conn_frame	 f;
-	int			 n;
+	int			 n, woken = 0;
 
 	serve_phase(s, SB_CONN_FIRST);
 	for (;;) {
 		if (s->a->between != NULL) {
 			s->a->between();
 		}
-		n = serve_told(s);
+		n = serve_told(s, woken);
+		woken = 0;
 		if ((n == SERVE_TOLD_STOP && serve_stop(s) == -1) ||
 		    (n == SERVE_TOLD_YIELD && serve_yield(s) == -1)) {
 			break;
@@ -247,6 +249,7 @@ serve_loop(struct serve *s)
 			break;
 		}
 		if (n == -1) {
+			woken = errno == ECANCELED;
 			if (serve_read_failed(s, errno) == 0) {
 				continue;
 			}
@@ -262,14 +265,14 @@ serve_loop(struct serve *s)
 	}
 }
 
-/* What the worker was told (SERVE_TOLD_*), or 0. */
+/* What the worker was told (SERVE_TOLD_*), or 0; woken as told() says. */
 static int
-serve_told(const struct serve *s)
+serve_told(const struct serve *s, int woken)
 {
 	if (s->a->wake_fd == -1 || s->a->told == NULL) {
 		return 0;
 	}
-	return s->a->told();
+	return s->a->told(woken);
 }
 
 /*

@@ -13,6 +13,7 @@
 
 #include "acl.h"
 #include "auth.h"
+#include "body.h"
 #include "resolve.h"
 #include "scoreboard.h"
 #include "users.h"
@@ -52,15 +53,23 @@ struct serve_args {
 	int		 wake_fd;
 	/*
 	 * What wake_fd says: SERVE_TOLD_STOP, SERVE_TOLD_YIELD (said once,
-	 * and wake_fd emptied), or 0.  NULL with wake_fd -1.
+	 * and wake_fd emptied), or 0.  woken: a wait found wake_fd
+	 * readable; without it told() may answer from flags alone, with no
+	 * system call.  NULL with wake_fd -1.
 	 */
-	int		(*told)(void);
+	int		(*told)(int woken);
 	/* Called between requests, where a log file may be reopened. */
 	void		(*between)(void);
+	/*
+	 * The process's pipe that uploads splice through, opened by the
+	 * first upload and kept (closed: rd and wr -1); NULL for none.
+	 */
+	struct body_pipe *pipe;
 };
 
 /*
- * Serve the connection on socket fd: HELLO, then its requests until it
+ * Serve the connection on socket fd (non-blocking, and TCP_NODELAY
+ * where it is TCP: conn_init_ready()): HELLO, then its requests until it
  * ends (QUIT, end of stream, PROTOCOL, TIMEOUT, a stop), then close fd.
  * A stop lets the request in progress finish and answers an idle
  * connection ERROR SHUTTING_DOWN; one that has sent no request yet

@@ -31,6 +31,15 @@
 #include "resolve.h"
 #include "space.h"
 
+/*
+ * Splice uploads from the socket into the partial (1: the bytes are
+ * copied once, from the pipe into the page cache), or read and write
+ * them (0): docs/performance.md has the measurements.
+ */
+#ifndef UPLOAD_SPLICE
+#define UPLOAD_SPLICE	1
+#endif
+
 /* One upload under way: the target's folder and name, the partial. */
 struct upload {
 	int		 dfd;
@@ -48,6 +57,7 @@ static int	upload_room(struct ops_req *, const struct tfs_msg *,
 		    const struct upload *);
 static void	upload_end(struct ops_req *, const struct upload *);
 static int	upload_ready(struct ops_req *, const struct upload *);
+static const struct body_pipe *upload_pipe(struct ops_ctx *);
 static int	upload_body(struct ops_req *, int, uint64_t);
 static void	upload_write_failed(struct ops_req *, const struct upload *,
 		    int);
@@ -224,6 +234,23 @@ upload_ready(struct ops_req *r, const struct upload *u)
 }
 
 /*
+ * The process's pipe, opened on the first upload and kept for the next
+ * ones; NULL when there is none (the body is then read and written).
+ */
+static const struct body_pipe *
+upload_pipe(struct ops_ctx *c)
+{
+	if (!UPLOAD_SPLICE || c->pipe == NULL) {
+		return NULL;
+	}
+	if (c->pipe->rd == -1 && body_pipe_open(c->pipe) == -1) {
+		log_warn("a pipe for uploads");
+		return NULL;
+	}
+	return c->pipe;
+}
+
+/*
  * Receive the DATA frames and END of an upload into pfd: want bytes.
  * Returns 0 when all arrived and were written; 1 when they arrived but
  * writing failed (errno; the stream is in step, the connection stays
@@ -239,6 +266,7 @@ upload_body(struct ops_req *r, int pfd, uint64_t want)
 	int		 werr = 0;
 
 	ops_body_opts(r, &o);
+	o.pipe = upload_pipe(r->ctx);
 	rc = body_recv(r->ctx->conn, pfd, want, &o, &bs);
 	if (rc == BODY_WRITE) {
 		/* keep reading: the answer comes after END */

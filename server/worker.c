@@ -62,6 +62,7 @@ static volatile sig_atomic_t	 worker_stopping;
 static volatile sig_atomic_t	 worker_yield;
 static volatile sig_atomic_t	 worker_reopen;
 static volatile sig_atomic_t	 worker_alarm;
+static int			 worker_armed;	/* an alarm is pending */
 static volatile sig_atomic_t	 worker_listen_fd = -1;
 static int			 worker_pipe[2] = { -1, -1 };
 
@@ -70,7 +71,7 @@ static int	worker_signals(void);
 static unsigned long worker_start(const struct worker_args *);
 static int	worker_master_gone(int);
 static void	worker_between(void);
-static int	worker_told(void);
+static int	worker_told(int);
 static void	worker_sweep(const struct worker_args *);
 static int	worker_accept(const struct worker_args *,
 		    struct sockaddr_storage *, char *, size_t);
@@ -229,15 +230,20 @@ worker_between(void)
  * serve.c's told(): a stop is said for good (the pipe stays readable);
  * otherwise the pipe is emptied, and a yield said once.  The handler
  * sets its flag before it writes, so emptying first loses neither.
+ * With no flag set and no wait woken the pipe holds nothing that was
+ * not seen: the common case costs no system call.
  */
 static int
-worker_told(void)
+worker_told(int woken)
 {
 	char	 buf[64];
 	int	 yield;
 
 	if (worker_stopping) {
 		return SERVE_TOLD_STOP;
+	}
+	if (!woken && !worker_yield) {
+		return 0;
 	}
 	while (read(worker_pipe[0], buf, sizeof(buf)) > 0) {
 		continue;
@@ -288,12 +294,20 @@ worker_accept(const struct worker_args *wa, struct sockaddr_storage *ss,
 
 	worker_state(wa->slot, SB_IDLE);
 	setproctitle("worker idle");
-	/* SIGALRM ends the wait now and then for a sweep */
-	alarm(WORKER_SWEEP_S);
+	/*
+	 * SIGALRM ends the wait now and then for a sweep.  Armed once a
+	 * period, not per connection: one that fires while a connection
+	 * is served only interrupts a wait, which goes on, and the sweep
+	 * follows that connection.
+	 */
+	if (!worker_armed) {
+		alarm(WORKER_SWEEP_S);
+		worker_armed = 1;
+	}
 	memset(ss, 0, sizeof(*ss));
+	/* non-blocking from the start, as conn_init_ready() wants */
 	fd = accept4(worker_listen_fd, (struct sockaddr *)ss, &sl,
-	    SOCK_CLOEXEC);
-	alarm(0);
+	    SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd != -1) {
 		/* no getnameinfo(): a scope's name costs a socket */
 		(void)acl_peer(ss, peer, peersz);
@@ -444,6 +458,7 @@ void
 worker_main(const struct worker_args *wa)
 {
 	struct serve_args	 sa;
+	struct body_pipe	 pipe = { -1, -1 };
 	struct sockaddr_storage	 ss;
 	unsigned long		 limit, served = 0;
 	char			 peer[ACL_PEER_MAX];
@@ -458,27 +473,37 @@ worker_main(const struct worker_args *wa)
 	sa.wake_fd = worker_pipe[0];
 	sa.told = worker_told;
 	sa.between = worker_between;
+	sa.pipe = &pipe;
 	worker_sweep(wa);
 	worker_confine(wa);
 	while (!worker_stopping) {
 		worker_between();
 		if (worker_alarm) {
 			worker_alarm = 0;
+			worker_armed = 0;
 			worker_sweep(wa);
-		}
-		if (worker_master_gone(wa->master_fd)) {
-			break;
 		}
 		fd = worker_accept(wa, &ss, peer, sizeof(peer));
 		if (fd == WORKER_DONE) {
 			break;
 		}
-		if (fd == WORKER_AGAIN || !worker_admit(wa, fd, &ss, peer)) {
+		/*
+		 * The master's end of the pipe is looked at only when a
+		 * wait was interrupted, not per connection: its death
+		 * also sends SIGTERM (PR_SET_PDEATHSIG).
+		 */
+		if (fd == WORKER_AGAIN) {
+			if (worker_master_gone(wa->master_fd)) {
+				break;
+			}
+			continue;
+		}
+		if (!worker_admit(wa, fd, &ss, peer)) {
 			continue;
 		}
 		worker_busy(wa->slot, peer);
 		/* a yield that came while idle was for no connection */
-		(void)worker_told();
+		(void)worker_told(0);
 		serve_conn(&sa, fd, peer, &ss);
 		addrtab_conn_close(wa->shared->addrtab, wa->id);
 		worker_served(wa->slot, ++served);
@@ -486,7 +511,6 @@ worker_main(const struct worker_args *wa)
 			log_debug("served %lu connections: retiring", served);
 			break;
 		}
-		worker_sweep(wa);
 	}
 	worker_state(wa->slot, SB_EXITING);
 	exit(0);

@@ -60,6 +60,7 @@
 #include "serve.h"
 #include "space.h"
 #include "users.h"
+#include "xio.h"
 
 /* Larger inputs are skipped: the session's work stays bounded. */
 #define FW_MAX_INPUT	65536
@@ -573,7 +574,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fw_lay_root();
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+	/* the server's end non-blocking, as a worker accepts it */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1 ||
+	    xio_set_nonblock(sv[0], 1) == -1) {
 		fw_fail("socketpair: %s", strerror(errno));
 	}
 	memset(&c, 0, sizeof(c));
