@@ -29,6 +29,7 @@
 /* Largest single sendfile call: Linux moves at most about 2 GiB at once. */
 #define XIO_SENDFILE_MAX	(1U << 30)
 
+static int	xio_again(int, short, int, int);
 static int	xio_poll_first(int, int, int);
 static ssize_t	xio_try_read(int, void *, size_t);
 static ssize_t	xio_try_write(int, const void *, size_t, int);
@@ -94,6 +95,23 @@ xio_wait(int fd, short events, int timeout_ms, int intr_fd)
 			return 0;
 		}
 	}
+}
+
+/*
+ * A call on non-blocking fd failed: 0 when it is worth trying again
+ * (EINTR, or fd became ready for events), else -1 with errno (the
+ * call's own, or xio_wait's).
+ */
+static int
+xio_again(int fd, short events, int timeout_ms, int intr_fd)
+{
+	if (errno == EINTR) {
+		return 0;
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK) {
+		return -1;
+	}
+	return xio_wait(fd, events, timeout_ms, intr_fd);
 }
 
 /*
@@ -176,13 +194,7 @@ xio_read_some(int fd, void *buf, size_t n, int timeout_ms, int intr_fd)
 		if (r >= 0) {
 			return r;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (xio_wait(fd, POLLIN, timeout_ms, intr_fd) == -1) {
+		if (xio_again(fd, POLLIN, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -227,13 +239,7 @@ xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms,
 			n -= (size_t)r;
 			continue;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (xio_wait(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
+		if (xio_again(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -279,13 +285,7 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
 			xio_iov_advance(&iov, &iovcnt, (size_t)r);
 			continue;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (xio_wait(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
+		if (xio_again(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -325,13 +325,7 @@ xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
 			errno = EIO;
 			return -1;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (xio_wait(sock, POLLOUT, timeout_ms, intr_fd) == -1) {
+		if (xio_again(sock, POLLOUT, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -354,13 +348,7 @@ xio_splice_in(int sock, int pw, size_t n, int timeout_ms, int intr_fd)
 		if (r >= 0) {
 			return r;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if (xio_wait(sock, POLLIN, timeout_ms, intr_fd) == -1) {
+		if (xio_again(sock, POLLIN, timeout_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
