@@ -46,6 +46,7 @@ static int	conn_feed(struct conn *);
 static int	conn_limit(struct conn *, int);
 static int	conn_rate_judge(struct conn *);
 static int	conn_fill(struct conn *, const struct conn_wait *);
+static int	conn_more(struct conn *, const struct conn_wait *);
 static void	conn_frame_out(struct conn *, struct conn_frame *);
 static int	conn_reserve(struct conn *, size_t);
 
@@ -302,6 +303,26 @@ conn_fill(struct conn *c, const struct conn_wait *w)
 	return (int)(n > 0 ? 1 : n);
 }
 
+/*
+ * conn_fill(), and at end of stream the decoder's verdict: 1 when bytes
+ * came, 0 at an end between frames, -1 with errno (EPROTO: the stream
+ * ended inside a frame).
+ */
+static int
+conn_more(struct conn *c, const struct conn_wait *w)
+{
+	int	 r;
+
+	if ((r = conn_fill(c, w)) != 0) {
+		return r;
+	}
+	if (frame_dec_eof(&c->dec) == -1) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 conn_frame_out(struct conn *c, struct conn_frame *f)
 {
@@ -339,15 +360,8 @@ conn_read_frame(struct conn *c, const struct conn_wait *w,
 			conn_frame_out(c, f);
 			return 1;
 		}
-		if ((r = conn_fill(c, w)) == -1) {
-			return -1;
-		}
-		if (r == 0) {
-			if (frame_dec_eof(&c->dec) == -1) {
-				errno = EPROTO;
-				return -1;
-			}
-			return 0;
+		if ((r = conn_more(c, w)) <= 0) {
+			return r;
 		}
 		/* a payload read straight in may have completed the frame */
 		if (c->dec.ready) {
@@ -395,15 +409,8 @@ conn_read_header(struct conn *c, const struct conn_wait *w, uint8_t *type,
 			c->rpos += (size_t)k;
 			continue;
 		}
-		if ((r = conn_fill(c, w)) == -1) {
-			return -1;
-		}
-		if (r == 0) {
-			if (frame_dec_eof(&c->dec) == -1) {
-				errno = EPROTO;
-				return -1;
-			}
-			return 0;
+		if ((r = conn_more(c, w)) <= 0) {
+			return r;
 		}
 	}
 }
