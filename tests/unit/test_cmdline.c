@@ -255,29 +255,33 @@ test_cmdline_quote_roundtrip(void)
 static void
 test_cmdline_word_index(void)
 {
+	static const struct {
+		const char	*line;
+		int		 index;
+		const char	*cmd;		/* NULL: none yet */
+	} cases[] = {
+		{ "",			0,	NULL },
+		{ "ge",			0,	NULL },
+		{ "get ",		1,	"get" },
+		/* options do not count as arguments */
+		{ "get -r -v a.txt ",	2,	"get" },
+		{ "put - ",		2,	"put" },
+		/* an opening quote: the word it opens is the one being typed */
+		{ "get \"",		1,	"get" },
+	};
 	char		*cmd;
-	const char	*l;
+	size_t		 i;
 
-	CU_ASSERT_EQUAL(complete_word_index("", 0, &cmd), 0);
-	CU_ASSERT_PTR_NULL(cmd);
-	l = "ge";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 0);
-	free(cmd);
-	l = "get ";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 1);
-	CU_ASSERT_STRING_EQUAL(cmd, "get");
-	free(cmd);
-	/* options do not count as arguments */
-	l = "get -r -v a.txt ";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 2);
-	free(cmd);
-	l = "put - ";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 2);
-	free(cmd);
-	/* an opening quote: the word it opens is the one being typed */
-	l = "get \"";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 1);
-	free(cmd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(complete_word_index(cases[i].line,
+		    strlen(cases[i].line), &cmd), cases[i].index);
+		if (cases[i].cmd == NULL) {
+			CU_ASSERT_PTR_NULL(cmd);
+		} else {
+			CU_ASSERT_STRING_EQUAL(cmd, cases[i].cmd);
+		}
+		free(cmd);
+	}
 }
 
 static void
