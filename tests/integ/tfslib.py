@@ -549,6 +549,24 @@ def size_of(path):
         return -1
 
 
+def read_pid(path):
+    """The number in a pid file, 0 when it is empty, None when unreadable."""
+    try:
+        with open(path) as f:
+            return int(f.read().strip() or "0")
+    except (OSError, ValueError):
+        return None
+
+
+def port_of(err):
+    """The port in tfsd's "listening on HOST:PORT" line of err, or None."""
+    for ln in err.splitlines():
+        if "listening on" in ln:
+            return int(ln.split("listening on ", 1)[1].split(" ")[0]
+                       .rsplit(":", 1)[1])
+    return None
+
+
 def names(lst, sort=False):
     """The names of a Conn.list() result, or its error name as it is."""
     if not isinstance(lst, list):
