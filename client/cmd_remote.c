@@ -34,6 +34,8 @@ static int	cmd_sum_local(struct cmdctx *, const char *, const char *,
 		    const uint8_t *);
 static int	cmd_expand(struct client *, struct cmdctx *, const char *,
 		    struct xpaths *);
+static int	cmd_expand_args(struct client *, struct cmdctx *,
+		    struct xpaths *);
 static int	cmd_ls_cmp(const void *, const void *);
 static void	cmd_ls_print(struct rent *, size_t, uint64_t);
 static int	cmd_ls_dir(struct client *, struct cmdctx *,
@@ -63,6 +65,18 @@ cmd_expand(struct client *cl, struct cmdctx *x, const char *word,
 	}
 	(void)snprintf(what, sizeof(what), "%s %s", x->name, word);
 	return session_report(&cl->sess, rc, what);
+}
+
+/* Every argument's paths into *out, until the connection is gone. */
+static int
+cmd_expand_args(struct client *cl, struct cmdctx *x, struct xpaths *out)
+{
+	int	 a, st = ST_OK;
+
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], out));
+	}
+	return st;
 }
 
 static int
@@ -155,13 +169,12 @@ cmd_ls(struct client *cl, struct cmdctx *x)
 {
 	struct xpaths	 ps = { NULL, 0, 0 };
 	size_t		 i;
-	int		 a, st = ST_OK, several;
+	int		 st, several;
 
 	if (x->argc == 0) {
 		st = cmd_expand(cl, x, "", &ps);
-	}
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
+	} else {
+		st = cmd_expand_args(cl, x, &ps);
 	}
 	several = ps.n > 1;
 	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
@@ -181,11 +194,9 @@ cmd_stat(struct client *cl, struct cmdctx *x)
 	char		 what[SESSION_PATH_SZ + 32];
 	enum sess_rc	 rc;
 	size_t		 i;
-	int		 a, st = ST_OK;
+	int		 st;
 
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
-	}
+	st = cmd_expand_args(cl, x, &ps);
 	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
 		(void)snprintf(what, sizeof(what), "stat %s", ps.v[i].shown);
 		if ((rc = remote_stat(&cl->sess, ps.v[i].path, &e)) !=
@@ -263,11 +274,9 @@ cmd_rm(struct client *cl, struct cmdctx *x)
 	char		 what[SESSION_PATH_SZ + 32];
 	enum sess_rc	 rc;
 	size_t		 i;
-	int		 a, st = ST_OK;
+	int		 st;
 
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
-	}
+	st = cmd_expand_args(cl, x, &ps);
 	if (ps.n > 0 && (st == ST_OK || st == ST_FAIL) &&
 	    cmd_rm_ask(cl, x, &ps) != ST_OK) {
 		expand_free(&ps);
@@ -386,11 +395,9 @@ cmd_sum(struct client *cl, struct cmdctx *x)
 	char		 what[SESSION_PATH_SZ + 32];
 	enum sess_rc	 rc;
 	size_t		 i;
-	int		 a, st = ST_OK;
+	int		 st;
 
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
-	}
+	st = cmd_expand_args(cl, x, &ps);
 	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
 		(void)snprintf(what, sizeof(what), "sum %s", ps.v[i].shown);
 		if ((rc = remote_sum(&cl->sess, ps.v[i].path, theirs)) !=
