@@ -19,6 +19,7 @@
 #include "login.h"
 #include "netrc.h"
 #include "suites.h"
+#include "testutil.h"
 
 struct tmp {
 	char	 dir[64];
@@ -47,7 +48,6 @@ static int	look(const char *, const char *, const char *, int,
 		    struct netrc_entry *);
 
 static void	test_netrc_grammar(void);
-static void	test_netrc_default(void);
 static void	test_netrc_mode(void);
 static void	test_netrc_malformed(void);
 static void	test_netrc_password_sources(void);
@@ -100,83 +100,65 @@ look(const char *path, const char *host, const char *login, int flags,
 	return r;
 }
 
+/*
+ * Lookups in the file grammar: found (1) or not (0), and what; a NULL
+ * login or password is one the entry must not have.
+ */
 static void
 test_netrc_grammar(void)
 {
+	static const struct {
+		const char	*host, *login;
+		int		 flags, found;
+		const char	*want_login, *want_password;
+		int		 is_default;
+	} cases[] = {
+		{ "alpha",	NULL,	0, 1,	"al",	"a b\"c",	0 },
+		/* host names without regard to case; logins with */
+		{ "ALPHA",	"al",	0, 1,	"al",	"a b\"c",	0 },
+		{ "alpha",	"AL",	0, 0,	NULL,	NULL,		0 },
+		/* the first entry whose login fits */
+		{ "beta",	NULL,	0, 1,	"bo",	"bpw",		0 },
+		{ "beta",	"bo2",	0, 1,	"bo2",	"bpw2",		0 },
+		{ "beta",	"x",	0, 0,	NULL,	NULL,		0 },
+		/* a macro's body is not entries */
+		{ "evil",	NULL,	0, 0,	NULL,	NULL,		0 },
+		/* no login: any login; unknown words skipped with values */
+		{ "gamma",	"anyone", 0, 1,	NULL,	"gpw",		0 },
+		{ "delta",	NULL,	0, 1,	"dl",	NULL,		0 },
+		{ "es caped",	NULL,	0, 1,	"e\\x",	"p q",		0 },
+		{ "nowhere",	NULL,	0, 0,	NULL,	NULL,		0 },
+		{ "alph",	NULL,	0, 0,	NULL,	NULL,		0 },
+		{ "",		NULL,	0, 0,	NULL,	NULL,		0 },
+		/* default only when asked for */
+		{ "nowhere",	NULL, NETRC_DEFAULT, 1, "dflt",	"dpw",	1 },
+		{ "nowhere",	"x",  NETRC_DEFAULT, 0, NULL,	NULL,	0 },
+		/* a machine entry wins over default */
+		{ "alpha",	NULL, NETRC_DEFAULT, 1, "al",	"a b\"c", 0 },
+		/* and default answers when the machine's login does not fit */
+		{ "alpha",	"dflt", NETRC_DEFAULT, 1, "dflt", "dpw",	1 },
+	};
 	struct tmp		 t;
 	struct netrc_entry	 e;
+	size_t			 i;
 
 	tmp_open(&t);
 	put(t.netrc, grammar, 0, 0600);
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "alpha", NULL, 0, &e), 1);
-	CU_ASSERT_STRING_EQUAL(e.login, "al");
-	CU_ASSERT_STRING_EQUAL(e.password, "a b\"c");
-	CU_ASSERT(!e.is_default);
-	netrc_clear(&e);
-	CU_ASSERT_PTR_NULL(e.password);
-	/* host names without regard to case; logins with */
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "ALPHA", "al", 0, &e), 1);
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL(look(t.netrc, "alpha", "AL", 0, &e), 0);
-	/* the first entry whose login fits */
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "beta", NULL, 0, &e), 1);
-	CU_ASSERT_STRING_EQUAL(e.login, "bo");
-	CU_ASSERT_STRING_EQUAL(e.password, "bpw");
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "beta", "bo2", 0, &e), 1);
-	CU_ASSERT_STRING_EQUAL(e.password, "bpw2");
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL(look(t.netrc, "beta", "x", 0, &e), 0);
-	/* a macro's body is not entries */
-	CU_ASSERT_EQUAL(look(t.netrc, "evil", NULL, 0, &e), 0);
-	/* no login: any login; unknown words skipped with their values */
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "gamma", "anyone", 0, &e), 1);
-	CU_ASSERT_PTR_NULL(e.login);
-	CU_ASSERT_STRING_EQUAL(e.password, "gpw");
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "delta", NULL, 0, &e), 1);
-	CU_ASSERT_STRING_EQUAL(e.login, "dl");
-	CU_ASSERT_PTR_NULL(e.password);
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "es caped", NULL, 0, &e), 1);
-	CU_ASSERT_STRING_EQUAL(e.login, "e\\x");
-	CU_ASSERT_STRING_EQUAL(e.password, "p q");
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL(look(t.netrc, "nowhere", NULL, 0, &e), 0);
-	CU_ASSERT_EQUAL(look(t.netrc, "alph", NULL, 0, &e), 0);
-	CU_ASSERT_EQUAL(look(t.netrc, "", NULL, 0, &e), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(look(t.netrc, cases[i].host,
+		    cases[i].login, cases[i].flags, &e), cases[i].found);
+		if (!cases[i].found) {
+			continue;
+		}
+		tu_assert_str(e.login, cases[i].want_login);
+		tu_assert_str(e.password, cases[i].want_password);
+		CU_ASSERT_EQUAL(e.is_default, cases[i].is_default);
+		netrc_clear(&e);
+		CU_ASSERT_PTR_NULL(e.password);
+	}
 	/* no file: nothing to find */
 	(void)unlink(t.netrc);
 	CU_ASSERT_EQUAL(look(t.netrc, "alpha", NULL, 0, &e), 0);
-	tmp_close(&t);
-}
-
-static void
-test_netrc_default(void)
-{
-	struct tmp		 t;
-	struct netrc_entry	 e;
-
-	tmp_open(&t);
-	put(t.netrc, grammar, 0, 0600);
-	CU_ASSERT_EQUAL(look(t.netrc, "nowhere", NULL, 0, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "nowhere", NULL, NETRC_DEFAULT,
-	    &e), 1);
-	CU_ASSERT(e.is_default);
-	CU_ASSERT_STRING_EQUAL(e.login, "dflt");
-	CU_ASSERT_STRING_EQUAL(e.password, "dpw");
-	netrc_clear(&e);
-	CU_ASSERT_EQUAL(look(t.netrc, "nowhere", "x", NETRC_DEFAULT, &e), 0);
-	/* a machine entry wins over default */
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "alpha", NULL, NETRC_DEFAULT, &e),
-	    1);
-	CU_ASSERT(!e.is_default);
-	netrc_clear(&e);
-	/* and default answers when the machine's login does not fit */
-	CU_ASSERT_EQUAL_FATAL(look(t.netrc, "alpha", "dflt", NETRC_DEFAULT,
-	    &e), 1);
-	CU_ASSERT(e.is_default);
-	netrc_clear(&e);
 	tmp_close(&t);
 }
 
@@ -377,7 +359,6 @@ test_netrc_user(void)
 
 CU_TestInfo tests_netrc[] = {
 	TEST(test_netrc_grammar),
-	TEST(test_netrc_default),
 	TEST(test_netrc_mode),
 	TEST(test_netrc_malformed),
 	TEST(test_netrc_password_sources),

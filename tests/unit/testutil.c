@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <CUnit/CUnit.h>
+
 #include "conn.h"
 #include "testutil.h"
 
@@ -289,4 +291,15 @@ tu_remove_tree(const char *path)
 {
 	/* depth first, links removed themselves, never followed */
 	(void)nftw(path, tu_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+tu_assert_str(const char *got, const char *want)
+{
+	if (want == NULL) {
+		CU_ASSERT_PTR_NULL(got);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
 }

@@ -1,8 +1,8 @@
 /*
  * testutil.h -- helpers shared by the unit tests: temporary files and
  * folders, a deterministic byte pattern, a pair of joined connections,
- * a sleep, and a forked peer that reads a socket slowly in small pieces
- * and checks what arrives.
+ * a sleep, a forked peer that reads a socket slowly in small pieces
+ * and checks what arrives, and checks of strings that may be NULL.
  */
 
 #ifndef TESTS_UNIT_TESTUTIL_H
@@ -66,5 +66,7 @@ int	tu_wait(pid_t pid);
 int	tu_temp_dir(char *path, size_t pathsz);
 /* Remove the folder path and all below it, never following a link. */
 void	tu_remove_tree(const char *path);
+/* A CUnit check that got is the string want, or NULL when want is. */
+void	tu_assert_str(const char *got, const char *want);
 
 #endif /* TESTS_UNIT_TESTUTIL_H */
