@@ -765,11 +765,14 @@ class Tap:
         except Exception as e:  # report and go on with the next test
             self.ok(False, desc, "%s: %s" % (type(e).__name__, e))
 
-    def run_all(self, *fns):
-        """run() each test function, named after it; then done()."""
+    def run_all(self, *fns, logs=False):
+        """run() each test function, named after it; then done().  With
+        logs, check_logs() first: what the servers of server() logged."""
         for fn in fns:
             self.run(fn.__name__.replace("test_", "", 1).replace("_", " "),
                      fn)
+        if logs:
+            check_logs(self)
         return self.done()
 
     def done(self):
