@@ -43,7 +43,6 @@ static const char grammar[] =
 
 static void	tmp_open(struct tmp *);
 static void	tmp_close(struct tmp *);
-static void	put(const char *, const char *, size_t, mode_t);
 static int	look(const char *, const char *, const char *, int,
 		    struct netrc_entry *);
 
@@ -56,8 +55,7 @@ static void	test_netrc_user(void);
 static void
 tmp_open(struct tmp *t)
 {
-	(void)strlcpy(t->dir, "/tmp/tfs-netrc.XXXXXX", sizeof(t->dir));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(t->dir));
+	CU_ASSERT_FATAL(tu_temp_dir(t->dir, sizeof(t->dir)) == 0);
 	(void)snprintf(t->netrc, sizeof(t->netrc), "%s/.netrc", t->dir);
 	(void)snprintf(t->pwfile, sizeof(t->pwfile), "%s/pw", t->dir);
 }
@@ -68,21 +66,6 @@ tmp_close(struct tmp *t)
 	(void)unlink(t->netrc);
 	(void)unlink(t->pwfile);
 	CU_ASSERT_EQUAL(rmdir(t->dir), 0);
-}
-
-/* n bytes of text (0: strlen) into path with mode. */
-static void
-put(const char *path, const char *text, size_t n, mode_t mode)
-{
-	int	 fd;
-
-	n = n == 0 ? strlen(text) : n;
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_FATAL(write(fd, text, n) == (ssize_t)n);
-	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
-	(void)close(fd);
 }
 
 static int
@@ -143,7 +126,7 @@ test_netrc_grammar(void)
 	size_t			 i;
 
 	tmp_open(&t);
-	put(t.netrc, grammar, 0, 0600);
+	tu_put(t.netrc, grammar, 0, 0600);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CU_ASSERT_EQUAL_FATAL(look(t.netrc, cases[i].host,
 		    cases[i].login, cases[i].flags, &e), cases[i].found);
@@ -175,7 +158,7 @@ test_netrc_mode(void)
 
 	tmp_open(&t);
 	for (i = 0; i < sizeof(loose) / sizeof(loose[0]); i++) {
-		put(t.netrc, "machine a login x\nmachine b password p\n", 0,
+		tu_put(t.netrc, "machine a login x\nmachine b password p\n", 0,
 		    loose[i]);
 		CU_ASSERT_EQUAL(netrc_lookup(t.netrc, "a", NULL, 0, &e, err,
 		    sizeof(err)), -1);
@@ -184,14 +167,14 @@ test_netrc_mode(void)
 		CU_ASSERT_STRING_EQUAL(err, want);
 		CU_ASSERT_PTR_NULL(e.login);
 	}
-	put(t.netrc, "machine a login x password p\n", 0, 0600);
+	tu_put(t.netrc, "machine a login x password p\n", 0, 0600);
 	CU_ASSERT_EQUAL(look(t.netrc, "a", NULL, 0, &e), 1);
 	netrc_clear(&e);
-	put(t.netrc, "machine a login x password p\n", 0, 0400);
+	tu_put(t.netrc, "machine a login x password p\n", 0, 0400);
 	CU_ASSERT_EQUAL(look(t.netrc, "a", NULL, 0, &e), 1);
 	netrc_clear(&e);
 	/* logins only: nothing to hide */
-	put(t.netrc, "machine a login x\n", 0, 0644);
+	tu_put(t.netrc, "machine a login x\n", 0, 0644);
 	CU_ASSERT_EQUAL(look(t.netrc, "a", NULL, 0, &e), 1);
 	netrc_clear(&e);
 	/* a folder is not a .netrc */
@@ -221,7 +204,7 @@ test_netrc_malformed(void)
 
 	tmp_open(&tt);
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		put(tt.netrc, t[i].text, t[i].len, 0600);
+		tu_put(tt.netrc, t[i].text, t[i].len, 0600);
 		CU_ASSERT_EQUAL(netrc_lookup(tt.netrc, "a", NULL, 0, &e, err,
 		    sizeof(err)), -1);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, t[i].why));
@@ -233,16 +216,16 @@ test_netrc_malformed(void)
 	memcpy(big, "machine a login ", 16);
 	memset(big + 16, 'x', NETRC_TOKEN_MAX + 1);
 	big[16 + NETRC_TOKEN_MAX + 1] = '\0';
-	put(tt.netrc, big, 0, 0600);
+	tu_put(tt.netrc, big, 0, 0600);
 	CU_ASSERT_EQUAL(look(tt.netrc, "a", NULL, 0, &e), -1);
 	big[16 + NETRC_TOKEN_MAX] = '\0';
-	put(tt.netrc, big, 0, 0600);
+	tu_put(tt.netrc, big, 0, 0600);
 	CU_ASSERT_EQUAL(look(tt.netrc, "a", NULL, 0, &e), 1);
 	CU_ASSERT_EQUAL(strlen(e.login), NETRC_TOKEN_MAX);
 	netrc_clear(&e);
 	free(big);
 	/* a macro running to the end of the file is fine */
-	put(tt.netrc, "machine a login x\nmacdef m\nmachine a login y\n", 0,
+	tu_put(tt.netrc, "machine a login x\nmacdef m\nmachine a login y\n", 0,
 	    0600);
 	CU_ASSERT_EQUAL(look(tt.netrc, "a", "y", 0, &e), 0);
 	tmp_close(&tt);
@@ -266,20 +249,20 @@ test_netrc_password_sources(void)
 	tmp_open(&t);
 	memset(&src, 0, sizeof(src));
 	src.netrc = t.netrc;
-	put(t.netrc, "machine h login u password netrcpw\n"
+	tu_put(t.netrc, "machine h login u password netrcpw\n"
 	    "default password defpw\n", 0, 0600);
-	put(t.pwfile, "filepw\r\nsecond line\n", 0, 0600);
+	tu_put(t.pwfile, "filepw\r\nsecond line\n", 0, 0600);
 	(void)setenv("TFS_PASSWORD", "envpw", 1);
 
 	src.password_file = t.pwfile;
 	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
 	    sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(pw, "filepw");
-	put(t.pwfile, "\nsecond\n", 0, 0600);
+	tu_put(t.pwfile, "\nsecond\n", 0, 0600);
 	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
 	    sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "first line empty"));
-	put(t.pwfile, "no newline", 0, 0600);
+	tu_put(t.pwfile, "no newline", 0, 0600);
 	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
 	    sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(pw, "no newline");
@@ -299,19 +282,19 @@ test_netrc_password_sources(void)
 	CU_ASSERT_EQUAL(login_password(&src, "H", "other", pw, sizeof(pw),
 	    err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(pw, "defpw");
-	put(t.netrc, "machine h login u password netrcpw\n", 0, 0600);
+	tu_put(t.netrc, "machine h login u password netrcpw\n", 0, 0600);
 	CU_ASSERT_EQUAL(login_password(&src, "elsewhere", "u", pw, sizeof(pw),
 	    err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no password for u"));
 	CU_ASSERT_STRING_EQUAL(pw, "");
 	/* a .netrc others may read stops here: no fall-back */
-	put(t.netrc, "machine h login u password netrcpw\n", 0, 0604);
+	tu_put(t.netrc, "machine h login u password netrcpw\n", 0, 0604);
 	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
 	    sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "group or others"));
 
 	/* ~/.netrc is $HOME's */
-	put(t.netrc, "machine h login u password homepw\n", 0, 0600);
+	tu_put(t.netrc, "machine h login u password homepw\n", 0, 0600);
 	(void)setenv("HOME", t.dir, 1);
 	src.netrc = NULL;
 	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
@@ -339,7 +322,7 @@ test_netrc_user(void)
 	char		 user[LOGIN_USER_MAX + 1], err[256];
 
 	tmp_open(&t);
-	put(t.netrc, "machine h login u password p\nmachine n password q\n"
+	tu_put(t.netrc, "machine h login u password p\nmachine n password q\n"
 	    "default login d password r\n", 0, 0600);
 	CU_ASSERT_EQUAL(login_netrc_user(t.netrc, "h", user, sizeof(user),
 	    err, sizeof(err)), 1);

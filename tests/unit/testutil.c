@@ -303,3 +303,17 @@ tu_assert_str(const char *got, const char *want)
 		CU_ASSERT_STRING_EQUAL(got, want);
 	}
 }
+
+void
+tu_put(const char *path, const char *text, size_t n, mode_t mode)
+{
+	int	 fd;
+
+	n = n == 0 ? strlen(text) : n;
+	(void)unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_FATAL(write(fd, text, n) == (ssize_t)n);
+	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
+	(void)close(fd);
+}

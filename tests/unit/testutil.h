@@ -66,6 +66,11 @@ int	tu_wait(pid_t pid);
 int	tu_temp_dir(char *path, size_t pathsz);
 /* Remove the folder path and all below it, never following a link. */
 void	tu_remove_tree(const char *path);
+/*
+ * n bytes of text (0: strlen) into path, made anew with mode; the test
+ * fails at once if that cannot be done.
+ */
+void	tu_put(const char *path, const char *text, size_t n, mode_t mode);
 /* A CUnit check that got is the string want, or NULL when want is. */
 void	tu_assert_str(const char *got, const char *want);
 
