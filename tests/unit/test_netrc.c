@@ -46,6 +46,9 @@ static void	tmp_close(struct tmp *);
 static int	look(const char *, const char *, const char *, int,
 		    struct netrc_entry *);
 
+static void	pw_is(const struct login_source *, const char *, const char *,
+		    int, const char *);
+
 static void	test_netrc_grammar(void);
 static void	test_netrc_mode(void);
 static void	test_netrc_malformed(void);
@@ -237,7 +240,6 @@ test_netrc_password_sources(void)
 {
 	struct login_source	 src;
 	struct tmp		 t;
-	char			 pw[LOGIN_PASSWORD_MAX + 1], err[256];
 	char			*saved_env = NULL, *saved_home = NULL;
 
 	if (getenv("TFS_PASSWORD") != NULL) {
@@ -255,51 +257,31 @@ test_netrc_password_sources(void)
 	(void)setenv("TFS_PASSWORD", "envpw", 1);
 
 	src.password_file = t.pwfile;
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(pw, "filepw");
+	pw_is(&src, "h", "u", 0, "filepw");
 	tu_put(t.pwfile, "\nsecond\n", 0, 0600);
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "first line empty"));
+	pw_is(&src, "h", "u", -1, "first line empty");
 	tu_put(t.pwfile, "no newline", 0, 0600);
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(pw, "no newline");
+	pw_is(&src, "h", "u", 0, "no newline");
 	(void)unlink(t.pwfile);
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), -1);
+	pw_is(&src, "h", "u", -1, "");
 	src.password_file = NULL;
 
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(pw, "envpw");
+	pw_is(&src, "h", "u", 0, "envpw");
 	(void)setenv("TFS_PASSWORD", "", 1);	/* empty: not given */
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(pw, "netrcpw");
+	pw_is(&src, "h", "u", 0, "netrcpw");
 	(void)unsetenv("TFS_PASSWORD");
-	CU_ASSERT_EQUAL(login_password(&src, "H", "other", pw, sizeof(pw),
-	    err, sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(pw, "defpw");
+	pw_is(&src, "H", "other", 0, "defpw");
 	tu_put(t.netrc, "machine h login u password netrcpw\n", 0, 0600);
-	CU_ASSERT_EQUAL(login_password(&src, "elsewhere", "u", pw, sizeof(pw),
-	    err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no password for u"));
-	CU_ASSERT_STRING_EQUAL(pw, "");
+	pw_is(&src, "elsewhere", "u", -1, "no password for u");
 	/* a .netrc others may read stops here: no fall-back */
 	tu_put(t.netrc, "machine h login u password netrcpw\n", 0, 0604);
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "group or others"));
+	pw_is(&src, "h", "u", -1, "group or others");
 
 	/* ~/.netrc is $HOME's */
 	tu_put(t.netrc, "machine h login u password homepw\n", 0, 0600);
 	(void)setenv("HOME", t.dir, 1);
 	src.netrc = NULL;
-	CU_ASSERT_EQUAL(login_password(&src, "h", "u", pw, sizeof(pw), err,
-	    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(pw, "homepw");
+	pw_is(&src, "h", "u", 0, "homepw");
 
 	if (saved_env != NULL) {
 		(void)setenv("TFS_PASSWORD", saved_env, 1);
@@ -312,6 +294,27 @@ test_netrc_password_sources(void)
 	free(saved_env);
 	free(saved_home);
 	tmp_close(&t);
+}
+
+/*
+ * login_password for user at host returns rc, and then the password is
+ * want (rc 0), or the error holds want and no password is left (rc -1).
+ */
+static void
+pw_is(const struct login_source *src, const char *host, const char *user,
+    int rc, const char *want)
+{
+	char	 pw[LOGIN_PASSWORD_MAX + 1], err[256];
+
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(login_password(src, host, user, pw, sizeof(pw), err,
+	    sizeof(err)), rc);
+	if (rc == 0) {
+		CU_ASSERT_STRING_EQUAL(pw, want);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+		CU_ASSERT_STRING_EQUAL(pw, "");
+	}
 }
 
 /* Without -u: a "machine" entry's login signs in; "default"'s does not. */
