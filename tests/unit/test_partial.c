@@ -83,14 +83,7 @@ pt_setup(void)
 static void
 pt_teardown(void)
 {
-	if (pt_dfd != -1) {
-		close(pt_dfd);
-		pt_dfd = -1;
-	}
-	if (pt_dir[0] != '\0') {
-		tu_remove_tree(pt_dir);
-		pt_dir[0] = '\0';
-	}
+	tu_temp_dir_end(pt_dir, &pt_dfd);
 }
 
 /* Create name holding text, last written age seconds ago. */

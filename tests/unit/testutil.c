@@ -305,6 +305,19 @@ tu_assert_str(const char *got, const char *want)
 }
 
 void
+tu_temp_dir_end(char *path, int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+	if (path[0] != '\0') {
+		tu_remove_tree(path);
+		path[0] = '\0';
+	}
+}
+
+void
 tu_put(const char *path, const char *text, size_t n, mode_t mode)
 {
 	int	 fd;

@@ -67,6 +67,11 @@ int	tu_temp_dir(char *path, size_t pathsz);
 /* Remove the folder path and all below it, never following a link. */
 void	tu_remove_tree(const char *path);
 /*
+ * Undo tu_temp_dir and a descriptor opened on that folder, whichever of
+ * them was done: *fd is closed and set to -1, path removed and emptied.
+ */
+void	tu_temp_dir_end(char *path, int *fd);
+/*
  * n bytes of text (0: strlen) into path, made anew with mode; the test
  * fails at once if that cannot be done.
  */
