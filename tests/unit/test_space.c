@@ -26,23 +26,28 @@ static void	test_space_disk(void);
 static void	test_space_pct(void);
 static void	test_space_count_due(void);
 
-/* A space table over a temporary folder, and the refusal's words. */
+/* A space table over a temporary folder, its limit, the refusal's words. */
 struct spt {
-	struct space	*sp;
-	int		 fd;
-	char		 dir[256];
-	char		 why[256];
+	struct space		*sp;
+	struct space_limit	 lim;
+	int			 fd;
+	char			 dir[256];
+	char			 why[256];
 };
 
-static void	sp_begin(struct spt *, int);
+static void	sp_begin(struct spt *, int, uint64_t, int);
 static void	sp_end(struct spt *);
-static int	sp_reserve(struct spt *, int, uint64_t, uint64_t,
-		    const struct space_limit *);
+static int	sp_reserve(struct spt *, int, uint64_t, uint64_t);
 
-/* A table of nslots over a new temporary folder; fails the test if not. */
+/*
+ * A table of nslots over a new temporary folder, limited to bytes or pct
+ * of the file system (0 and -1: none); fails the test if not.
+ */
 static void
-sp_begin(struct spt *t, int nslots)
+sp_begin(struct spt *t, int nslots, uint64_t bytes, int pct)
 {
+	t->lim.bytes = bytes;
+	t->lim.pct = pct;
 	CU_ASSERT_FATAL(tu_temp_dir(t->dir, sizeof(t->dir)) != -1);
 	t->fd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	CU_ASSERT_FATAL(t->fd != -1);
@@ -59,10 +64,9 @@ sp_end(struct spt *t)
 
 /* space_reserve for slot in t's folder; the reason lands in t->why. */
 static int
-sp_reserve(struct spt *t, int slot, uint64_t size, uint64_t have,
-    const struct space_limit *lim)
+sp_reserve(struct spt *t, int slot, uint64_t size, uint64_t have)
 {
-	return space_reserve(t->sp, slot, t->fd, size, have, lim, t->why,
+	return space_reserve(t->sp, slot, t->fd, size, have, &t->lim, t->why,
 	    sizeof(t->why));
 }
 
@@ -70,15 +74,14 @@ sp_reserve(struct spt *t, int slot, uint64_t size, uint64_t have,
 static void
 test_space_limit_bytes(void)
 {
-	struct space_limit	 lim = { 250, -1 };
 	struct spt		 t;
 	uint64_t		 b, n;
 
-	sp_begin(&t, 4);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 100, 0, &lim), 0);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 1, 100, 0, &lim), 0);
+	sp_begin(&t, 4, 250, -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 100, 0), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 1, 100, 0), 0);
 	errno = 0;
-	CU_ASSERT_EQUAL(sp_reserve(&t, 2, 100, 0, &lim), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 2, 100, 0), -1);
 	CU_ASSERT_EQUAL(errno, ENOSPC);
 	CU_ASSERT(strstr(t.why, "limit of 250") != NULL);
 	space_held(t.sp, &b, &n);
@@ -86,17 +89,16 @@ test_space_limit_bytes(void)
 	CU_ASSERT_EQUAL(n, 2);
 	/* a slot freed (its upload ended, or its worker was reaped) */
 	space_release(t.sp, 0);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 2, 100, 0, &lim), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 2, 100, 0), 0);
 	/* one bigger than the limit alone, and sizes near 2^64 */
-	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 251, 0, &lim), -1);
-	lim.bytes = UINT64_MAX;
-	CU_ASSERT_EQUAL(sp_reserve(&t, 3, UINT64_MAX - 10, UINT64_MAX - 10,
-	    &lim), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 251, 0), -1);
+	t.lim.bytes = UINT64_MAX;
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, UINT64_MAX - 10, UINT64_MAX - 10), -1);
 	space_held(t.sp, &b, &n);
 	CU_ASSERT_EQUAL(b, 200);
 	/* no limit at all */
-	lim.bytes = 0;
-	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 1000, 0, &lim), 0);
+	t.lim.bytes = 0;
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 1000, 0), 0);
 	sp_end(&t);
 }
 
@@ -104,19 +106,18 @@ test_space_limit_bytes(void)
 static void
 test_space_kept(void)
 {
-	struct space_limit	 lim = { 1000, -1 };
 	struct spt		 t;
 	uint64_t		 b, n;
 
-	sp_begin(&t, 2);
+	sp_begin(&t, 2, 1000, -1);
 	space_kept_add(t.sp, 700);
 	space_kept_add(t.sp, 200);
 	space_held(t.sp, &b, &n);
 	CU_ASSERT(b == 900 && n == 2);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 200, 0, &lim), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 200, 0), -1);
 	CU_ASSERT(strstr(t.why, "hold 900") != NULL);
 	space_kept_take(t.sp, 700);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 200, 0, &lim), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 200, 0), 0);
 	space_release(t.sp, 0);
 	space_kept_take(t.sp, 5000);
 	space_kept_take(t.sp, 1);
@@ -132,13 +133,12 @@ test_space_kept(void)
 static void
 test_space_count(void)
 {
-	struct space_limit	 lim = { 0, -1 };
 	struct spt		 t;
 
-	sp_begin(&t, 2);
+	sp_begin(&t, 2, 0, -1);
 	space_kept_set(t.sp, 0, SPACE_PARTIALS_MAX - 1);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0, &lim), 0);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 1, 1, 0, &lim), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 1, 1, 0), -1);
 	CU_ASSERT(strstr(t.why, "unfinished uploads already") != NULL);
 	sp_end(&t);
 }
@@ -150,20 +150,19 @@ test_space_count(void)
 static void
 test_space_disk(void)
 {
-	struct space_limit	 lim = { 0, -1 };
 	struct statvfs		 vfs;
 	struct spt		 t;
 	uint64_t		 avail;
 
-	sp_begin(&t, 1);
+	sp_begin(&t, 1, 0, -1);
 	CU_ASSERT_FATAL(fstatvfs(t.fd, &vfs) == 0);
 	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	CU_ASSERT_EQUAL(space_reserve(NULL, 0, t.fd, avail + (1 << 30), 0,
-	    &lim, t.why, sizeof(t.why)), -1);
+	    &t.lim, t.why, sizeof(t.why)), -1);
 	CU_ASSERT(strstr(t.why, "free") != NULL);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, INT64_MAX, 0, &lim), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, INT64_MAX, 0), -1);
 	CU_ASSERT_EQUAL(sp_reserve(&t, 0, avail + (1 << 30),
-	    avail + (1 << 30) - 10, &lim), 0);
+	    avail + (1 << 30) - 10), 0);
 	sp_end(&t);
 }
 
@@ -171,16 +170,15 @@ test_space_disk(void)
 static void
 test_space_pct(void)
 {
-	struct space_limit	 lim = { 0, 100 };
 	struct statvfs		 vfs;
 	struct spt		 t;
 
-	sp_begin(&t, 1);
+	sp_begin(&t, 1, 0, 100);
 	CU_ASSERT_FATAL(fstatvfs(t.fd, &vfs) == 0);
 	space_kept_add(t.sp, (uint64_t)vfs.f_blocks * vfs.f_frsize);
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0, &lim), -1);
-	lim.pct = 0;
-	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0, &lim), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0), -1);
+	t.lim.pct = 0;
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0), 0);
 	sp_end(&t);
 }
 
