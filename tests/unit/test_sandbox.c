@@ -73,7 +73,7 @@ struct sbt {
 struct sbt_case {
 	const char	*what;
 	int	 abi, seccomp;		/* what sbt_can must find */
-	int	 read_only;
+	int	 read_only, syslog, abi_max;	/* the conf's */
 	void	(*fn)(struct sbt *, long);
 	long	 arg;
 	int	(*ended)(int);		/* sbt_ok or sbt_sigsys */
@@ -122,7 +122,6 @@ static void	test_sandbox_outside(void);
 static void	test_sandbox_log_folder(void);
 static void	test_sandbox_forbidden(void);
 static void	test_sandbox_syslog(void);
-static void	test_sandbox_tcp(void);
 static void	test_sandbox_abis(void);
 static void	test_sandbox_abort_exit(void);
 static void	test_sandbox_root_warning(void);
@@ -968,24 +967,6 @@ test_sandbox_syslog(void)
 	sbt_cleanup(&t);
 }
 
-static void
-test_sandbox_tcp(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	if (!sbt_begin(4, 0, &t, &c)) {
-		return;
-	}
-	c.syslog = 1;
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_tcp, 0, &st)));
-	/* below ABI 4 Landlock knows no TCP: the connection is made */
-	c.abi_max = 3;
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_tcp, 1, &st)));
-	sbt_cleanup(&t);
-}
-
 /* Every ABI this kernel has, from 1: what the status and the doc say. */
 static void
 test_sandbox_abis(void)
@@ -1166,16 +1147,22 @@ static void
 test_sandbox_children(void)
 {
 	static const struct sbt_case	 cases[] = {
-		/* what		abi sc ro fn		   arg	     ended */
-		{ "files",	0, 0, 0, sbt_files,	   0,	     sbt_ok },
-		{ "read-only",	2, 0, 1, sbt_read_only,	   0,	     sbt_ok },
-		{ "work",	0, 0, 0, sbt_work,	   0,	     sbt_ok },
-		{ "execve",	0, 1, 0, sbt_execve,	   0,	     sbt_sigsys },
-		{ "AF_INET",	0, 1, 0, sbt_socket,	   AF_INET,  sbt_sigsys },
-		{ "AF_INET6",	0, 1, 0, sbt_socket,	   AF_INET6, sbt_sigsys },
+		/* what, abi, seccomp, read_only, syslog, abi_max: sbt_can
+		   and the conf; then fn, arg and how the child ends */
+		{ "files", 0, 0, 0, 0, 0, sbt_files, 0, sbt_ok },
+		{ "read-only", 2, 0, 1, 0, 0, sbt_read_only, 0, sbt_ok },
+		{ "work", 0, 0, 0, 0, 0, sbt_work, 0, sbt_ok },
+		{ "execve", 0, 1, 0, 0, 0, sbt_execve, 0, sbt_sigsys },
+		{ "AF_INET", 0, 1, 0, 0, 0, sbt_socket, AF_INET, sbt_sigsys },
+		{ "AF_INET6", 0, 1, 0, 0, 0, sbt_socket, AF_INET6,
+		    sbt_sigsys },
 		/* acl_peer() names a link-local peer; getnameinfo() dies */
-		{ "acl_peer",	0, 1, 0, sbt_peer_names, 0,	     sbt_ok },
-		{ "getnameinfo", 0, 1, 0, sbt_peer_names, 1,	     sbt_sigsys },
+		{ "acl_peer", 0, 1, 0, 0, 0, sbt_peer_names, 0, sbt_ok },
+		{ "getnameinfo", 0, 1, 0, 0, 0, sbt_peer_names, 1,
+		    sbt_sigsys },
+		{ "TCP", 4, 0, 0, 1, 0, sbt_tcp, 0, sbt_ok },
+		/* below ABI 4 Landlock knows no TCP: the connection is made */
+		{ "TCP, ABI 3", 4, 0, 0, 1, 3, sbt_tcp, 1, sbt_ok },
 	};
 	const struct sbt_case	*k;
 	struct sandbox_status	 st;
@@ -1188,6 +1175,8 @@ test_sandbox_children(void)
 			continue;
 		}
 		c.read_only = k->read_only;
+		c.syslog = k->syslog;
+		c.abi_max = k->abi_max;
 		status = sbt_run(&t, &c, k->fn, k->arg, &st);
 		if (!k->ended(status)) {
 			printf("\n    %s: status 0x%x ", k->what, status);
@@ -1204,7 +1193,6 @@ CU_TestInfo tests_sandbox[] = {
 	TEST(test_sandbox_log_folder),
 	TEST(test_sandbox_forbidden),
 	TEST(test_sandbox_syslog),
-	TEST(test_sandbox_tcp),
 	TEST(test_sandbox_abis),
 	TEST(test_sandbox_abort_exit),
 	TEST(test_sandbox_root_warning),
