@@ -266,7 +266,7 @@ test_cmdline_word_index(void)
 		/* options do not count as arguments */
 		{ "get -r -v a.txt ",	2,	"get" },
 		{ "put - ",		2,	"put" },
-		/* an opening quote: the word it opens is the one being typed */
+		/* an opening quote: the word it opens is being typed */
 		{ "get \"",		1,	"get" },
 	};
 	char		*cmd;

@@ -214,25 +214,24 @@ test_log_vis(void)
 		size_t		 outsz;		/* 0: all of out */
 		const char	*want;
 	} cases[] = {
-		{ log_vis,	"a\nb\tc",		5,	0, "a\\nb\\tc" },
-		{ log_vis,	"x\0y",			3,	0, "x\\0y" },
-		{ log_vis,	"\x1b[0m\x7f",		5,	0,
-		    "\\033[0m\\177" },
-		{ log_vis,	"a\\b",			3,	0, "a\\\\b" },
-		{ log_vis,	"",			0,	0, "" },
-		{ log_vis,	"abcdefghijklmn",	14,	10, "abcdef..." },
-		{ log_vis,	"abcdefghi",		9,	10, "abcdefghi" },
+		/* fn, in and its length, out's size (0: all), the result */
+		{ log_vis, "a\nb\tc", 5, 0, "a\\nb\\tc" },
+		{ log_vis, "x\0y", 3, 0, "x\\0y" },
+		{ log_vis, "\x1b[0m\x7f", 5, 0, "\\033[0m\\177" },
+		{ log_vis, "a\\b", 3, 0, "a\\\\b" },
+		{ log_vis, "", 0, 0, "" },
+		{ log_vis, "abcdefghijklmn", 14, 10, "abcdef..." },
+		{ log_vis, "abcdefghi", 9, 10, "abcdefghi" },
 		/* an escape is never cut in half */
-		{ log_vis,	"abcde\n\n\n",		8,	10, "abcde..." },
-		{ log_vis,	"abcdef",		6,	3, "" },
+		{ log_vis, "abcde\n\n\n", 8, 10, "abcde..." },
+		{ log_vis, "abcdef", 6, 3, "" },
 		/* quotes are escaped, so the result can stand between them */
-		{ log_vis,	"a \"b\"",		5,	0, "a \\\"b\\\"" },
+		{ log_vis, "a \"b\"", 5, 0, "a \\\"b\\\"" },
 		/* bytes that are not ASCII come out in octal, never raw */
-		{ log_vis,	"\xff\xc3\xa9",		3,	0,
-		    "\\377\\303\\251" },
-		{ log_vis_word, "a b\tc",		5,	0, "a\\040b\\tc" },
-		{ log_vis_word, "alice",		5,	0, "alice" },
-		{ log_vis_word, "a b c d",		7,	8, "a..." },
+		{ log_vis, "\xff\xc3\xa9", 3, 0, "\\377\\303\\251" },
+		{ log_vis_word, "a b\tc", 5, 0, "a\\040b\\tc" },
+		{ log_vis_word, "alice", 5, 0, "alice" },
+		{ log_vis_word, "a b c d", 7, 8, "a..." },
 	};
 	char	 out[64];
 	size_t	 i;

@@ -122,7 +122,7 @@ test_netrc_grammar(void)
 		/* a machine entry wins over default */
 		{ "alpha",	NULL, NETRC_DEFAULT, 1, "al",	"a b\"c", 0 },
 		/* and default answers when the machine's login does not fit */
-		{ "alpha",	"dflt", NETRC_DEFAULT, 1, "dflt", "dpw",	1 },
+		{ "alpha", "dflt", NETRC_DEFAULT, 1, "dflt", "dpw", 1 },
 	};
 	struct tmp		 t;
 	struct netrc_entry	 e;

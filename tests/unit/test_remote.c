@@ -98,7 +98,9 @@ static void
 test_remote_list_count(void)
 {
 	struct testsrv_step	 step = { TFS_LIST, {
-		testsrv_entry(TFS_KIND_FILE, "a", 1), testsrv_end_count(2) }, 2 };
+		testsrv_entry(TFS_KIND_FILE, "a", 1),
+		testsrv_end_count(2),
+	}, 2 };
 	struct session		 s;
 	struct rlist		 l;
 	pid_t			 pid;

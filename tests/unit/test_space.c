@@ -93,7 +93,8 @@ test_space_limit_bytes(void)
 	/* one bigger than the limit alone, and sizes near 2^64 */
 	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 251, 0), -1);
 	t.lim.bytes = UINT64_MAX;
-	CU_ASSERT_EQUAL(sp_reserve(&t, 3, UINT64_MAX - 10, UINT64_MAX - 10), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, UINT64_MAX - 10, UINT64_MAX - 10),
+	    -1);
 	space_held(t.sp, &b, &n);
 	CU_ASSERT_EQUAL(b, 200);
 	/* no limit at all */

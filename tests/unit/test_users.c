@@ -529,7 +529,8 @@ test_users_del(void)
 	char		 err[512], *text;
 
 	tmp_open(&t);
-	tu_put(t.path, "# x\nal:ro::" V1 "\nzoe:rw::" V1 "\nbo:rw::" V1, 0, 0600);
+	tu_put(t.path, "# x\nal:ro::" V1 "\nzoe:rw::" V1 "\nbo:rw::" V1, 0,
+	    0600);
 	CU_ASSERT_EQUAL(users_del(t.path, "zoe", err, sizeof(err)), 0);
 	text = slurp(t.path);
 	CU_ASSERT_STRING_EQUAL(text, "# x\nal:ro::" V1 "\nbo:rw::" V1);
