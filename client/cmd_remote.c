@@ -30,10 +30,18 @@
 #include "print.h"
 #include "remote.h"
 
-static int	cmd_sum_local(struct cmdctx *, const char *, const char *,
-		    const uint8_t *);
+static int	cmd_sum_local(const char *, const char *, const uint8_t *);
 static int	cmd_expand(struct client *, struct cmdctx *, const char *,
 		    struct xpaths *);
+static int	cmd_expand_args(struct client *, struct cmdctx *,
+		    struct xpaths *);
+static int	cmd_each(struct client *, struct cmdctx *,
+		    int (*)(struct client *, const char *,
+		    const struct xpath *, size_t));
+static int	cmd_stat_one(struct client *, const char *,
+		    const struct xpath *, size_t);
+static int	cmd_sum_one(struct client *, const char *,
+		    const struct xpath *, size_t);
 static int	cmd_ls_cmp(const void *, const void *);
 static void	cmd_ls_print(struct rent *, size_t, uint64_t);
 static int	cmd_ls_dir(struct client *, struct cmdctx *,
@@ -63,6 +71,41 @@ cmd_expand(struct client *cl, struct cmdctx *x, const char *word,
 	}
 	(void)snprintf(what, sizeof(what), "%s %s", x->name, word);
 	return session_report(&cl->sess, rc, what);
+}
+
+/* Every argument's paths into *out, until the connection is gone. */
+static int
+cmd_expand_args(struct client *cl, struct cmdctx *x, struct xpaths *out)
+{
+	int	 a, st = ST_OK;
+
+	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
+		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], out));
+	}
+	return st;
+}
+
+/*
+ * one(cl, what, path, i) for each path the arguments name, what being
+ * "COMMAND PATH" for its messages, until the connection is gone.
+ */
+static int
+cmd_each(struct client *cl, struct cmdctx *x,
+    int (*one)(struct client *, const char *, const struct xpath *, size_t))
+{
+	struct xpaths	 ps = { NULL, 0, 0 };
+	char		 what[SESSION_PATH_SZ + 32];
+	size_t		 i;
+	int		 st;
+
+	st = cmd_expand_args(cl, x, &ps);
+	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
+		(void)snprintf(what, sizeof(what), "%s %s", x->name,
+		    ps.v[i].shown);
+		st = exitcode_merge(st, one(cl, what, &ps.v[i], i));
+	}
+	expand_free(&ps);
+	return st;
 }
 
 static int
@@ -155,13 +198,12 @@ cmd_ls(struct client *cl, struct cmdctx *x)
 {
 	struct xpaths	 ps = { NULL, 0, 0 };
 	size_t		 i;
-	int		 a, st = ST_OK, several;
+	int		 st, several;
 
 	if (x->argc == 0) {
 		st = cmd_expand(cl, x, "", &ps);
-	}
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
+	} else {
+		st = cmd_expand_args(cl, x, &ps);
 	}
 	several = ps.n > 1;
 	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
@@ -173,34 +215,28 @@ cmd_ls(struct client *cl, struct cmdctx *x)
 	return st;
 }
 
+/* stat of one path: its entry, a blank line between two. */
+static int
+cmd_stat_one(struct client *cl, const char *what, const struct xpath *p,
+    size_t i)
+{
+	struct rent	 e;
+	enum sess_rc	 rc;
+
+	if ((rc = remote_stat(&cl->sess, p->path, &e)) != SESS_OK) {
+		return session_report(&cl->sess, rc, what);
+	}
+	if (i > 0) {
+		printf("\n");
+	}
+	print_stat(p->path, &e);
+	return ST_OK;
+}
+
 int
 cmd_stat(struct client *cl, struct cmdctx *x)
 {
-	struct xpaths	 ps = { NULL, 0, 0 };
-	struct rent	 e;
-	char		 what[SESSION_PATH_SZ + 32];
-	enum sess_rc	 rc;
-	size_t		 i;
-	int		 a, st = ST_OK;
-
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
-	}
-	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
-		(void)snprintf(what, sizeof(what), "stat %s", ps.v[i].shown);
-		if ((rc = remote_stat(&cl->sess, ps.v[i].path, &e)) !=
-		    SESS_OK) {
-			st = exitcode_merge(st, session_report(&cl->sess, rc,
-			    what));
-			continue;
-		}
-		if (i > 0) {
-			printf("\n");
-		}
-		print_stat(ps.v[i].path, &e);
-	}
-	expand_free(&ps);
-	return st;
+	return cmd_each(cl, x, cmd_stat_one);
 }
 
 int
@@ -263,11 +299,9 @@ cmd_rm(struct client *cl, struct cmdctx *x)
 	char		 what[SESSION_PATH_SZ + 32];
 	enum sess_rc	 rc;
 	size_t		 i;
-	int		 a, st = ST_OK;
+	int		 st;
 
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
-	}
+	st = cmd_expand_args(cl, x, &ps);
 	if (ps.n > 0 && (st == ST_OK || st == ST_FAIL) &&
 	    cmd_rm_ask(cl, x, &ps) != ST_OK) {
 		expand_free(&ps);
@@ -377,36 +411,29 @@ cmd_mv(struct client *cl, struct cmdctx *x)
 	return session_report(s, rc, x->what);
 }
 
+/* sum of one path: the server's digest, then the local file's. */
+static int
+cmd_sum_one(struct client *cl, const char *what, const struct xpath *p,
+    size_t i)
+{
+	uint8_t		 theirs[DIGEST_SHA256_LEN];
+	char		 hex[2 * DIGEST_SHA256_LEN + 1];
+	enum sess_rc	 rc;
+
+	(void)i;
+	if ((rc = remote_sum(&cl->sess, p->path, theirs)) != SESS_OK) {
+		return session_report(&cl->sess, rc, what);
+	}
+	printf("%s  ", digest_hex(theirs, sizeof(theirs), hex));
+	print_rpath(stdout, p->path);
+	printf("\n");
+	return cmd_sum_local(what, p->shown, theirs);
+}
+
 int
 cmd_sum(struct client *cl, struct cmdctx *x)
 {
-	struct xpaths	 ps = { NULL, 0, 0 };
-	uint8_t		 theirs[DIGEST_SHA256_LEN];
-	char		 hex[2 * DIGEST_SHA256_LEN + 1];
-	char		 what[SESSION_PATH_SZ + 32];
-	enum sess_rc	 rc;
-	size_t		 i;
-	int		 a, st = ST_OK;
-
-	for (a = 0; a < x->argc && st != ST_LOST && st != ST_REFUSED; a++) {
-		st = exitcode_merge(st, cmd_expand(cl, x, x->argv[a], &ps));
-	}
-	for (i = 0; i < ps.n && st != ST_LOST && st != ST_REFUSED; i++) {
-		(void)snprintf(what, sizeof(what), "sum %s", ps.v[i].shown);
-		if ((rc = remote_sum(&cl->sess, ps.v[i].path, theirs)) !=
-		    SESS_OK) {
-			st = exitcode_merge(st, session_report(&cl->sess, rc,
-			    what));
-			continue;
-		}
-		printf("%s  ", digest_hex(theirs, sizeof(theirs), hex));
-		print_rpath(stdout, ps.v[i].path);
-		printf("\n");
-		st = exitcode_merge(st, cmd_sum_local(x, what, ps.v[i].shown,
-		    theirs));
-	}
-	expand_free(&ps);
-	return st;
+	return cmd_each(cl, x, cmd_sum_one);
 }
 
 /*
@@ -414,8 +441,7 @@ cmd_sum(struct client *cl, struct cmdctx *x)
  * its last component) is compared with the remote digest theirs.
  */
 static int
-cmd_sum_local(struct cmdctx *x, const char *what, const char *arg,
-    const uint8_t *theirs)
+cmd_sum_local(const char *what, const char *arg, const uint8_t *theirs)
 {
 	uint8_t		 mine[DIGEST_SHA256_LEN];
 	char		 hex[2 * DIGEST_SHA256_LEN + 1];
@@ -423,7 +449,6 @@ cmd_sum_local(struct cmdctx *x, const char *what, const char *arg,
 	struct stat	 sb;
 	int		 fd, st = ST_OK;
 
-	(void)x;
 	if (arg[0] != '/' && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		local = arg;
 	} else if (*path_basename(arg) != '\0' &&

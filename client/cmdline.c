@@ -168,35 +168,23 @@ cmdline_free(struct cmdline *cl)
 	memset(cl, 0, sizeof(*cl));
 }
 
+/* cmdline_getopts with no long options and no letter taking an argument. */
 int
 cmdline_opts(int argc, char **argv, const char *allowed, uint64_t *mask,
     int *optind, char *bad)
 {
-	const char	*p;
-	int		 i;
+	struct cmdline_optv	 ov;
+	char			 word[8];
+	int			 r;
 
-	*mask = 0;
-	for (i = 1; i < argc; i++) {
-		p = argv[i];
-		if (p[0] != '-' || p[1] == '\0') {
-			break;
-		}
-		if (strcmp(p, "--") == 0) {
-			i++;
-			break;
-		}
-		for (p++; *p != '\0'; p++) {
-			if (*p < 'A' || *p > 'z' ||
-			    strchr(allowed, *p) == NULL) {
-				*bad = *p;
-				*optind = i;
-				return -1;
-			}
-			*mask |= CMDLINE_OPT(*p);
-		}
+	r = cmdline_getopts(argc, argv, allowed, "", &ov, optind, word,
+	    sizeof(word));
+	*mask = ov.mask;
+	if (r == -1) {
+		/* "-x", or "--..." whose '-' is the letter refused */
+		*bad = word[1];
 	}
-	*optind = i;
-	return 0;
+	return r;
 }
 
 /*

@@ -66,6 +66,7 @@ static int	resolve_expand(const struct root *, const char *, char *,
 		    size_t);
 static int	resolve_openat(const struct root *, const char *, int,
 		    mode_t);
+static int	resolve_still(int, const struct stat *, struct stat *);
 static int	resolve_file_fast(const struct root *, const char *,
 		    struct stat *);
 
@@ -433,6 +434,21 @@ resolve_node(const struct root *root, const char *path, struct stat *st)
 }
 
 /*
+ * fd, with its stat in *st, when it is still the regular file pst saw;
+ * else -1, fd closed.
+ */
+static int
+resolve_still(int fd, const struct stat *pst, struct stat *st)
+{
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+	    resolve_same(st, pst)) {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/*
  * The common case in three calls: stat the path from the root, and
  * only if that is a regular file open it for reading with openat2
  * beneath the root, without the link translation of resolve_openat.
@@ -460,12 +476,7 @@ resolve_file_fast(const struct root *root, const char *path,
 	if (fd == -1) {
 		return -1;
 	}
-	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
-	    resolve_same(st, &pst)) {
-		return fd;
-	}
-	close(fd);
-	return -1;
+	return resolve_still(fd, &pst, st);
 }
 
 /*
@@ -500,11 +511,9 @@ resolve_file(const struct root *root, const char *path, struct stat *st)
 		if (fd == -1) {
 			return -1;
 		}
-		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
-		    resolve_same(st, &pst)) {
+		if (resolve_still(fd, &pst, st) != -1) {
 			return fd;
 		}
-		close(fd);
 	}
 	errno = EAGAIN;
 	return -1;

@@ -348,13 +348,8 @@ sandbox_ll_root(int abi, int read_only)
 	}
 	r |= SB_FS_WRITE_FILE | SB_FS_REMOVE_DIR | SB_FS_REMOVE_FILE |
 	    SB_FS_MAKE_DIR | SB_FS_MAKE_REG;
-	if (abi >= 2) {
-		r |= SB_FS_REFER;
-	}
-	if (abi >= 3) {
-		r |= SB_FS_TRUNCATE;
-	}
-	return r;
+	/* REFER and TRUNCATE where this ABI knows them */
+	return r | (sandbox_ll_handled(abi) & (SB_FS_REFER | SB_FS_TRUNCATE));
 }
 
 /* Allow rights beneath the folder (or on the file) fd.  0 or -1. */

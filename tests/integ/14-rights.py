@@ -166,10 +166,5 @@ def test_utime():
     sock.close()
 
 
-t.run("default ro", test_default_ro)
-t.run("rw", test_rw)
-t.run("read-only", test_read_only)
-t.run("none", test_none)
-t.run("utime", test_utime)
-tfslib.check_logs(t)
-sys.exit(t.done())
+sys.exit(t.run_all(test_default_ro, test_rw, test_read_only, test_none,
+                   test_utime, logs=True))

@@ -204,10 +204,5 @@ def test_huge_sizes():
              "2^63-1 bytes against 10 %: NO_SPACE")
 
 
-t.run("tmpfs", test_tmpfs)
-t.run("max-partial", test_max_partial)
-t.run("killed worker", test_killed_worker)
-t.run("counted at start", test_counted_at_start)
-t.run("huge sizes", test_huge_sizes)
-tfslib.check_logs(t)
-sys.exit(t.done())
+sys.exit(t.run_all(test_tmpfs, test_max_partial, test_killed_worker,
+                   test_counted_at_start, test_huge_sizes, logs=True))

@@ -18,7 +18,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, TFSD, Tap, gone, wait_for, wait_gone, wrap  # noqa
+from tfslib import SLOW, TFSD, Tap, gone, port_of, read_pid, wait_for, \
+    wait_gone, wrap  # noqa
 
 t = Tap()
 tmp, root = tfslib.temp_dir("tfs-daemon-", "root")
@@ -41,22 +42,6 @@ def run(args, timeout=30 * SLOW):
 def lines(text):
     """Lines of text, valgrind's own chatter left out."""
     return [ln for ln in text.splitlines() if ln and not ln.startswith("==")]
-
-
-def read_pid(path):
-    try:
-        with open(path) as f:
-            return int(f.read().strip() or "0")
-    except (OSError, ValueError):
-        return None
-
-
-def port_of(err):
-    for ln in err.splitlines():
-        if "listening on" in ln:
-            return int(ln.split("listening on ", 1)[1].split(" ")[0]
-                       .rsplit(":", 1)[1])
-    return None
 
 
 def daemon_args(extra=()):

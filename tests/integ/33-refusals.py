@@ -88,11 +88,8 @@ def test_max_per_ip():
     t.eq(first_frame(srv.port)[:3], (tfslib.ERROR, "BUSY", True),
          "--max-per-ip 2: a third connection gets ERROR BUSY, closed")
     a.close()
-    ok = False
-    deadline = time.monotonic() + 5 * SLOW
-    while not ok and time.monotonic() < deadline:
-        ok = first_frame(srv.port)[0] == tfslib.HELLO
-        time.sleep(0.05)
+    ok = tfslib.wait_for(
+        lambda: first_frame(srv.port)[0] == tfslib.HELLO, 5 * SLOW, 0.05)
     t.ok(ok, "once one closes, a new one is served")
     t.eq(b.simple(tfslib.QUIT()), "OK", "the others were never touched")
     b.close()
@@ -120,11 +117,8 @@ def test_killed_worker_frees_its_place():
     for pid in srv.workers():
         os.kill(pid, signal.SIGKILL)
     c.close()
-    ok = False
-    deadline = time.monotonic() + 10 * SLOW
-    while not ok and time.monotonic() < deadline:
-        ok = first_frame(srv.port)[0] == tfslib.HELLO
-        time.sleep(0.1)
+    ok = tfslib.wait_for(
+        lambda: first_frame(srv.port)[0] == tfslib.HELLO, 10 * SLOW, 0.1)
     t.ok(ok, "a worker killed with a connection open gives its place back")
 
 
@@ -161,11 +155,8 @@ def test_hup():
     with open(conf, "w") as f:
         f.write("allow 192.0.2.0/24\nallow 127.0.0.1\n")
     srv.signal(signal.SIGHUP)
-    ok = False
-    deadline = time.monotonic() + 10 * SLOW
-    while not ok and time.monotonic() < deadline:
-        ok = first_frame(srv.port)[0] == tfslib.HELLO
-        time.sleep(0.1)
+    ok = tfslib.wait_for(
+        lambda: first_frame(srv.port)[0] == tfslib.HELLO, 10 * SLOW, 0.1)
     t.ok(ok, "HUP: a list that now holds 127.0.0.1 serves it")
     with open(conf, "w") as f:
         f.write("allow 127.0.0.1/8\n")
@@ -177,10 +168,6 @@ def test_hup():
          "and the log says so")
 
 
-t.run("allow", test_allow)
-t.run("max-per-ip", test_max_per_ip)
-t.run("killed worker", test_killed_worker_frees_its_place)
-t.run("bad CIDR", test_bad_cidr)
-t.run("HUP", test_hup)
-tfslib.check_logs(t)
-sys.exit(t.done())
+sys.exit(t.run_all(test_allow, test_max_per_ip,
+                   test_killed_worker_frees_its_place, test_bad_cidr,
+                   test_hup, logs=True))

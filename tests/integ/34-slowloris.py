@@ -51,6 +51,26 @@ def trickle(c, data, every, stop):
         time.sleep(every)
 
 
+def trickled_error(c, data, every, limit):
+    """timed_error() while data trickles in one byte every `every` s."""
+    stop = threading.Event()
+    th = threading.Thread(target=trickle, args=(c, data, every, stop))
+    th.start()
+    try:
+        return timed_error(c, limit)
+    finally:
+        stop.set()
+        th.join()
+
+
+def timed_list(port):
+    """A new client's first LIST: (whether it was answered, seconds)."""
+    t0 = time.monotonic()
+    with tfslib.Conn(port) as c:
+        ok = isinstance(c.list(""), list)
+        return ok, time.monotonic() - t0
+
+
 def test_first_request():
     srv = tfslib.server(args=["--first-request-timeout", "1"])
     with tfslib.Conn(srv.port) as c:
@@ -59,13 +79,8 @@ def test_first_request():
         t.ok(0.8 <= secs < 4 * SLOW, "after about 1 s (%.1f s)" % secs)
         t.ok(c.closed(), "and the connection is closed")
     with tfslib.Conn(srv.port) as c:
-        stop = threading.Event()
-        th = threading.Thread(target=trickle, args=(
-            c, frame(*LIST("a/rather/long/path/name")), 0.2, stop))
-        th.start()
-        name, secs = timed_error(c, 10 * SLOW)
-        stop.set()
-        th.join()
+        name, secs = trickled_error(
+            c, frame(*LIST("a/rather/long/path/name")), 0.2, 10 * SLOW)
         t.eq(name, "TIMEOUT", "a first request trickling in: ERROR TIMEOUT")
         t.ok(secs < 4 * SLOW, "within the first-request timeout (%.1f s)"
              % secs)
@@ -90,13 +105,8 @@ def test_min_rate_request():
     srv = tfslib.server(args=["--stall-timeout", "2", "--min-rate", "1024"])
     with tfslib.Conn(srv.port) as c:
         t.ok(isinstance(c.list(""), list), "a first request")
-        stop = threading.Event()
-        th = threading.Thread(target=trickle, args=(
-            c, frame(*LIST("x" * 200)), 0.4, stop))
-        th.start()
-        name, secs = timed_error(c, 15 * SLOW)
-        stop.set()
-        th.join()
+        name, secs = trickled_error(c, frame(*LIST("x" * 200)), 0.4,
+                                    15 * SLOW)
         t.eq(name, "TIMEOUT", "a request trickled at 2 bytes/s is cut, "
              "though never silent for the 2 s stall")
         t.ok(secs < 6 * SLOW, "within a window or two (%.1f s)" % secs)
@@ -125,13 +135,8 @@ def test_min_rate_upload():
     with tfslib.Conn(srv.port, timeout=30 * SLOW) as c:
         c.req(PUT("trickle.bin", 1000))
         ty, _ = c.recv()
-        stop = threading.Event()
         body = b"".join(frame(DATA, b"z" * 10) for _ in range(100))
-        th = threading.Thread(target=trickle, args=(c, body, 0.02, stop))
-        th.start()
-        name, secs = timed_error(c, 20 * SLOW)
-        stop.set()
-        th.join()
+        name, secs = trickled_error(c, body, 0.02, 20 * SLOW)
         t.eq(name, "TIMEOUT", "an upload of tiny frames at 50 bytes/s "
              "is cut")
         t.ok(secs < 8 * SLOW, "within a window or two (%.1f s)" % secs)
@@ -169,10 +174,7 @@ def test_grow_at_once():
     with tfslib.Conn(srv.port) as first:
         t.ok(isinstance(first.list(""), list), "-w 1 --min-spare 0 -m 2: "
              "the first client is served")
-        t0 = time.monotonic()
-        with tfslib.Conn(srv.port) as second:
-            ok = isinstance(second.list(""), list)
-            secs = time.monotonic() - t0
+        ok, secs = timed_list(srv.port)
         t.ok(ok and secs < 1 * SLOW, "a second client is served at once "
              "while the first stays connected (%.0f ms)" % (secs * 1000))
         t.note("second client served in %.0f ms" % (secs * 1000))
@@ -185,10 +187,7 @@ def test_yield():
     with tfslib.Conn(srv.port) as idle:
         t.ok(isinstance(idle.list(""), list), "-m 1: a client, then idle")
         time.sleep(0.3)
-        t0 = time.monotonic()
-        with tfslib.Conn(srv.port) as late:
-            ok = isinstance(late.list(""), list)
-            secs = time.monotonic() - t0
+        ok, secs = timed_list(srv.port)
         t.ok(ok and secs < 2 * SLOW, "at the cap a waiting client is "
              "served (%.0f ms)" % (secs * 1000))
         name, _ = timed_error(idle, 5 * SLOW)
@@ -240,12 +239,6 @@ def test_slowloris():
                  errors="replace"))
 
 
-t.run("first request", test_first_request)
-t.run("min rate, request", test_min_rate_request)
-t.run("min rate, upload", test_min_rate_upload)
-t.run("min rate, GET", test_min_rate_get)
-t.run("grow at once", test_grow_at_once)
-t.run("yield", test_yield)
-t.run("slowloris", test_slowloris)
-tfslib.check_logs(t)
-sys.exit(t.done())
+sys.exit(t.run_all(test_first_request, test_min_rate_request,
+                   test_min_rate_upload, test_min_rate_get, test_grow_at_once,
+                   test_yield, test_slowloris, logs=True))

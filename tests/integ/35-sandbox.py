@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, Tap  # noqa: E402
+from tfslib import SLOW, Tap, wait_for  # noqa: E402
 
 t = Tap()
 
@@ -61,15 +61,6 @@ def serving(srv, sock):
             except OSError:
                 pass
     return None
-
-
-def wait_for(cond, secs):
-    deadline = time.monotonic() + secs
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def test_proc_status():
@@ -157,9 +148,5 @@ def test_umask():
     t.eq(oct(mode("d/g.txt")), oct(0o644), "a file in it is 0644")
 
 
-t.run("proc status", test_proc_status)
-t.run("startup lines", test_startup_lines)
-t.run("SIGSYS", test_sigsys)
-t.run("umask", test_umask)
-tfslib.check_logs(t)
-sys.exit(t.done())
+sys.exit(t.run_all(test_proc_status, test_startup_lines, test_sigsys,
+                   test_umask, logs=True))

@@ -324,11 +324,8 @@ def test_make_run():
 
 
 try:
-    t.run("make run", test_make_run)
-    t.run("install and uninstall", test_install_default)
-    t.run("install with Debian's directories", test_install_dirs)
-    t.run("manual pages", test_manuals)
-    t.run("bash completion", test_completion)
+    status = t.run_all(test_make_run, test_install_default,
+                       test_install_dirs, test_manuals, test_completion)
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(t.done())
+sys.exit(status)

@@ -283,10 +283,7 @@ def test_syscalls():
 
 
 try:
-    t.run("the unit's system call filter", test_syscalls)
-    t.run("the maintainer scripts", test_scripts)
-    t.run("systemd", test_systemd)
-    t.run("make deb", test_deb)
+    status = t.run_all(test_syscalls, test_scripts, test_systemd, test_deb)
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(t.done())
+sys.exit(status)

@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, TFSD, Tap, wrap  # noqa: E402
+from tfslib import SLOW, TFSD, Tap, port_of, read_pid, wrap  # noqa: E402
 
 t = Tap()
 tmp = tempfile.mkdtemp(prefix="tfs-status-")
@@ -47,22 +47,6 @@ def run(args, env=None, pre=()):
         err.seek(0)
         return (rc.returncode, out.read().decode(errors="replace"),
                 err.read().decode(errors="replace"))
-
-
-def read_pid(path):
-    try:
-        with open(path) as f:
-            return int(f.read().strip() or "0")
-    except (OSError, ValueError):
-        return None
-
-
-def port_of(err):
-    for ln in err.splitlines():
-        if "listening on" in ln:
-            return int(ln.split("listening on ", 1)[1].split(" ")[0]
-                       .rsplit(":", 1)[1])
-    return None
 
 
 def start(extra=()):

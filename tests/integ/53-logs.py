@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, TFSD, TOP, Tap, wrap  # noqa: E402
+from tfslib import SLOW, TFSD, TOP, Tap, wait_for, wrap  # noqa: E402
 
 t = Tap()
 tmp = tempfile.mkdtemp(prefix="tfs-logs-")
@@ -40,15 +40,6 @@ NAMES = [
     (b"tab\there", "BAD_PATH"),
     (b"missing file", "NOT_FOUND"),
 ]
-
-
-def wait_for(cond, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
 
 
 FIELD = re.compile(r'"(?:[^"\\]|\\.)*"|[^ ]+')
@@ -238,12 +229,8 @@ def test_no_syslog():
 
 
 try:
-    t.run("request lines", test_fields)
-    t.run("QUIT with -v", test_verbose_quit)
-    t.run("USR1", test_usr1)
-    t.run("logrotate", test_logrotate)
-    t.run("no syslog", test_no_syslog)
-    tfslib.check_logs(t)
+    status = t.run_all(test_fields, test_verbose_quit, test_usr1,
+                       test_logrotate, test_no_syslog, logs=True)
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(t.done())
+sys.exit(status)

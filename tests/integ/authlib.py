@@ -80,6 +80,17 @@ class Exchange:
             base64.b64encode(self.server_sig).decode()
 
 
+def _reply(conn, want):
+    """(None, a Reader of its payload) when the next frame is of type want;
+    else (what sign_in returns for it, None)."""
+    t, p = conn.recv()
+    if t == ERROR:
+        return parse_error(p), None
+    if t != want:
+        return ("type 0x%02x" % t,), None
+    return None, Reader(p)
+
+
 def sign_in(conn, user, password):
     """
     Sign in on conn.  Returns ("WELCOME", user, rights, verified) or the
@@ -87,21 +98,15 @@ def sign_in(conn, user, password):
     """
     ex = Exchange(user, password)
     conn.req(AUTH(MECH, ex.first()))
-    t, p = conn.recv()
-    if t == ERROR:
-        return parse_error(p)
-    if t != CHALLENGE:
-        return ("type 0x%02x" % t,)
-    r = Reader(p)
+    bad, r = _reply(conn, CHALLENGE)
+    if bad:
+        return bad
     server_first = r.str()
     r.end()
     conn.req(STEP(ex.final(server_first)))
-    t, p = conn.recv()
-    if t == ERROR:
-        return parse_error(p)
-    if t != WELCOME:
-        return ("type 0x%02x" % t,)
-    r = Reader(p)
+    bad, r = _reply(conn, WELCOME)
+    if bad:
+        return bad
     who, rights, final = r.str(), r.u8(), r.str()
     r.end()
     return ("WELCOME", who.decode(), rights, ex.verify(final))

@@ -549,6 +549,24 @@ def size_of(path):
         return -1
 
 
+def read_pid(path):
+    """The number in a pid file, 0 when it is empty, None when unreadable."""
+    try:
+        with open(path) as f:
+            return int(f.read().strip() or "0")
+    except (OSError, ValueError):
+        return None
+
+
+def port_of(err):
+    """The port in tfsd's "listening on HOST:PORT" line of err, or None."""
+    for ln in err.splitlines():
+        if "listening on" in ln:
+            return int(ln.split("listening on ", 1)[1].split(" ")[0]
+                       .rsplit(":", 1)[1])
+    return None
+
+
 def names(lst, sort=False):
     """The names of a Conn.list() result, or its error name as it is."""
     if not isinstance(lst, list):
@@ -747,11 +765,14 @@ class Tap:
         except Exception as e:  # report and go on with the next test
             self.ok(False, desc, "%s: %s" % (type(e).__name__, e))
 
-    def run_all(self, *fns):
-        """run() each test function, named after it; then done()."""
+    def run_all(self, *fns, logs=False):
+        """run() each test function, named after it; then done().  With
+        logs, check_logs() first: what the servers of server() logged."""
         for fn in fns:
             self.run(fn.__name__.replace("test_", "", 1).replace("_", " "),
                      fn)
+        if logs:
+            check_logs(self)
         return self.done()
 
     def done(self):

@@ -28,6 +28,7 @@
 
 #include "addrtab.h"
 #include "suites.h"
+#include "testutil.h"
 
 #define T0	((int64_t)1000 * 1000 * 1000)	/* ms: any time will do */
 #define SEC	((int64_t)1000)
@@ -37,7 +38,6 @@ static struct sockaddr_storage *addr(const char *);
 static struct sockaddr_storage *addr_n(int, int);
 static int	fail_n(struct addrtab *, const char *, int, int64_t, int64_t);
 static int	blocked(struct addrtab *, const char *, int64_t);
-static int	wait_child(pid_t);
 static void	hammer(struct addrtab *, int, volatile int *);
 static void	churn(struct addrtab *, int);
 
@@ -117,20 +117,6 @@ blocked(struct addrtab *t, const char *a, int64_t now)
 		return 0;
 	}
 	return secs;
-}
-
-/* The exit status of child pid, or -1 when a signal ended it. */
-static int
-wait_child(pid_t pid)
-{
-	int	 st;
-
-	while (waitpid(pid, &st, 0) == -1) {
-		if (errno != EINTR) {
-			return -1;
-		}
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void
@@ -401,7 +387,7 @@ test_addrtab_conn_killed(void)
 		_exit(2);
 	}
 	CU_ASSERT_FATAL(pid != -1);
-	CU_ASSERT_EQUAL(wait_child(pid), -1);
+	CU_ASSERT_EQUAL(tu_wait(pid), -1);
 	CU_ASSERT_EQUAL(addrtab_conn_count(t, addr("192.0.2.7")), 1);
 	/* what pool.c does for the slot of a worker it reaps */
 	addrtab_conn_close(t, 2);
@@ -478,7 +464,7 @@ test_addrtab_hammer(void)
 	}
 	__atomic_store_n(&shm[2], 1, __ATOMIC_RELEASE);
 	for (i = 0; i < HAMMER_KIDS; i++) {
-		CU_ASSERT(pid[i] != -1 && wait_child(pid[i]) == 0);
+		CU_ASSERT(pid[i] != -1 && tu_wait(pid[i]) == 0);
 	}
 	/* never more than the limit at once, and nothing left counted */
 	CU_ASSERT_EQUAL(shm[1], 0);
@@ -525,7 +511,7 @@ test_addrtab_kill_while_locked(void)
 	CU_ASSERT_FATAL(pid != -1);
 	CU_ASSERT_EQUAL(read(p[0], &c, 1), 1);
 	(void)kill(pid, SIGKILL);
-	CU_ASSERT_EQUAL(wait_child(pid), -1);
+	CU_ASSERT_EQUAL(tu_wait(pid), -1);
 	(void)close(p[0]);
 	(void)close(p[1]);
 	/* in a child with an alarm: a wedged lock fails, not hangs, here */
@@ -539,7 +525,7 @@ test_addrtab_kill_while_locked(void)
 		    0 : 2);
 	}
 	CU_ASSERT_FATAL(pid != -1);
-	CU_ASSERT_EQUAL(wait_child(pid), 0);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 	addrtab_stats(t, T0 + 5 * SEC, &st);
 	CU_ASSERT_EQUAL(st.repairs, 1);
 	CU_ASSERT_EQUAL(st.blocked, 1);
@@ -575,7 +561,7 @@ test_addrtab_kill_while_writing(void)
 			}
 			(void)usleep((useconds_t)(500 + round * 97 % 3000));
 			(void)kill(pid, SIGKILL);
-			if (wait_child(pid) != -1) {
+			if (tu_wait(pid) != -1) {
 				_exit(1);
 			}
 			addrtab_stats(t, T0, &st);
@@ -588,7 +574,7 @@ test_addrtab_kill_while_writing(void)
 		_exit(0);
 	}
 	CU_ASSERT_FATAL(tester != -1);
-	CU_ASSERT_EQUAL(wait_child(tester), 0);
+	CU_ASSERT_EQUAL(tu_wait(tester), 0);
 	addrtab_stats(t, T0, &st);
 	printf("\n    40 writers killed, %llu inside the lock ",
 	    (unsigned long long)st.repairs);

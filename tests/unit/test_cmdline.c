@@ -76,36 +76,37 @@ test_cmdline_split(void)
 static void
 test_cmdline_split_partial(void)
 {
+	static const struct {
+		const char	*line;
+		int		 len;		/* -1: all of line */
+		int		 open;
+		const char	*arg1;		/* NULL: not checked */
+		int		 last_start;	/* -1: not checked */
+	} cases[] = {
+		{ "get \"my fi",	-1,	1,	"my fi",	4 },
+		{ "get a ",		-1,	0,	NULL,		-1 },
+		/* only the first len bytes count */
+		{ "put abc def",	5,	1,	"a",		-1 },
+		{ "x a\\",		-1,	1,	NULL,		-1 },
+	};
 	struct cmdline	 cl;
-	const char	*l;
+	size_t		 i, len;
 
-	l = "get \"my fi";
-	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, strlen(l), &cl), 0);
-	CU_ASSERT_EQUAL(cl.argc, 2);
-	CU_ASSERT_EQUAL(cl.open, 1);
-	CU_ASSERT_STRING_EQUAL(cl.argv[1], "my fi");
-	CU_ASSERT_EQUAL(cl.last_start, 4);
-	cmdline_free(&cl);
-
-	l = "get a ";
-	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, strlen(l), &cl), 0);
-	CU_ASSERT_EQUAL(cl.argc, 2);
-	CU_ASSERT_EQUAL(cl.open, 0);
-	cmdline_free(&cl);
-
-	/* only the first len bytes count */
-	l = "put abc def";
-	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, 5, &cl), 0);
-	CU_ASSERT_EQUAL(cl.argc, 2);
-	CU_ASSERT_STRING_EQUAL(cl.argv[1], "a");
-	CU_ASSERT_EQUAL(cl.open, 1);
-	cmdline_free(&cl);
-
-	l = "x a\\";
-	CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(l, strlen(l), &cl), 0);
-	CU_ASSERT_EQUAL(cl.argc, 2);
-	CU_ASSERT_EQUAL(cl.open, 1);
-	cmdline_free(&cl);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = cases[i].len == -1 ? strlen(cases[i].line) :
+		    (size_t)cases[i].len;
+		CU_ASSERT_EQUAL_FATAL(cmdline_split_partial(cases[i].line,
+		    len, &cl), 0);
+		CU_ASSERT_EQUAL(cl.argc, 2);
+		CU_ASSERT_EQUAL(cl.open, cases[i].open);
+		if (cases[i].arg1 != NULL) {
+			CU_ASSERT_STRING_EQUAL(cl.argv[1], cases[i].arg1);
+		}
+		if (cases[i].last_start != -1) {
+			CU_ASSERT_EQUAL(cl.last_start, cases[i].last_start);
+		}
+		cmdline_free(&cl);
+	}
 }
 
 static void
@@ -165,53 +166,39 @@ test_cmdline_batch(void)
 static void
 test_cmdline_target(void)
 {
+	static const struct {
+		const char	*target;
+		int		 ret;
+		const char	*host, *port;	/* with the default 10069 */
+	} cases[] = {
+		{ "lab",		0,	"lab",		"10069" },
+		{ "lab:2121",		0,	"lab",		"2121" },
+		{ "[::1]:99",		0,	"::1",		"99" },
+		{ "[fe80::1]",		0,	"fe80::1",	"10069" },
+		/* a bare IPv6 address: all of it is the host */
+		{ "::1",		0,	"::1",		"10069" },
+		{ "127.0.0.1:0",	-1,	NULL,		NULL },
+		{ "h:65536",		-1,	NULL,		NULL },
+		{ "h:abc",		-1,	NULL,		NULL },
+		{ "h:",			-1,	NULL,		NULL },
+		{ ":80",		-1,	NULL,		NULL },
+		{ "[::1",		-1,	NULL,		NULL },
+		{ "[::1]x",		-1,	NULL,		NULL },
+		{ "[]:80",		-1,	NULL,		NULL },
+	};
 	char		 h[256], p[16];
 	const char	*e;
+	size_t		 i;
 
-	(void)strcpy(p, "10069");
-	CU_ASSERT_EQUAL(cmdline_target("lab", h, sizeof(h), p, sizeof(p),
-	    &e), 0);
-	CU_ASSERT_STRING_EQUAL(h, "lab");
-	CU_ASSERT_STRING_EQUAL(p, "10069");
-
-	CU_ASSERT_EQUAL(cmdline_target("lab:2121", h, sizeof(h), p,
-	    sizeof(p), &e), 0);
-	CU_ASSERT_STRING_EQUAL(h, "lab");
-	CU_ASSERT_STRING_EQUAL(p, "2121");
-
-	CU_ASSERT_EQUAL(cmdline_target("[::1]:99", h, sizeof(h), p,
-	    sizeof(p), &e), 0);
-	CU_ASSERT_STRING_EQUAL(h, "::1");
-	CU_ASSERT_STRING_EQUAL(p, "99");
-
-	(void)strcpy(p, "10069");
-	CU_ASSERT_EQUAL(cmdline_target("[fe80::1]", h, sizeof(h), p,
-	    sizeof(p), &e), 0);
-	CU_ASSERT_STRING_EQUAL(h, "fe80::1");
-	CU_ASSERT_STRING_EQUAL(p, "10069");
-
-	/* a bare IPv6 address: all of it is the host */
-	CU_ASSERT_EQUAL(cmdline_target("::1", h, sizeof(h), p, sizeof(p),
-	    &e), 0);
-	CU_ASSERT_STRING_EQUAL(h, "::1");
-	CU_ASSERT_STRING_EQUAL(p, "10069");
-
-	CU_ASSERT_EQUAL(cmdline_target("127.0.0.1:0", h, sizeof(h), p,
-	    sizeof(p), &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target("h:65536", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target("h:abc", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target("h:", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target(":80", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target("[::1", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target("[::1]x", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
-	CU_ASSERT_EQUAL(cmdline_target("[]:80", h, sizeof(h), p, sizeof(p),
-	    &e), -1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		(void)strcpy(p, "10069");
+		CU_ASSERT_EQUAL(cmdline_target(cases[i].target, h, sizeof(h),
+		    p, sizeof(p), &e), cases[i].ret);
+		if (cases[i].ret == 0) {
+			CU_ASSERT_STRING_EQUAL(h, cases[i].host);
+			CU_ASSERT_STRING_EQUAL(p, cases[i].port);
+		}
+	}
 	CU_ASSERT_EQUAL(cmdline_port_ok("65535"), 0);
 	CU_ASSERT_EQUAL(cmdline_port_ok("1"), 0);
 	CU_ASSERT_EQUAL(cmdline_port_ok("0"), -1);
@@ -268,29 +255,33 @@ test_cmdline_quote_roundtrip(void)
 static void
 test_cmdline_word_index(void)
 {
+	static const struct {
+		const char	*line;
+		int		 index;
+		const char	*cmd;		/* NULL: none yet */
+	} cases[] = {
+		{ "",			0,	NULL },
+		{ "ge",			0,	NULL },
+		{ "get ",		1,	"get" },
+		/* options do not count as arguments */
+		{ "get -r -v a.txt ",	2,	"get" },
+		{ "put - ",		2,	"put" },
+		/* an opening quote: the word it opens is being typed */
+		{ "get \"",		1,	"get" },
+	};
 	char		*cmd;
-	const char	*l;
+	size_t		 i;
 
-	CU_ASSERT_EQUAL(complete_word_index("", 0, &cmd), 0);
-	CU_ASSERT_PTR_NULL(cmd);
-	l = "ge";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 0);
-	free(cmd);
-	l = "get ";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 1);
-	CU_ASSERT_STRING_EQUAL(cmd, "get");
-	free(cmd);
-	/* options do not count as arguments */
-	l = "get -r -v a.txt ";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 2);
-	free(cmd);
-	l = "put - ";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 2);
-	free(cmd);
-	/* an opening quote: the word it opens is the one being typed */
-	l = "get \"";
-	CU_ASSERT_EQUAL(complete_word_index(l, strlen(l), &cmd), 1);
-	free(cmd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(complete_word_index(cases[i].line,
+		    strlen(cases[i].line), &cmd), cases[i].index);
+		if (cases[i].cmd == NULL) {
+			CU_ASSERT_PTR_NULL(cmd);
+		} else {
+			CU_ASSERT_STRING_EQUAL(cmd, cases[i].cmd);
+		}
+		free(cmd);
+	}
 }
 
 static void

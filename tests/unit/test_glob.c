@@ -66,21 +66,26 @@ test_glob_magic(void)
 static void
 test_glob_split(void)
 {
+	static const struct {
+		const char	*pattern;
+		const char	*dir, *base;
+	} cases[] = {
+		{ "*.txt",	"",	"*.txt" },
+		{ "docs/*.md",	"docs",	"*.md" },
+		{ "a/b/c?",	"a/b",	"c?" },
+		{ "/x*",	"/",	"x*" },
+	};
 	char		 dir[64];
 	const char	*base;
+	size_t		 i;
 
-	CU_ASSERT_EQUAL(rglob_split("*.txt", dir, sizeof(dir), &base), 0);
-	CU_ASSERT_STRING_EQUAL(dir, "");
-	CU_ASSERT_STRING_EQUAL(base, "*.txt");
-	CU_ASSERT_EQUAL(rglob_split("docs/*.md", dir, sizeof(dir), &base), 0);
-	CU_ASSERT_STRING_EQUAL(dir, "docs");
-	CU_ASSERT_STRING_EQUAL(base, "*.md");
-	CU_ASSERT_EQUAL(rglob_split("a/b/c?", dir, sizeof(dir), &base), 0);
-	CU_ASSERT_STRING_EQUAL(dir, "a/b");
-	CU_ASSERT_STRING_EQUAL(base, "c?");
-	CU_ASSERT_EQUAL(rglob_split("/x*", dir, sizeof(dir), &base), 0);
-	CU_ASSERT_STRING_EQUAL(dir, "/");
-	CU_ASSERT_STRING_EQUAL(base, "x*");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(rglob_split(cases[i].pattern, dir, sizeof(dir),
+		    &base), 0);
+		CU_ASSERT_STRING_EQUAL(dir, cases[i].dir);
+		CU_ASSERT_STRING_EQUAL(base, cases[i].base);
+	}
+	/* a folder longer than the buffer */
 	CU_ASSERT_EQUAL(rglob_split("abcdef/x", dir, 4, &base), -1);
 }
 

@@ -28,7 +28,6 @@ static void	test_log_reopen(void);
 static void	test_log_fatal_exits(void);
 static void	test_log_bad_file(void);
 static void	test_log_vis(void);
-static void	test_log_vis_word(void);
 
 /* The whole of a small file as a string (caller frees), or NULL. */
 static char *
@@ -201,48 +200,47 @@ test_log_bad_file(void)
 	CU_ASSERT_EQUAL(log_init(LOG_TO_STDERR, LOG_LVL_INFO, NULL, NULL), 0);
 }
 
-/* Peer bytes come out C-escaped, NULs included, and cut with "...". */
+/*
+ * Peer bytes come out C-escaped, NULs included, and cut with "...";
+ * a word has no blank in it: a space is \040 too.
+ */
 static void
 test_log_vis(void)
 {
+	static const struct {
+		char		*(*fn)(char *, size_t, const void *, size_t);
+		const char	*in;
+		size_t		 len;
+		size_t		 outsz;		/* 0: all of out */
+		const char	*want;
+	} cases[] = {
+		/* fn, in and its length, out's size (0: all), the result */
+		{ log_vis, "a\nb\tc", 5, 0, "a\\nb\\tc" },
+		{ log_vis, "x\0y", 3, 0, "x\\0y" },
+		{ log_vis, "\x1b[0m\x7f", 5, 0, "\\033[0m\\177" },
+		{ log_vis, "a\\b", 3, 0, "a\\\\b" },
+		{ log_vis, "", 0, 0, "" },
+		{ log_vis, "abcdefghijklmn", 14, 10, "abcdef..." },
+		{ log_vis, "abcdefghi", 9, 10, "abcdefghi" },
+		/* an escape is never cut in half */
+		{ log_vis, "abcde\n\n\n", 8, 10, "abcde..." },
+		{ log_vis, "abcdef", 6, 3, "" },
+		/* quotes are escaped, so the result can stand between them */
+		{ log_vis, "a \"b\"", 5, 0, "a \\\"b\\\"" },
+		/* bytes that are not ASCII come out in octal, never raw */
+		{ log_vis, "\xff\xc3\xa9", 3, 0, "\\377\\303\\251" },
+		{ log_vis_word, "a b\tc", 5, 0, "a\\040b\\tc" },
+		{ log_vis_word, "alice", 5, 0, "alice" },
+		{ log_vis_word, "a b c d", 7, 8, "a..." },
+	};
 	char	 out[64];
+	size_t	 i;
 
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "a\nb\tc", 5),
-	    "a\\nb\\tc");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "x\0y", 3),
-	    "x\\0y");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "\x1b[0m\x7f", 5),
-	    "\\033[0m\\177");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "a\\b", 3),
-	    "a\\\\b");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "", 0), "");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, 10, "abcdefghijklmn", 14),
-	    "abcdef...");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, 10, "abcdefghi", 9),
-	    "abcdefghi");
-	/* an escape is never cut in half */
-	CU_ASSERT_STRING_EQUAL(log_vis(out, 10, "abcde\n\n\n", 8),
-	    "abcde...");
-	CU_ASSERT_STRING_EQUAL(log_vis(out, 3, "abcdef", 6), "");
-	/* quotes are escaped, so the result can stand between quotes */
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "a \"b\"", 5),
-	    "a \\\"b\\\"");
-	/* bytes that are not ASCII come out in octal, never raw */
-	CU_ASSERT_STRING_EQUAL(log_vis(out, sizeof(out), "\xff\xc3\xa9", 3),
-	    "\\377\\303\\251");
-}
-
-/* A word has no blank in it: a space is \040 too. */
-static void
-test_log_vis_word(void)
-{
-	char	 out[64];
-
-	CU_ASSERT_STRING_EQUAL(log_vis_word(out, sizeof(out), "a b\tc", 5),
-	    "a\\040b\\tc");
-	CU_ASSERT_STRING_EQUAL(log_vis_word(out, sizeof(out), "alice", 5),
-	    "alice");
-	CU_ASSERT_STRING_EQUAL(log_vis_word(out, 8, "a b c d", 7), "a...");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_STRING_EQUAL(cases[i].fn(out, cases[i].outsz != 0 ?
+		    cases[i].outsz : sizeof(out), cases[i].in, cases[i].len),
+		    cases[i].want);
+	}
 }
 
 CU_TestInfo tests_log[] = {
@@ -252,6 +250,5 @@ CU_TestInfo tests_log[] = {
 	TEST(test_log_fatal_exits),
 	TEST(test_log_bad_file),
 	TEST(test_log_vis),
-	TEST(test_log_vis_word),
 	CU_TEST_INFO_NULL,
 };

@@ -42,6 +42,8 @@ static int	pt_exists(const char *);
 static int	pt_write(int, const char *);
 static int	pt_size_attr(int, char *, size_t);
 static void	pt_kept(const char *, uint64_t, const char *);
+static void	pt_fresh(int, const char *);
+static int	pt_reopen(uint64_t, uint64_t *);
 
 static void	test_partial_reserved(void);
 static void	test_partial_create(void);
@@ -81,14 +83,7 @@ pt_setup(void)
 static void
 pt_teardown(void)
 {
-	if (pt_dfd != -1) {
-		close(pt_dfd);
-		pt_dfd = -1;
-	}
-	if (pt_dir[0] != '\0') {
-		tu_remove_tree(pt_dir);
-		pt_dir[0] = '\0';
-	}
+	tu_temp_dir_end(pt_dir, &pt_dfd);
 }
 
 /* Create name holding text, last written age seconds ago. */
@@ -183,28 +178,58 @@ test_partial_reserved(void)
 	CU_ASSERT_EQUAL(partial_reserved(""), 0);
 }
 
+/*
+ * fd is a partial started afresh: empty, at 0, and recording the size
+ * announced where the file system keeps xattrs.
+ */
+static void
+pt_fresh(int fd, const char *size)
+{
+	struct stat	 st;
+	char		 attr[32];
+
+	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_CUR), 0);
+	CU_ASSERT(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == 0);
+	if (pt_xattrs) {
+		CU_ASSERT(pt_size_attr(fd, attr, sizeof(attr)) == 0 &&
+		    strcmp(attr, size) == 0);
+	}
+}
+
+/*
+ * A new folder with the partial of f kept at 4 bytes of 10, opened
+ * again with RESUME for size: the descriptor.
+ */
+static int
+pt_reopen(uint64_t size, uint64_t *off)
+{
+	int	 fd;
+
+	CU_ASSERT_FATAL(pt_setup() == 0);
+	pt_kept("f", 10, "abcd");
+	fd = partial_open(pt_dfd, "f", size, 1, off, &pt_had);
+	CU_ASSERT_FATAL(fd != -1);
+	return fd;
+}
+
 /* A new partial: hidden beside the target, at 0, its size recorded. */
 static void
 test_partial_create(void)
 {
 	struct stat	 st;
 	uint64_t	 off = 99;
-	char		 attr[32];
 	int		 fd;
 
 	CU_ASSERT_FATAL(pt_setup() == 0);
 	fd = partial_open(pt_dfd, "f", 10, 0, &off, &pt_had);
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
-	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_CUR), 0);
+	pt_fresh(fd, "10");
 	CU_ASSERT(fstatat(pt_dfd, PATH_RESERVED "part-f", &st,
 	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size == 0);
 	CU_ASSERT(!pt_exists("f"));
-	if (pt_xattrs) {
-		CU_ASSERT(pt_size_attr(fd, attr, sizeof(attr)) == 0 &&
-		    strcmp(attr, "10") == 0);
-	}
 	close(fd);
 	pt_teardown();
 }
@@ -244,10 +269,7 @@ test_partial_resume(void)
 	uint64_t	 off = 99;
 	int		 fd;
 
-	CU_ASSERT_FATAL(pt_setup() == 0);
-	pt_kept("f", 10, "abcd");
-	fd = partial_open(pt_dfd, "f", 10, 1, &off, &pt_had);
-	CU_ASSERT_FATAL(fd != -1);
+	fd = pt_reopen(10, &off);
 	if (!pt_xattrs) {
 		/* nothing recorded, nothing resumed: a fresh start */
 		CU_ASSERT_EQUAL(off, 0);
@@ -273,22 +295,13 @@ test_partial_resume(void)
 static void
 test_partial_other_size(void)
 {
-	struct stat	 st;
 	uint64_t	 off = 99;
-	char		 attr[32];
 	int		 fd;
 
-	CU_ASSERT_FATAL(pt_setup() == 0);
-	pt_kept("f", 10, "abcd");
-	fd = partial_open(pt_dfd, "f", 12, 1, &off, &pt_had);
-	CU_ASSERT_FATAL(fd != -1);
+	fd = pt_reopen(12, &off);
 	CU_ASSERT_EQUAL(off, 0);
 	CU_ASSERT_EQUAL(pt_had, 4);
-	CU_ASSERT(fstat(fd, &st) == 0 && st.st_size == 0);
-	if (pt_xattrs) {
-		CU_ASSERT(pt_size_attr(fd, attr, sizeof(attr)) == 0 &&
-		    strcmp(attr, "12") == 0);
-	}
+	pt_fresh(fd, "12");
 	CU_ASSERT(pt_write(fd, "xyz") == 0);
 	close(fd);
 
@@ -298,7 +311,7 @@ test_partial_other_size(void)
 	CU_ASSERT_FATAL(fd != -1);
 	CU_ASSERT_EQUAL(off, 0);
 	CU_ASSERT_EQUAL(pt_had, 3);
-	CU_ASSERT(fstat(fd, &st) == 0 && st.st_size == 0);
+	pt_fresh(fd, "12");
 	close(fd);
 	pt_teardown();
 }

@@ -66,18 +66,19 @@ test_remote_name_ok(void)
 static void
 test_remote_list_names(void)
 {
-	struct testsrv_step	 step = { TFS_LIST, { { 0 } }, 0 };
+	struct testsrv_step	 step = { TFS_LIST, {
+		testsrv_entry(TFS_KIND_FILE, "../evil", 1),
+		testsrv_entry(TFS_KIND_FILE, "a/b", 2),
+		testsrv_entry(TFS_KIND_FILE, "b.txt", 3),
+		testsrv_entry(TFS_KIND_FILE, ".tfs-part", 4),
+		testsrv_entry(TFS_KIND_FILE, "ctl\x01", 5),
+		testsrv_entry(TFS_KIND_DIR, "sub", 0),
+		testsrv_end_count(6),
+	}, 7 };
 	struct session		 s;
 	struct rlist		 l;
 	pid_t			 pid;
 
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_FILE, "../evil", 1);
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_FILE, "a/b", 2);
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_FILE, "b.txt", 3);
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_FILE, ".tfs-part", 4);
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_FILE, "ctl\x01", 5);
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_DIR, "sub", 0);
-	step.rep[step.n++] = testsrv_end_count(6);
 	CU_ASSERT_FATAL((pid = testsrv_start(&s, &step, 1)) > 0);
 	CU_ASSERT_EQUAL(remote_list(&s, "", &l), SESS_OK);
 	CU_ASSERT_EQUAL_FATAL(l.n, 2);
@@ -96,13 +97,14 @@ test_remote_list_names(void)
 static void
 test_remote_list_count(void)
 {
-	struct testsrv_step	 step = { TFS_LIST, { { 0 } }, 0 };
+	struct testsrv_step	 step = { TFS_LIST, {
+		testsrv_entry(TFS_KIND_FILE, "a", 1),
+		testsrv_end_count(2),
+	}, 2 };
 	struct session		 s;
 	struct rlist		 l;
 	pid_t			 pid;
 
-	step.rep[step.n++] = testsrv_entry(TFS_KIND_FILE, "a", 1);
-	step.rep[step.n++] = testsrv_end_count(2);
 	CU_ASSERT_FATAL((pid = testsrv_start(&s, &step, 1)) > 0);
 	CU_ASSERT_EQUAL(remote_list(&s, "d", &l), SESS_PROTO);
 	CU_ASSERT_EQUAL(l.n, 0);
@@ -116,15 +118,15 @@ test_remote_list_count(void)
 static void
 test_remote_list_errors(void)
 {
-	struct testsrv_step	 steps[2] = {
-		{ TFS_LIST, { { 0 } }, 0 }, { TFS_LIST, { { 0 } }, 0 } };
+	struct testsrv_step	 steps[] = {
+		{ TFS_LIST, { testsrv_error(TFS_ENOT_A_DIR) }, 1 },
+		{ TFS_LIST, { testsrv_entry('x', "odd", 1),
+		    testsrv_end_count(1) }, 2 },
+	};
 	struct session		 s;
 	struct rlist		 l;
 	pid_t			 pid;
 
-	steps[0].rep[steps[0].n++] = testsrv_error(TFS_ENOT_A_DIR);
-	steps[1].rep[steps[1].n++] = testsrv_entry('x', "odd", 1);
-	steps[1].rep[steps[1].n++] = testsrv_end_count(1);
 	CU_ASSERT_FATAL((pid = testsrv_start(&s, steps, 2)) > 0);
 	CU_ASSERT_EQUAL(remote_list(&s, "f", &l), SESS_ERROR);
 	CU_ASSERT_EQUAL(s.err_code, TFS_ENOT_A_DIR);
@@ -139,13 +141,13 @@ test_remote_list_errors(void)
 static void
 test_remote_stat_dir(void)
 {
-	struct testsrv_step	 steps[2] = {
-		{ TFS_STAT, { { 0 } }, 0 }, { TFS_STAT, { { 0 } }, 0 } };
+	struct testsrv_step	 steps[] = {
+		{ TFS_STAT, { testsrv_entry(TFS_KIND_DIR, "d", 0) }, 1 },
+		{ TFS_STAT, { testsrv_entry(TFS_KIND_FILE, "f", 9) }, 1 },
+	};
 	struct session		 s;
 	pid_t			 pid;
 
-	steps[0].rep[steps[0].n++] = testsrv_entry(TFS_KIND_DIR, "d", 0);
-	steps[1].rep[steps[1].n++] = testsrv_entry(TFS_KIND_FILE, "f", 9);
 	CU_ASSERT_FATAL((pid = testsrv_start(&s, steps, 2)) > 0);
 	CU_ASSERT_EQUAL(remote_stat_dir(&s, "d"), SESS_OK);
 	CU_ASSERT_EQUAL(remote_stat_dir(&s, "f"), SESS_ERROR);
@@ -158,18 +160,16 @@ test_remote_stat_dir(void)
 static void
 test_remote_mkdir_ok(void)
 {
-	struct testsrv_step	 steps[5] = {
-		{ TFS_MKDIR, { { 0 } }, 0 }, { TFS_MKDIR, { { 0 } }, 0 },
-		{ TFS_STAT, { { 0 } }, 0 }, { TFS_MKDIR, { { 0 } }, 0 },
-		{ TFS_STAT, { { 0 } }, 0 } };
+	struct testsrv_step	 steps[] = {
+		{ TFS_MKDIR, { testsrv_ok() }, 1 },
+		{ TFS_MKDIR, { testsrv_error(TFS_EEXISTS) }, 1 },
+		{ TFS_STAT, { testsrv_entry(TFS_KIND_DIR, "d", 0) }, 1 },
+		{ TFS_MKDIR, { testsrv_error(TFS_EEXISTS) }, 1 },
+		{ TFS_STAT, { testsrv_entry(TFS_KIND_FILE, "f", 1) }, 1 },
+	};
 	struct session		 s;
 	pid_t			 pid;
 
-	steps[0].rep[steps[0].n++] = testsrv_ok();
-	steps[1].rep[steps[1].n++] = testsrv_error(TFS_EEXISTS);
-	steps[2].rep[steps[2].n++] = testsrv_entry(TFS_KIND_DIR, "d", 0);
-	steps[3].rep[steps[3].n++] = testsrv_error(TFS_EEXISTS);
-	steps[4].rep[steps[4].n++] = testsrv_entry(TFS_KIND_FILE, "f", 1);
 	CU_ASSERT_FATAL((pid = testsrv_start(&s, steps, 5)) > 0);
 	CU_ASSERT_EQUAL(remote_mkdir_ok(&s, ""), SESS_OK);
 	CU_ASSERT_EQUAL(remote_mkdir_ok(&s, "new"), SESS_OK);

@@ -255,14 +255,7 @@ rt_teardown(void)
 		close(rt_root.fd);
 		rt_root.fd = -1;
 	}
-	if (rt_top_fd != -1) {
-		close(rt_top_fd);
-		rt_top_fd = -1;
-	}
-	if (rt_top[0] != '\0') {
-		tu_remove_tree(rt_top);
-		rt_top[0] = '\0';
-	}
+	tu_temp_dir_end(rt_top, &rt_top_fd);
 }
 
 /* Where the last component of path begins. */

@@ -69,6 +69,16 @@ struct sbt {
 	}								\
 } while (0)
 
+/* One child in a fresh tree, and how it must end. */
+struct sbt_case {
+	const char	*what;
+	int	 abi, seccomp;		/* what sbt_can must find */
+	int	 read_only, syslog, abi_max;	/* the conf's */
+	void	(*fn)(struct sbt *, long);
+	long	 arg;
+	int	(*ended)(int);		/* sbt_ok or sbt_sigsys */
+};
+
 static int	sbt_msg_fd = -1;
 static volatile sig_atomic_t sbt_sigs;
 
@@ -85,6 +95,7 @@ static int	sbt_ok(int);
 static int	sbt_sigsys(int);
 static void	sbt_skip(const char *);
 static int	sbt_can(int, int);
+static int	sbt_begin(int, int, struct sbt *, struct sandbox_conf *);
 static void	sbt_handler(int);
 
 static void	sbt_files(struct sbt *, long);
@@ -106,22 +117,16 @@ static void	sbt_socket(struct sbt *, long);
 static int	sbt_unix(const char *, size_t);
 
 static void	test_sandbox_init(void);
-static void	test_sandbox_files(void);
+static void	test_sandbox_children(void);
 static void	test_sandbox_outside(void);
-static void	test_sandbox_read_only(void);
 static void	test_sandbox_log_folder(void);
-static void	test_sandbox_work(void);
-static void	test_sandbox_execve(void);
-static void	test_sandbox_socket(void);
 static void	test_sandbox_forbidden(void);
 static void	test_sandbox_syslog(void);
-static void	test_sandbox_tcp(void);
 static void	test_sandbox_abis(void);
 static void	test_sandbox_abort_exit(void);
 static void	test_sandbox_root_warning(void);
 static void	test_sandbox_umask(void);
 static void	test_sandbox_cost(void);
-static void	test_sandbox_peer_names(void);
 static void	sbt_peer_names(struct sbt *, long);
 
 static int
@@ -350,6 +355,21 @@ sbt_can(int abi, int seccomp)
 		sbt_skip(st.text);
 		return 0;
 	}
+	return 1;
+}
+
+/*
+ * sbt_can, then a fresh tree and the default conf for it: 1, or 0 when
+ * the test is skipped.
+ */
+static int
+sbt_begin(int abi, int seccomp, struct sbt *t, struct sandbox_conf *c)
+{
+	if (!sbt_can(abi, seccomp)) {
+		return 0;
+	}
+	CU_ASSERT_EQUAL_FATAL(sbt_setup(t), 0);
+	sbt_conf(t, c);
 	return 1;
 }
 
@@ -787,30 +807,15 @@ test_sandbox_init(void)
 }
 
 static void
-test_sandbox_files(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_files, 0, &st)));
-	sbt_cleanup(&t);
-}
-
-static void
 test_sandbox_outside(void)
 {
 	struct sandbox_status	 st;
 	struct sandbox_conf	 c;
 	struct sbt		 t;
 
-	if (!sbt_can(2, 0)) {
+	if (!sbt_begin(2, 0, &t, &c)) {
 		return;
 	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
 	/* Landlock alone: seccomp would kill symlinkat and mknodat first */
 	c.landlock_only = 1;
 	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_outside, 0, &st)));
@@ -818,23 +823,6 @@ test_sandbox_outside(void)
 	c.landlock_only = 0;
 	CU_ASSERT(sbt_sigsys(sbt_run(&t, &c, sbt_outside, 0, &st)) ||
 	    st.seccomp == SANDBOX_SECCOMP_OFF);
-	sbt_cleanup(&t);
-}
-
-static void
-test_sandbox_read_only(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	if (!sbt_can(2, 0)) {
-		return;
-	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	c.read_only = 1;
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_read_only, 0, &st)));
 	sbt_cleanup(&t);
 }
 
@@ -856,11 +844,9 @@ test_sandbox_log_folder(void)
 	ssize_t			 n;
 	int			 fd;
 
-	if (!sbt_can(3, 0)) {
+	if (!sbt_begin(3, 0, &t, &c)) {
 		return;
 	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
 	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_log_folder, 0, &st)));
 	fd = open(t.log, O_RDONLY | O_CLOEXEC);
 	CU_ASSERT_FATAL(fd != -1);
@@ -877,19 +863,6 @@ test_sandbox_log_folder(void)
 }
 
 static void
-test_sandbox_work(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_work, 0, &st)));
-	sbt_cleanup(&t);
-}
-
-static void
 sbt_execve(struct sbt *t, long arg)
 {
 	char	*argv[] = { "true", NULL };
@@ -901,44 +874,11 @@ sbt_execve(struct sbt *t, long arg)
 }
 
 static void
-test_sandbox_execve(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	if (!sbt_can(0, 1)) {
-		return;
-	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	CU_ASSERT(sbt_sigsys(sbt_run(&t, &c, sbt_execve, 0, &st)));
-	sbt_cleanup(&t);
-}
-
-static void
 sbt_socket(struct sbt *t, long arg)
 {
 	(void)t;
 	(void)socket((int)arg, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	_exit(0);
-}
-
-static void
-test_sandbox_socket(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	if (!sbt_can(0, 1)) {
-		return;
-	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	CU_ASSERT(sbt_sigsys(sbt_run(&t, &c, sbt_socket, AF_INET, &st)));
-	CU_ASSERT(sbt_sigsys(sbt_run(&t, &c, sbt_socket, AF_INET6, &st)));
-	sbt_cleanup(&t);
 }
 
 /* Each forbidden call in its own child: each must die of SIGSYS. */
@@ -951,11 +891,9 @@ test_sandbox_forbidden(void)
 	long			 i;
 	int			 status, wide;
 
-	if (!sbt_can(0, 1)) {
+	if (!sbt_begin(0, 1, &t, &c)) {
 		return;
 	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
 	(void)sandbox_init(&st);
 	wide = st.seccomp == SANDBOX_SECCOMP_WIDE;
 	for (i = 0; i < SBT_NCALLS; i++) {
@@ -1026,26 +964,6 @@ test_sandbox_syslog(void)
 	}
 	(void)close(fd);
 	(void)close(afd);
-	sbt_cleanup(&t);
-}
-
-static void
-test_sandbox_tcp(void)
-{
-	struct sandbox_status	 st;
-	struct sandbox_conf	 c;
-	struct sbt		 t;
-
-	if (!sbt_can(4, 0)) {
-		return;
-	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	c.syslog = 1;
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_tcp, 0, &st)));
-	/* below ABI 4 Landlock knows no TCP: the connection is made */
-	c.abi_max = 3;
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_tcp, 1, &st)));
 	sbt_cleanup(&t);
 }
 
@@ -1224,40 +1142,61 @@ sbt_peer_names(struct sbt *t, long arg)
 	    "[fe80::1%1]:50000") == 0, "acl_peer");
 }
 
+/* The children that need nothing but the default conf, one tree each. */
 static void
-test_sandbox_peer_names(void)
+test_sandbox_children(void)
 {
+	static const struct sbt_case	 cases[] = {
+		/* what, abi, seccomp, read_only, syslog, abi_max: sbt_can
+		   and the conf; then fn, arg and how the child ends */
+		{ "files", 0, 0, 0, 0, 0, sbt_files, 0, sbt_ok },
+		{ "read-only", 2, 0, 1, 0, 0, sbt_read_only, 0, sbt_ok },
+		{ "work", 0, 0, 0, 0, 0, sbt_work, 0, sbt_ok },
+		{ "execve", 0, 1, 0, 0, 0, sbt_execve, 0, sbt_sigsys },
+		{ "AF_INET", 0, 1, 0, 0, 0, sbt_socket, AF_INET, sbt_sigsys },
+		{ "AF_INET6", 0, 1, 0, 0, 0, sbt_socket, AF_INET6,
+		    sbt_sigsys },
+		/* acl_peer() names a link-local peer; getnameinfo() dies */
+		{ "acl_peer", 0, 1, 0, 0, 0, sbt_peer_names, 0, sbt_ok },
+		{ "getnameinfo", 0, 1, 0, 0, 0, sbt_peer_names, 1,
+		    sbt_sigsys },
+		{ "TCP", 4, 0, 0, 1, 0, sbt_tcp, 0, sbt_ok },
+		/* below ABI 4 Landlock knows no TCP: the connection is made */
+		{ "TCP, ABI 3", 4, 0, 0, 1, 3, sbt_tcp, 1, sbt_ok },
+	};
+	const struct sbt_case	*k;
 	struct sandbox_status	 st;
 	struct sandbox_conf	 c;
 	struct sbt		 t;
+	int			 status;
 
-	if (!sbt_can(0, 1)) {
-		return;
+	for (k = cases; k < cases + sizeof(cases) / sizeof(cases[0]); k++) {
+		if (!sbt_begin(k->abi, k->seccomp, &t, &c)) {
+			continue;
+		}
+		c.read_only = k->read_only;
+		c.syslog = k->syslog;
+		c.abi_max = k->abi_max;
+		status = sbt_run(&t, &c, k->fn, k->arg, &st);
+		if (!k->ended(status)) {
+			printf("\n    %s: status 0x%x ", k->what, status);
+		}
+		CU_ASSERT(k->ended(status));
+		sbt_cleanup(&t);
 	}
-	CU_ASSERT_EQUAL_FATAL(sbt_setup(&t), 0);
-	sbt_conf(&t, &c);
-	CU_ASSERT(sbt_ok(sbt_run(&t, &c, sbt_peer_names, 0, &st)));
-	CU_ASSERT(sbt_sigsys(sbt_run(&t, &c, sbt_peer_names, 1, &st)));
-	sbt_cleanup(&t);
 }
 
 CU_TestInfo tests_sandbox[] = {
 	TEST(test_sandbox_init),
-	TEST(test_sandbox_files),
+	TEST(test_sandbox_children),
 	TEST(test_sandbox_outside),
-	TEST(test_sandbox_read_only),
 	TEST(test_sandbox_log_folder),
-	TEST(test_sandbox_work),
-	TEST(test_sandbox_execve),
-	TEST(test_sandbox_socket),
 	TEST(test_sandbox_forbidden),
 	TEST(test_sandbox_syslog),
-	TEST(test_sandbox_tcp),
 	TEST(test_sandbox_abis),
 	TEST(test_sandbox_abort_exit),
 	TEST(test_sandbox_root_warning),
 	TEST(test_sandbox_umask),
-	TEST(test_sandbox_peer_names),
 	TEST(test_sandbox_cost),
 	CU_TEST_INFO_NULL,
 };

@@ -26,6 +26,7 @@
 
 static char	*format(const void *, size_t, pid_t, int, int *);
 static void	fill_busy(struct scoreboard *);
+static char	*busy_status(struct scoreboard *, int, const char *const *);
 
 static void	test_scoreboard_path(void);
 static void	test_scoreboard_backing_file(void);
@@ -175,33 +176,54 @@ test_scoreboard_release_totals(void)
 	sb_free(&sb);
 }
 
+/*
+ * The status of fill_busy's board, table or JSON, checked to hold each
+ * of the NULL-ended has; the caller frees it and sb.
+ */
+static char *
+busy_status(struct scoreboard *sb, int json, const char *const *has)
+{
+	char	*out;
+	int	 rc;
+
+	CU_ASSERT_EQUAL_FATAL(sb_init(sb, 4), 0);
+	fill_busy(sb);
+	out = format(sb->hdr, sb->size, getpid(), json, &rc);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	for (; *has != NULL; has++) {
+		if (strstr(out, *has) == NULL) {
+			printf("\n    no %s in:\n%s", *has, out);
+		}
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, *has));
+	}
+	return out;
+}
+
 static void
 test_scoreboard_status_table(void)
 {
+	static const char *const has[] = {
+		"up 00:01:40",
+		"2 workers: 1 busy, 0 waiting, 1 idle",
+		"served 12 connections",
+		"SLOT",
+		"4001 idle",
+		"4002 busy",
+		"48.8K",
+		"9.8K/s",
+		"127.0.0.1:5555",
+		"GET",
+		/* what a worker wrote reaches the terminal cleaned */
+		"ev?[2Jil\"",
+		NULL,
+	};
 	struct scoreboard	 sb;
 	char			*out;
-	int			 rc;
 
-	CU_ASSERT_EQUAL_FATAL(sb_init(&sb, 4), 0);
-	fill_busy(&sb);
-	out = format(sb.hdr, sb.size, getpid(), 0, &rc);
-	CU_ASSERT_EQUAL(rc, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "up 00:01:40"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "2 workers: 1 busy, 0 waiting, "
-	    "1 idle"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "served 12 connections"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "SLOT"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "4001 idle"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "4002 busy"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "48.8K"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "9.8K/s"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "127.0.0.1:5555"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "GET"));
-	/* what a worker wrote reaches the terminal cleaned */
+	out = busy_status(&sb, 0, has);
 	CU_ASSERT_PTR_NULL(strchr(out, '\x1b'));
 	CU_ASSERT_PTR_NULL(strchr(out, '\x07'));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "ev?[2Jil\""));
 	free(out);
 	sb_free(&sb);
 }
@@ -209,24 +231,22 @@ test_scoreboard_status_table(void)
 static void
 test_scoreboard_status_json(void)
 {
+	static const char *const has[] = {
+		"\"uptime\":100,",
+		"\"connections\":12,",
+		"\"bytes_out\":51000,",
+		"\"state\":\"busy\"",
+		"\"user\":\"ev?[2Jil\\\"\"",
+		"\"path\":\"a \\\"b\\\"?\"",
+		"\"seconds\":5,",
+		"\"connected\":6,",
+		"\"connected\":null,",
+		NULL,
+	};
 	struct scoreboard	 sb;
 	char			*out;
-	int			 rc;
 
-	CU_ASSERT_EQUAL_FATAL(sb_init(&sb, 4), 0);
-	fill_busy(&sb);
-	out = format(sb.hdr, sb.size, getpid(), 1, &rc);
-	CU_ASSERT_EQUAL(rc, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"uptime\":100,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"connections\":12,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"bytes_out\":51000,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"state\":\"busy\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"user\":\"ev?[2Jil\\\"\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"path\":\"a \\\"b\\\"?\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"seconds\":5,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"connected\":6,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"connected\":null,"));
+	out = busy_status(&sb, 1, has);
 	CU_ASSERT_EQUAL(out[strlen(out) - 1], '\n');
 	free(out);
 	sb_free(&sb);

@@ -26,118 +26,122 @@ static void	test_space_disk(void);
 static void	test_space_pct(void);
 static void	test_space_count_due(void);
 
-static int	sp_open(char *, size_t);
+/* A space table over a temporary folder, its limit, the refusal's words. */
+struct spt {
+	struct space		*sp;
+	struct space_limit	 lim;
+	int			 fd;
+	char			 dir[256];
+	char			 why[256];
+};
 
-/* A temporary folder's descriptor, its path in dir.  -1 on failure. */
-static int
-sp_open(char *dir, size_t dirsz)
+static void	sp_begin(struct spt *, int, uint64_t, int);
+static void	sp_end(struct spt *);
+static int	sp_reserve(struct spt *, int, uint64_t, uint64_t);
+
+/*
+ * A table of nslots over a new temporary folder, limited to bytes or pct
+ * of the file system (0 and -1: none); fails the test if not.
+ */
+static void
+sp_begin(struct spt *t, int nslots, uint64_t bytes, int pct)
 {
-	if (tu_temp_dir(dir, dirsz) == -1) {
-		return -1;
-	}
-	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t->lim.bytes = bytes;
+	t->lim.pct = pct;
+	CU_ASSERT_FATAL(tu_temp_dir(t->dir, sizeof(t->dir)) != -1);
+	t->fd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CU_ASSERT_FATAL(t->fd != -1);
+	CU_ASSERT_FATAL((t->sp = space_create(nslots)) != NULL);
+}
+
+static void
+sp_end(struct spt *t)
+{
+	space_destroy(t->sp);
+	close(t->fd);
+	tu_remove_tree(t->dir);
+}
+
+/* space_reserve for slot in t's folder; the reason lands in t->why. */
+static int
+sp_reserve(struct spt *t, int slot, uint64_t size, uint64_t have)
+{
+	return space_reserve(t->sp, slot, t->fd, size, have, &t->lim, t->why,
+	    sizeof(t->why));
 }
 
 /* Three uploads of 100 bytes against a limit of 250: the third waits. */
 static void
 test_space_limit_bytes(void)
 {
-	struct space_limit	 lim = { 250, -1 };
-	struct space		*sp;
+	struct spt		 t;
 	uint64_t		 b, n;
-	char			 dir[256], why[256];
-	int			 fd;
 
-	CU_ASSERT_FATAL((fd = sp_open(dir, sizeof(dir))) != -1);
-	CU_ASSERT_FATAL((sp = space_create(4)) != NULL);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, 100, 0, &lim, why,
-	    sizeof(why)), 0);
-	CU_ASSERT_EQUAL(space_reserve(sp, 1, fd, 100, 0, &lim, why,
-	    sizeof(why)), 0);
+	sp_begin(&t, 4, 250, -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 100, 0), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 1, 100, 0), 0);
 	errno = 0;
-	CU_ASSERT_EQUAL(space_reserve(sp, 2, fd, 100, 0, &lim, why,
-	    sizeof(why)), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 2, 100, 0), -1);
 	CU_ASSERT_EQUAL(errno, ENOSPC);
-	CU_ASSERT(strstr(why, "limit of 250") != NULL);
-	space_held(sp, &b, &n);
+	CU_ASSERT(strstr(t.why, "limit of 250") != NULL);
+	space_held(t.sp, &b, &n);
 	CU_ASSERT_EQUAL(b, 200);
 	CU_ASSERT_EQUAL(n, 2);
 	/* a slot freed (its upload ended, or its worker was reaped) */
-	space_release(sp, 0);
-	CU_ASSERT_EQUAL(space_reserve(sp, 2, fd, 100, 0, &lim, why,
-	    sizeof(why)), 0);
+	space_release(t.sp, 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 2, 100, 0), 0);
 	/* one bigger than the limit alone, and sizes near 2^64 */
-	CU_ASSERT_EQUAL(space_reserve(sp, 3, fd, 251, 0, &lim, why,
-	    sizeof(why)), -1);
-	lim.bytes = UINT64_MAX;
-	CU_ASSERT_EQUAL(space_reserve(sp, 3, fd, UINT64_MAX - 10, UINT64_MAX
-	    - 10, &lim, why, sizeof(why)), -1);
-	space_held(sp, &b, &n);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 251, 0), -1);
+	t.lim.bytes = UINT64_MAX;
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, UINT64_MAX - 10, UINT64_MAX - 10),
+	    -1);
+	space_held(t.sp, &b, &n);
 	CU_ASSERT_EQUAL(b, 200);
 	/* no limit at all */
-	lim.bytes = 0;
-	CU_ASSERT_EQUAL(space_reserve(sp, 3, fd, 1000, 0, &lim, why,
-	    sizeof(why)), 0);
-	space_destroy(sp);
-	close(fd);
-	tu_remove_tree(dir);
+	t.lim.bytes = 0;
+	CU_ASSERT_EQUAL(sp_reserve(&t, 3, 1000, 0), 0);
+	sp_end(&t);
 }
 
 /* Kept partials count against the limit; taking never goes below 0. */
 static void
 test_space_kept(void)
 {
-	struct space_limit	 lim = { 1000, -1 };
-	struct space		*sp;
+	struct spt		 t;
 	uint64_t		 b, n;
-	char			 dir[256], why[256];
-	int			 fd;
 
-	CU_ASSERT_FATAL((fd = sp_open(dir, sizeof(dir))) != -1);
-	CU_ASSERT_FATAL((sp = space_create(2)) != NULL);
-	space_kept_add(sp, 700);
-	space_kept_add(sp, 200);
-	space_held(sp, &b, &n);
+	sp_begin(&t, 2, 1000, -1);
+	space_kept_add(t.sp, 700);
+	space_kept_add(t.sp, 200);
+	space_held(t.sp, &b, &n);
 	CU_ASSERT(b == 900 && n == 2);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, 200, 0, &lim, why,
-	    sizeof(why)), -1);
-	CU_ASSERT(strstr(why, "hold 900") != NULL);
-	space_kept_take(sp, 700);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, 200, 0, &lim, why,
-	    sizeof(why)), 0);
-	space_release(sp, 0);
-	space_kept_take(sp, 5000);
-	space_kept_take(sp, 1);
-	space_held(sp, &b, &n);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 200, 0), -1);
+	CU_ASSERT(strstr(t.why, "hold 900") != NULL);
+	space_kept_take(t.sp, 700);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 200, 0), 0);
+	space_release(t.sp, 0);
+	space_kept_take(t.sp, 5000);
+	space_kept_take(t.sp, 1);
+	space_held(t.sp, &b, &n);
 	CU_ASSERT(b == 0 && n == 0);
-	space_kept_set(sp, 42, 3);
-	space_held(sp, &b, &n);
+	space_kept_set(t.sp, 42, 3);
+	space_held(t.sp, &b, &n);
 	CU_ASSERT(b == 42 && n == 3);
-	space_destroy(sp);
-	close(fd);
-	tu_remove_tree(dir);
+	sp_end(&t);
 }
 
 /* SPACE_PARTIALS_MAX unfinished uploads: the next is refused. */
 static void
 test_space_count(void)
 {
-	struct space_limit	 lim = { 0, -1 };
-	struct space		*sp;
-	char			 dir[256], why[256];
-	int			 fd;
+	struct spt		 t;
 
-	CU_ASSERT_FATAL((fd = sp_open(dir, sizeof(dir))) != -1);
-	CU_ASSERT_FATAL((sp = space_create(2)) != NULL);
-	space_kept_set(sp, 0, SPACE_PARTIALS_MAX - 1);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, 1, 0, &lim, why,
-	    sizeof(why)), 0);
-	CU_ASSERT_EQUAL(space_reserve(sp, 1, fd, 1, 0, &lim, why,
-	    sizeof(why)), -1);
-	CU_ASSERT(strstr(why, "unfinished uploads already") != NULL);
-	space_destroy(sp);
-	close(fd);
-	tu_remove_tree(dir);
+	sp_begin(&t, 2, 0, -1);
+	space_kept_set(t.sp, 0, SPACE_PARTIALS_MAX - 1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0), 0);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 1, 1, 0), -1);
+	CU_ASSERT(strstr(t.why, "unfinished uploads already") != NULL);
+	sp_end(&t);
 }
 
 /*
@@ -147,53 +151,36 @@ test_space_count(void)
 static void
 test_space_disk(void)
 {
-	struct space_limit	 lim = { 0, -1 };
 	struct statvfs		 vfs;
-	struct space		*sp;
+	struct spt		 t;
 	uint64_t		 avail;
-	char			 dir[256], why[256];
-	int			 fd;
 
-	CU_ASSERT_FATAL((fd = sp_open(dir, sizeof(dir))) != -1);
-	CU_ASSERT_FATAL(fstatvfs(fd, &vfs) == 0);
+	sp_begin(&t, 1, 0, -1);
+	CU_ASSERT_FATAL(fstatvfs(t.fd, &vfs) == 0);
 	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	CU_ASSERT_FATAL((sp = space_create(1)) != NULL);
-	CU_ASSERT_EQUAL(space_reserve(NULL, 0, fd, avail + (1 << 30), 0,
-	    &lim, why, sizeof(why)), -1);
-	CU_ASSERT(strstr(why, "free") != NULL);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, INT64_MAX, 0, &lim, why,
-	    sizeof(why)), -1);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, avail + (1 << 30),
-	    avail + (1 << 30) - 10, &lim, why, sizeof(why)), 0);
-	space_destroy(sp);
-	close(fd);
-	tu_remove_tree(dir);
+	CU_ASSERT_EQUAL(space_reserve(NULL, 0, t.fd, avail + (1 << 30), 0,
+	    &t.lim, t.why, sizeof(t.why)), -1);
+	CU_ASSERT(strstr(t.why, "free") != NULL);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, INT64_MAX, 0), -1);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, avail + (1 << 30),
+	    avail + (1 << 30) - 10), 0);
+	sp_end(&t);
 }
 
 /* A percentage of the file system's size; 0 % is no limit. */
 static void
 test_space_pct(void)
 {
-	struct space_limit	 lim = { 0, 100 };
 	struct statvfs		 vfs;
-	struct space		*sp;
-	uint64_t		 total;
-	char			 dir[256], why[256];
-	int			 fd;
+	struct spt		 t;
 
-	CU_ASSERT_FATAL((fd = sp_open(dir, sizeof(dir))) != -1);
-	CU_ASSERT_FATAL(fstatvfs(fd, &vfs) == 0);
-	total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-	CU_ASSERT_FATAL((sp = space_create(1)) != NULL);
-	space_kept_add(sp, total);
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, 1, 0, &lim, why,
-	    sizeof(why)), -1);
-	lim.pct = 0;
-	CU_ASSERT_EQUAL(space_reserve(sp, 0, fd, 1, 0, &lim, why,
-	    sizeof(why)), 0);
-	space_destroy(sp);
-	close(fd);
-	tu_remove_tree(dir);
+	sp_begin(&t, 1, 0, 100);
+	CU_ASSERT_FATAL(fstatvfs(t.fd, &vfs) == 0);
+	space_kept_add(t.sp, (uint64_t)vfs.f_blocks * vfs.f_frsize);
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0), -1);
+	t.lim.pct = 0;
+	CU_ASSERT_EQUAL(sp_reserve(&t, 0, 1, 0), 0);
+	sp_end(&t);
 }
 
 /* The first count is due once, to one caller. */

@@ -20,6 +20,7 @@
 #include "admin.h"
 #include "proto.h"
 #include "suites.h"
+#include "testutil.h"
 #include "users.h"
 
 #define V1	"SCRAM-SHA-256$4096:dGZzLWFsaWNlLXNhbHQxNg==$" \
@@ -34,9 +35,9 @@ struct tmp {
 
 static void	tmp_open(struct tmp *);
 static void	tmp_close(struct tmp *);
-static void	put(const char *, const char *, mode_t);
 static char	*slurp(const char *);
 static int	load_err(const char *, char *, size_t);
+static void	refused(const char *, const char *);
 static int	quiet_begin(void);
 static void	quiet_end(int);
 static int	stdin_fd(const char *);
@@ -57,8 +58,7 @@ static void	test_users_admin(void);
 static void
 tmp_open(struct tmp *t)
 {
-	(void)strlcpy(t->dir, "/tmp/tfs-users.XXXXXX", sizeof(t->dir));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(t->dir));
+	CU_ASSERT_FATAL(tu_temp_dir(t->dir, sizeof(t->dir)) == 0);
 	(void)snprintf(t->path, sizeof(t->path), "%s/users", t->dir);
 }
 
@@ -83,20 +83,6 @@ tmp_close(struct tmp *t)
 		(void)closedir(d);
 	}
 	CU_ASSERT_EQUAL(rmdir(t->dir), 0);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	int	 fd;
-
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	CU_ASSERT_FATAL(fd != -1);
-	CU_ASSERT_FATAL(write(fd, text, strlen(text)) ==
-	    (ssize_t)strlen(text));
-	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
-	(void)close(fd);
 }
 
 /* The whole file as a string, to free; NULL if there is none. */
@@ -133,6 +119,16 @@ load_err(const char *path, char *err, size_t errsz)
 	}
 	users_free(u);
 	return 0;
+}
+
+/* users_load of path fails, and its message holds why. */
+static void
+refused(const char *path, const char *why)
+{
+	char	 err[512];
+
+	CU_ASSERT_EQUAL(load_err(path, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, why));
 }
 
 /* stderr to /dev/null while the admin commands say what they must. */
@@ -180,11 +176,11 @@ test_users_load(void)
 	char			 err[512];
 
 	tmp_open(&t);
-	put(t.path, "# users\n\n"
+	tu_put(t.path, "# users\n\n"
 	    "zoe:rw::" V1 "\n"
 	    "# a comment line\n"
 	    "al ice:ro:pub/al ice:" V1 "\n"
-	    "b,=b:rw:x/y/z:" V1, 0600);	/* no newline at the end */
+	    "b,=b:rw:x/y/z:" V1, 0, 0600);	/* no newline at the end */
 	u = users_load(t.path, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
 	CU_ASSERT_EQUAL(users_count(u), 3);
@@ -209,7 +205,7 @@ test_users_load(void)
 	CU_ASSERT_PTR_NULL(users_find(u, ""));
 	users_free(u);
 	/* an empty file: a table without users */
-	put(t.path, "", 0600);
+	tu_put(t.path, "", 0, 0600);
 	u = users_load(t.path, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
 	CU_ASSERT_EQUAL(users_count(u), 0);
@@ -231,21 +227,19 @@ test_users_mode(void)
 
 	tmp_open(&t);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		put(t.path, "zoe:rw::" V1 "\n", bad[i]);
+		tu_put(t.path, "zoe:rw::" V1 "\n", 0, bad[i]);
 		CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
 		(void)snprintf(want, sizeof(want), "%s: mode %04o lets group "
 		    "or others in (chmod 600 it)", t.path, (unsigned)bad[i]);
 		CU_ASSERT_STRING_EQUAL(err, want);
 	}
-	put(t.path, "zoe:rw::" V1 "\n", 0600);
+	tu_put(t.path, "zoe:rw::" V1 "\n", 0, 0600);
 	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), 0);
-	put(t.path, "zoe:rw::" V1 "\n", 0400);
+	tu_put(t.path, "zoe:rw::" V1 "\n", 0, 0400);
 	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(load_err(t.dir, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+	refused(t.dir, "not a regular file");
 	(void)unlink(t.path);
-	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+	refused(t.path, "No such file");
 	tmp_close(&t);
 }
 
@@ -254,20 +248,16 @@ static void
 test_users_owner(void)
 {
 	struct tmp	 t;
-	char		 err[512];
 
 	if (geteuid() != 0) {
 		/* root's, and only readable by others: the owner is told */
-		CU_ASSERT_EQUAL(load_err("/etc/passwd", err, sizeof(err)), -1);
-		CU_ASSERT_PTR_NOT_NULL(strstr(err, "owned by uid 0, not by"));
+		refused("/etc/passwd", "owned by uid 0, not by");
 		return;
 	}
 	tmp_open(&t);
-	put(t.path, "zoe:rw::" V1 "\n", 0600);
+	tu_put(t.path, "zoe:rw::" V1 "\n", 0, 0600);
 	CU_ASSERT_EQUAL_FATAL(chown(t.path, 65534, 65534), 0);
-	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "owned by uid 65534, not by uid "
-	    "0"));
+	refused(t.path, "owned by uid 65534, not by uid 0");
 	tmp_close(&t);
 }
 
@@ -327,7 +317,7 @@ test_users_malformed(void)
 		/* line 3, after a good line and a comment */
 		(void)snprintf(text, sizeof(text), "al:ro::%s\n#\n%s\n", V1,
 		    t[i].line);
-		put(tt.path, text, 0600);
+		tu_put(tt.path, text, 0, 0600);
 		CU_ASSERT_EQUAL(load_err(tt.path, err, sizeof(err)), -1);
 		(void)snprintf(want, sizeof(want), "%s:3: ", tt.path);
 		CU_ASSERT_NSTRING_EQUAL(err, want, strlen(want));
@@ -339,15 +329,8 @@ test_users_malformed(void)
 	/* a NUL byte in a line */
 	(void)unlink(tt.path);
 	CU_ASSERT_EQUAL(load_err(tt.path, err, sizeof(err)), -1);
-	put(tt.path, "", 0600);
-	{
-		int	 fd = open(tt.path, O_WRONLY | O_TRUNC);
-
-		CU_ASSERT_FATAL(write(fd, "zo\0e:rw::x\n", 11) == 11);
-		(void)close(fd);
-	}
-	CU_ASSERT_EQUAL(load_err(tt.path, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: control byte"));
+	tu_put(tt.path, "zo\0e:rw::x\n", 11, 0600);
+	refused(tt.path, ":1: control byte");
 	tmp_close(&tt);
 }
 
@@ -358,14 +341,14 @@ test_users_duplicate(void)
 	char		 err[512], want[256];
 
 	tmp_open(&t);
-	put(t.path, "zoe:rw::" V1 "\nal:ro::" V1 "\n\nzoe:ro:x:" V1 "\n",
-	    0600);
+	tu_put(t.path, "zoe:rw::" V1 "\nal:ro::" V1 "\n\nzoe:ro:x:" V1 "\n",
+	    0, 0600);
 	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
 	(void)snprintf(want, sizeof(want), "%s:4: user zoe already on line 1",
 	    t.path);
 	CU_ASSERT_STRING_EQUAL(err, want);
 	/* names differ by case: two users */
-	put(t.path, "zoe:rw::" V1 "\nZoe:ro::" V1 "\n", 0600);
+	tu_put(t.path, "zoe:rw::" V1 "\nZoe:ro::" V1 "\n", 0, 0600);
 	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), 0);
 	tmp_close(&t);
 }
@@ -387,12 +370,11 @@ test_users_bounds(void)
 		p += snprintf(p, sz - (size_t)(p - text), "u%zu:rw::%s\n", i,
 		    V1);
 	}
-	put(t.path, text, 0600);
-	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":10001: more than 10000 users"));
+	tu_put(t.path, text, 0, 0600);
+	refused(t.path, ":10001: more than 10000 users");
 	/* exactly the bound is fine */
 	*strstr(text, "u10000:") = '\0';
-	put(t.path, text, 0600);
+	tu_put(t.path, text, 0, 0600);
 	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), 0);
 	free(text);
 
@@ -400,18 +382,16 @@ test_users_bounds(void)
 	CU_ASSERT_FATAL(text != NULL);
 	memset(text, 'x', USERS_LINE_MAX + 1);
 	text[USERS_LINE_MAX + 1] = '\0';
-	put(t.path, text, 0600);
-	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: line longer than 4608"));
+	tu_put(t.path, text, 0, 0600);
+	refused(t.path, ":1: line longer than 4608");
 	free(text);
 
 	/* sparse: nothing is read past the size check */
-	put(t.path, "", 0600);
+	tu_put(t.path, "", 0, 0600);
 	fd = open(t.path, O_WRONLY);
 	CU_ASSERT_FATAL(fd != -1 && ftruncate(fd, USERS_FILE_MAX + 1) == 0);
 	(void)close(fd);
-	CU_ASSERT_EQUAL(load_err(t.path, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "larger than"));
+	refused(t.path, "larger than");
 	tmp_close(&t);
 }
 
@@ -523,8 +503,8 @@ test_users_set(void)
 	users_free(u);
 
 	/* comments, blank lines and the order of other lines are kept */
-	put(t.path, "# header\nal:ro::" V1 "\n\n# zoe next\nzoe:rw:q:" V1
-	    "\n# end", 0600);
+	tu_put(t.path, "# header\nal:ro::" V1 "\n\n# zoe next\nzoe:rw:q:" V1
+	    "\n# end", 0, 0600);
 	CU_ASSERT_EQUAL(users_set(t.path, "zoe", "pw", -1, "", err,
 	    sizeof(err)), 0);
 	CU_ASSERT_EQUAL(users_set(t.path, "new", "pw", -1, NULL, err,
@@ -549,7 +529,8 @@ test_users_del(void)
 	char		 err[512], *text;
 
 	tmp_open(&t);
-	put(t.path, "# x\nal:ro::" V1 "\nzoe:rw::" V1 "\nbo:rw::" V1, 0600);
+	tu_put(t.path, "# x\nal:ro::" V1 "\nzoe:rw::" V1 "\nbo:rw::" V1, 0,
+	    0600);
 	CU_ASSERT_EQUAL(users_del(t.path, "zoe", err, sizeof(err)), 0);
 	text = slurp(t.path);
 	CU_ASSERT_STRING_EQUAL(text, "# x\nal:ro::" V1 "\nbo:rw::" V1);
@@ -585,12 +566,12 @@ test_users_set_refused(void)
 	    sizeof(err)), -1);
 	CU_ASSERT_EQUAL(access(t.path, F_OK), -1);
 	/* a file the server would refuse is not rewritten */
-	put(t.path, "al:ro::" V1 "\n", 0644);
+	tu_put(t.path, "al:ro::" V1 "\n", 0, 0644);
 	CU_ASSERT_EQUAL(users_set(t.path, "a", "pw", -1, NULL, err,
 	    sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mode 0644"));
 	CU_ASSERT_EQUAL(users_del(t.path, "al", err, sizeof(err)), -1);
-	put(t.path, "al:ro::" V1 "\nbroken\n", 0600);
+	tu_put(t.path, "al:ro::" V1 "\nbroken\n", 0, 0600);
 	CU_ASSERT_EQUAL(users_set(t.path, "a", "pw", -1, NULL, err,
 	    sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: expected"));

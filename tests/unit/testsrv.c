@@ -82,50 +82,35 @@ testsrv_end(struct session *s, pid_t pid)
 	return tu_wait(pid);
 }
 
+/* The messages below: designated fields, every other one zero. */
 struct tfs_msg
 testsrv_entry(uint8_t kind, const char *name, uint64_t size)
 {
-	struct tfs_msg	 m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_ENTRY;
-	m.kind = kind;
-	m.size = size;
-	m.mtime = 1700000000;
-	m.mode = kind == TFS_KIND_DIR ? 0755 : 0644;
-	m.name = tfs_str_c(name);
-	return m;
+	return (struct tfs_msg){
+		.type = TFS_ENTRY,
+		.kind = kind,
+		.size = size,
+		.mtime = 1700000000,
+		.mode = kind == TFS_KIND_DIR ? 0755 : 0644,
+		.name = tfs_str_c(name),
+	};
 }
 
 struct tfs_msg
 testsrv_end_count(uint64_t count)
 {
-	struct tfs_msg	 m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_END;
-	m.count = count;
-	return m;
+	return (struct tfs_msg){ .type = TFS_END, .count = count };
 }
 
 struct tfs_msg
 testsrv_error(unsigned code)
 {
-	struct tfs_msg	 m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_ERROR;
-	m.code = (uint16_t)code;
-	m.text = tfs_str_c("test");
-	return m;
+	return (struct tfs_msg){ .type = TFS_ERROR, .code = (uint16_t)code,
+	    .text = tfs_str_c("test") };
 }
 
 struct tfs_msg
 testsrv_ok(void)
 {
-	struct tfs_msg	 m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = TFS_OK;
-	return m;
+	return (struct tfs_msg){ .type = TFS_OK };
 }

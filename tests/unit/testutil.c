@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <CUnit/CUnit.h>
+
 #include "conn.h"
 #include "testutil.h"
 
@@ -289,4 +291,42 @@ tu_remove_tree(const char *path)
 {
 	/* depth first, links removed themselves, never followed */
 	(void)nftw(path, tu_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+tu_assert_str(const char *got, const char *want)
+{
+	if (want == NULL) {
+		CU_ASSERT_PTR_NULL(got);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+}
+
+void
+tu_temp_dir_end(char *path, int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+	if (path[0] != '\0') {
+		tu_remove_tree(path);
+		path[0] = '\0';
+	}
+}
+
+void
+tu_put(const char *path, const char *text, size_t n, mode_t mode)
+{
+	int	 fd;
+
+	n = n == 0 ? strlen(text) : n;
+	(void)unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_FATAL(write(fd, text, n) == (ssize_t)n);
+	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
+	(void)close(fd);
 }

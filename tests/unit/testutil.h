@@ -1,8 +1,8 @@
 /*
  * testutil.h -- helpers shared by the unit tests: temporary files and
  * folders, a deterministic byte pattern, a pair of joined connections,
- * a sleep, and a forked peer that reads a socket slowly in small pieces
- * and checks what arrives.
+ * a sleep, a forked peer that reads a socket slowly in small pieces
+ * and checks what arrives, and checks of strings that may be NULL.
  */
 
 #ifndef TESTS_UNIT_TESTUTIL_H
@@ -66,5 +66,17 @@ int	tu_wait(pid_t pid);
 int	tu_temp_dir(char *path, size_t pathsz);
 /* Remove the folder path and all below it, never following a link. */
 void	tu_remove_tree(const char *path);
+/*
+ * Undo tu_temp_dir and a descriptor opened on that folder, whichever of
+ * them was done: *fd is closed and set to -1, path removed and emptied.
+ */
+void	tu_temp_dir_end(char *path, int *fd);
+/*
+ * n bytes of text (0: strlen) into path, made anew with mode; the test
+ * fails at once if that cannot be done.
+ */
+void	tu_put(const char *path, const char *text, size_t n, mode_t mode);
+/* A CUnit check that got is the string want, or NULL when want is. */
+void	tu_assert_str(const char *got, const char *want);
 
 #endif /* TESTS_UNIT_TESTUTIL_H */
