@@ -410,6 +410,16 @@ xio_pread_full(int fd, void *buf, size_t n, uint64_t off)
 }
 
 int
+xio_close_failed(int fd)
+{
+	int	 saved = errno;
+
+	(void)close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
 xio_set_nonblock(int fd, int on)
 {
 	int	 fl, nfl;

@@ -60,6 +60,8 @@ int	 xio_splice_out(int pr, int fd, size_t n);
 /* pread exactly n bytes at off (regular files).  n, fewer at EOF, or -1. */
 ssize_t	 xio_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
+/* close(fd) on a failure's way out: errno stays the failure's.  -1. */
+int	 xio_close_failed(int fd);
 int	 xio_set_nonblock(int fd, int on);
 /* TCP_NODELAY; fails with EOPNOTSUPP on sockets that are not TCP. */
 int	 xio_tcp_nodelay(int fd);

@@ -108,7 +108,7 @@ daemon_format_addr(const struct sockaddr_storage *ss, char *buf,
 static int
 daemon_bind_one(const struct addrinfo *ai, int dual)
 {
-	int	 fd, on = 1, off = 0, saved;
+	int	 fd, on = 1, off = 0;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 	    ai->ai_protocol);
@@ -135,10 +135,7 @@ daemon_bind_one(const struct addrinfo *ai, int dual)
 	}
 	return fd;
 out_close:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return xio_close_failed(fd);
 }
 
 /*

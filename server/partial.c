@@ -44,6 +44,7 @@
 #include "partial.h"
 #include "path.h"
 #include "resolve.h"
+#include "xio.h"
 
 #define PARTIAL_PREFIX	PATH_RESERVED "part-"
 #define PARTIAL_LONG	PATH_RESERVED "long-"
@@ -194,10 +195,7 @@ partial_open(int dirfd, const char *name, uint64_t size, int resume,
 	}
 	return fd;
 out_close:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return xio_close_failed(fd);
 }
 
 int

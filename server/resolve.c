@@ -44,6 +44,7 @@
 #include "path.h"
 #include "proto.h"
 #include "resolve.h"
+#include "xio.h"
 
 /* openat2 gives EAGAIN when a rename races a ".." walk: try again. */
 #define RESOLVE_TRIES	8
@@ -178,10 +179,7 @@ resolve_walk(int dirfd, const char *path, int flags, mode_t mode)
 	}
 	return cur;
 out_close:
-	saved = errno;
-	close(cur);
-	errno = saved;
-	return -1;
+	return xio_close_failed(cur);
 }
 
 /*

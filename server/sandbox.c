@@ -62,6 +62,7 @@
 #endif
 
 #include "sandbox.h"
+#include "xio.h"
 
 /*
  * Landlock beyond what the system's <linux/landlock.h> may know: the
@@ -416,7 +417,7 @@ sandbox_landlock(const struct sandbox_conf *conf, int abi)
 {
 	struct sandbox_ll_attr	 attr;
 	size_t			 len;
-	int			 rs, saved;
+	int			 rs;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.fs = sandbox_ll_handled(abi);
@@ -454,10 +455,7 @@ sandbox_landlock(const struct sandbox_conf *conf, int abi)
 	(void)close(rs);
 	return 0;
 out_close:
-	saved = errno;
-	(void)close(rs);
-	errno = saved;
-	return -1;
+	return xio_close_failed(rs);
 }
 
 /*

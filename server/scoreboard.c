@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "scoreboard.h"
+#include "xio.h"
 
 _Static_assert(sizeof(struct sb_header) <= SB_HEADER_SIZE,
     "the header must fit before the slots");
@@ -45,7 +46,7 @@ int
 sb_backing_open(const char *path)
 {
 	struct stat	 st;
-	int		 fd, saved;
+	int		 fd;
 
 	if (strlen(path) >= sizeof(sb_backing_path)) {
 		errno = ENAMETOOLONG;
@@ -77,10 +78,7 @@ sb_backing_open(const char *path)
 	sb_owner = getpid();
 	return 0;
 out_close:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return xio_close_failed(fd);
 }
 
 static void

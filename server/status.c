@@ -77,8 +77,8 @@ status_show(const char *pidfile, int json, FILE *out)
 {
 	char		 path[PATH_MAX];
 	const char	*why = NULL;
-	void		*buf;
-	size_t		 len;
+	void		*buf = NULL;
+	size_t		 len = 0;
 	pid_t		 pid;
 	int		 ret;
 
@@ -116,7 +116,7 @@ status_read(const char *path, void **bufp, size_t *lenp)
 	char		*buf;
 	ssize_t		 n;
 	size_t		 len = 0;
-	int		 fd, saved;
+	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		return -1;
@@ -132,25 +132,17 @@ status_read(const char *path, void **bufp, size_t *lenp)
 	if ((buf = malloc((size_t)st.st_size)) == NULL) {
 		goto out_close;
 	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n == -1 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		len += (size_t)n;
+	if ((n = xio_read_full(fd, buf, (size_t)st.st_size, -1)) == -1) {
+		free(buf);
+		goto out_close;
 	}
+	len = (size_t)n;
 	close(fd);
 	*bufp = buf;
 	*lenp = len;
 	return 0;
 out_close:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return xio_close_failed(fd);
 }
 
 /* Why buf is not the scoreboard of daemon pid, or NULL when it is. */
