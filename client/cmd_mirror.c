@@ -41,6 +41,7 @@ struct mirror {
 	const char	*shown_src, *shown_dst;
 	int64_t		 src_mtime;
 	struct wtree	 st, dt;		/* the trees */
+	int		 dst_exists;	/* the target's top, before */
 	struct plan	 plan;
 	size_t		 same, removed;
 	char		 what[PATH_MAX + 32];
@@ -109,6 +110,7 @@ mirror_walk(struct mirror *m)
 	if (m->o.put) {
 		st = walk_local(m->what, m->src, &m->st);
 		if (st == ST_OK && remote_stat(s, m->dst, &e) == SESS_OK) {
+			m->dst_exists = 1;
 			st = walk_remote(s, m->what, m->dst, m->shown_dst,
 			    &m->dt);
 		}
@@ -116,6 +118,7 @@ mirror_walk(struct mirror *m)
 	}
 	st = walk_remote(s, m->what, m->src, m->shown_src, &m->st);
 	if ((st == ST_OK || st == ST_FAIL) && stat(m->dst, &sb) == 0) {
+		m->dst_exists = 1;
 		st = exitcode_merge(st, walk_local(m->what, m->dst, &m->dt));
 	}
 	return st;
@@ -193,6 +196,8 @@ mirror_plan(struct mirror *m)
 	    m->src_mtime) == -1) {
 		return ST_FAIL;
 	}
+	/* -n says mkdir only for what is missing */
+	m->plan.v[m->plan.n - 1].exists = (uint8_t)m->dst_exists;
 	for (i = 0; i < m->st.n && st != ST_USAGE; i++) {
 		e = &m->st.v[i];
 		if ((d = walk_find(&m->dt, e->rel)) != NULL) {

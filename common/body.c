@@ -366,7 +366,7 @@ body_send_file(struct conn *c, int fd, uint64_t off, size_t len,
 			piece = len - done;
 		}
 		r = xio_sendfile_full(c->fd, fd, off + done, piece,
-		    c->wstall_ms, c->wintr_fd, &sent);
+		    c->wstall_ms, rt->o->min_rate, c->wintr_fd, &sent);
 		c->bytes_out += sent;
 		if (r == -1 && sent == 0 && done == 0 &&
 		    (errno == EINVAL || errno == ENOSYS)) {

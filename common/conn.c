@@ -575,7 +575,7 @@ conn_send_iov(struct conn *c, struct iovec *iov, int iovcnt, int flags)
 		total += iov[i].iov_len;
 	}
 	c->wlen = 0;
-	if (xio_writev_full(c->fd, v, n, flags, c->wstall_ms,
+	if (xio_writev_full(c->fd, v, n, flags, c->wstall_ms, c->min_rate,
 	    c->wintr_fd) == -1) {
 		return -1;
 	}
@@ -668,13 +668,16 @@ conn_send_frame(struct conn *c, uint8_t type, const void *p, size_t len)
 int
 conn_flush(struct conn *c)
 {
-	size_t	 n = c->wlen;
+	struct iovec	 iov[1];
+	size_t		 n = c->wlen;
 
 	if (n == 0) {
 		return 0;
 	}
 	c->wlen = 0;
-	if (xio_send_full(c->fd, c->wbuf, n, 0, c->wstall_ms,
+	iov[0].iov_base = c->wbuf;
+	iov[0].iov_len = n;
+	if (xio_writev_full(c->fd, iov, 1, 0, c->wstall_ms, c->min_rate,
 	    c->wintr_fd) == -1) {
 		return -1;
 	}

@@ -93,8 +93,11 @@ uint8_t	*conn_scratch(struct conn *c, size_t len);
 /*
  * A frame the peer has begun must arrive at rate bytes a second at
  * least, judged over each window_ms since its first bytes (bytes count,
- * not frames): a read that finds it slower fails with ETIMEDOUT.  rate
- * 0 (the default) asks for none.
+ * not frames): a read that finds it slower fails with ETIMEDOUT.  A
+ * write (conn_send_iov, conn_flush) is held to the same rate: it fails
+ * with ETIMEDOUT once the peer takes its bytes slower than rate after
+ * the stall time of credit (xio_writev_full).  rate 0 (the default)
+ * asks for none.
  */
 void	conn_set_min_rate(struct conn *c, uint32_t rate, int window_ms);
 /*

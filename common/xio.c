@@ -30,6 +30,7 @@
 #define XIO_SENDFILE_MAX	(1U << 30)
 
 static int	xio_again(int, short, int, int);
+static int	xio_pace(int64_t, uint64_t, int, uint32_t);
 static int	xio_poll_first(int, int, int);
 static ssize_t	xio_try_read(int, void *, size_t);
 static ssize_t	xio_try_write(int, const void *, size_t, int);
@@ -112,6 +113,32 @@ xio_again(int fd, short events, int timeout_ms, int intr_fd)
 		return -1;
 	}
 	return xio_wait(fd, events, timeout_ms, intr_fd);
+}
+
+/*
+ * How long a write that began at start and has moved moved bytes may
+ * now wait for room: timeout_ms, and under a minimum rate no longer
+ * than those bytes have earned.  The peer starts with timeout_ms of
+ * credit and each byte it takes adds 1/min_rate s, so one that takes a
+ * byte now and then cannot hold a write for ever, as a wait that starts
+ * again at every byte would let it.  -1 with ETIMEDOUT when the credit
+ * is spent.
+ */
+static int
+xio_pace(int64_t start, uint64_t moved, int timeout_ms, uint32_t min_rate)
+{
+	int64_t	 left;
+
+	if (min_rate == 0 || timeout_ms < 0) {
+		return timeout_ms;
+	}
+	left = start + timeout_ms + (int64_t)(moved * 1000 / min_rate) -
+	    xio_now_ms();
+	if (left <= 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return left < timeout_ms ? (int)left : timeout_ms;
 }
 
 /*
@@ -273,9 +300,12 @@ xio_iov_advance(struct iovec **iov, int *iovcnt, size_t r)
  */
 int
 xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
-    int timeout_ms, int intr_fd)
+    int timeout_ms, uint32_t min_rate, int intr_fd)
 {
+	int64_t	 start = xio_now_ms();
+	uint64_t moved = 0;
 	ssize_t	 r;
+	int	 wait_ms;
 
 	/* empty iovecs in front would make a zero-byte call look like EOF */
 	xio_iov_advance(&iov, &iovcnt, 0);
@@ -283,9 +313,18 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
 		r = xio_try_writev(fd, iov, iovcnt, flags);
 		if (r >= 0) {
 			xio_iov_advance(&iov, &iovcnt, (size_t)r);
+			moved += (uint64_t)r;
 			continue;
 		}
-		if (xio_again(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if ((wait_ms = xio_pace(start, moved, timeout_ms,
+		    min_rate)) == -1 ||
+		    xio_wait(fd, POLLOUT, wait_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -301,11 +340,13 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
  */
 int
 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
-    int timeout_ms, int intr_fd, uint64_t *sent)
+    int timeout_ms, uint32_t min_rate, int intr_fd, uint64_t *sent)
 {
+	int64_t	 start = xio_now_ms();
 	off_t	 pos;
 	ssize_t	 r;
 	size_t	 chunk;
+	int	 wait_ms;
 
 	*sent = 0;
 	if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) {
@@ -325,7 +366,15 @@ xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
 			errno = EIO;
 			return -1;
 		}
-		if (xio_again(sock, POLLOUT, timeout_ms, intr_fd) == -1) {
+		if (errno == EINTR) {
+			continue;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return -1;
+		}
+		if ((wait_ms = xio_pace(start, *sent, timeout_ms,
+		    min_rate)) == -1 ||
+		    xio_wait(sock, POLLOUT, wait_ms, intr_fd) == -1) {
 			return -1;
 		}
 	}

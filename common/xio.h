@@ -42,16 +42,22 @@ int	 xio_write_full(int fd, const void *buf, size_t n, int timeout_ms);
  */
 int	 xio_send_full(int fd, const void *buf, size_t n, int flags,
 	    int timeout_ms, int intr_fd);
-/* Write every iovec in full (the array is modified); as above. */
+/*
+ * Write every iovec in full (the array is modified); as above, and with
+ * min_rate (bytes a second, 0: none) a wait for room also ends, with
+ * ETIMEDOUT, once the peer has taken fewer bytes since the call began
+ * than min_rate a second after timeout_ms of credit.
+ */
 int	 xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
-	    int timeout_ms, int intr_fd);
+	    int timeout_ms, uint32_t min_rate, int intr_fd);
 /*
  * Send n bytes of file fd from off to socket sock with sendfile; *sent
  * counts what went.  A file that ends early fails with EIO; EINVAL or
- * ENOSYS with nothing sent means sendfile cannot read it.  0 or -1.
+ * ENOSYS with nothing sent means sendfile cannot read it.  Waits as
+ * xio_writev_full().  0 or -1.
  */
 int	 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
-	    int timeout_ms, int intr_fd, uint64_t *sent);
+	    int timeout_ms, uint32_t min_rate, int intr_fd, uint64_t *sent);
 /* splice 1 .. n bytes from socket sock into pipe pw: count, 0 EOF, -1. */
 ssize_t	 xio_splice_in(int sock, int pw, size_t n, int timeout_ms,
 	    int intr_fd);

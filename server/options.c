@@ -151,6 +151,8 @@ static void	*opt_field(const struct optdef *, struct tfsd_config *,
 		    struct tfsd_cmd *);
 static int	 opt_set(const struct optdef *, struct tfsd_config *,
 		    struct tfsd_cmd *, const char *, int, char *, size_t);
+static int	 opt_set_str(const struct optdef *, struct tfsd_config *, void *,
+		    const char *, int, char *, size_t);
 static int	 opt_number(const struct optdef *, const char *, long long *,
 		    char *, size_t);
 static int	 opt_rights(const char *, long long, int *);
@@ -334,6 +336,36 @@ opt_size(const struct optdef *d)
 }
 
 /*
+ * K_STR and K_ALLOW: a string, copied when it comes from a file (the
+ * line's buffer goes; the command line's strings stay).
+ */
+static int
+opt_set_str(const struct optdef *d, struct tfsd_config *c, void *f,
+    const char *v, int infile, char *err, size_t errsz)
+{
+	char	*copy;
+
+	if (d->kind == K_ALLOW && c->nallow >= CONFIG_ALLOW_MAX) {
+		return opt_err(err, errsz, "--allow: more than %d entries",
+		    CONFIG_ALLOW_MAX);
+	}
+	if (infile) {
+		if (c->nowned >= CONFIG_OWNED_MAX ||
+		    (copy = strdup(v)) == NULL) {
+			return opt_err(err, errsz, "out of memory");
+		}
+		c->owned[c->nowned++] = copy;
+		v = copy;
+	}
+	if (d->kind == K_ALLOW) {
+		c->allow[c->nallow++] = v;
+	} else {
+		*(const char **)f = v;
+	}
+	return 0;
+}
+
+/*
  * Give row d the value v (NULL for a flag on the command line), from a
  * file when infile.  Strings from a file are copied and owned by c.
  */
@@ -343,7 +375,6 @@ opt_set(const struct optdef *d, struct tfsd_config *c, struct tfsd_cmd *m,
 {
 	void		*f = opt_field(d, c, m);
 	long long	 n;
-	char		*copy;
 	size_t		 i;
 	int		 on = 1, r;
 
@@ -401,25 +432,7 @@ opt_set(const struct optdef *d, struct tfsd_config *c, struct tfsd_cmd *m,
 	default:
 		break;
 	}
-	/* K_STR and K_ALLOW: a string, copied when it comes from a file */
-	if (d->kind == K_ALLOW && c->nallow >= CONFIG_ALLOW_MAX) {
-		return opt_err(err, errsz, "--allow: more than %d entries",
-		    CONFIG_ALLOW_MAX);
-	}
-	if (infile) {
-		if (c->nowned >= CONFIG_OWNED_MAX ||
-		    (copy = strdup(v)) == NULL) {
-			return opt_err(err, errsz, "out of memory");
-		}
-		c->owned[c->nowned++] = copy;
-		v = copy;
-	}
-	if (d->kind == K_ALLOW) {
-		c->allow[c->nallow++] = v;
-	} else {
-		*(const char **)f = v;
-	}
-	return 0;
+	return opt_set_str(d, c, f, v, infile, err, errsz);
 }
 
 int

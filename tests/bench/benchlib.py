@@ -24,6 +24,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "integ"))
+from tfslib import proc_cmdline  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "integ"))
@@ -146,12 +150,6 @@ def private_dirty(pid):
     return None
 
 
-def cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
 
 
 def load_average():
@@ -478,7 +476,7 @@ class Tfsd:
     def idle_workers(self):
         """Workers whose process title says idle (all if none do)."""
         kids = self.workers()
-        idle = [k for k in kids if "idle" in cmdline(k)]
+        idle = [k for k in kids if "idle" in proc_cmdline(k)]
         return idle if idle else kids
 
     def addr(self):

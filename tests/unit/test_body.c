@@ -44,6 +44,8 @@ static int	pair(struct conn *, struct conn *);
 static int	count(void *, uint64_t);
 static int	seen_bytes(void *, const uint8_t *, size_t);
 static int	tcp_pair(int *, int *);
+static pid_t	tcp_sender(struct conn *, int, uint64_t, uint64_t,
+		    enum body_how);
 static int	check_file(int, uint64_t, uint64_t);
 static void	sender(struct conn *, int, uint64_t, uint64_t, uint32_t,
 		    enum body_how) __attribute__((noreturn));
@@ -118,6 +120,30 @@ tcp_pair(int *cli, int *srv)
 }
 
 /* 1 when fd holds exactly pattern bytes start .. start+n-1. */
+/*
+ * A TCP connection, b on this end, whose other end is a child sending
+ * len bytes of fd from off as how says.  The child's pid.
+ */
+static pid_t
+tcp_sender(struct conn *b, int fd, uint64_t off, uint64_t len,
+    enum body_how how)
+{
+	struct conn	 a;
+	pid_t		 pid;
+	int		 cli = -1, srv = -1;
+
+	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
+	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
+	if ((pid = fork()) == 0) {
+		(void)close(cli);
+		sender(&a, fd, off, len, 0, how);
+	}
+	(void)close(srv);
+	conn_free(&a);
+	CU_ASSERT_EQUAL_FATAL(conn_init(b, cli, 0, 5000, -1), 0);
+	return pid;
+}
+
 static int
 check_file(int fd, uint64_t start, uint64_t n)
 {
@@ -586,13 +612,13 @@ test_body_tcp(void)
 {
 	static const enum body_how hows[] = { BODY_SENDFILE, BODY_MAP,
 		BODY_READ };
-	struct conn		 a, b;
+	struct conn		 b;
 	struct body_opts	 o;
 	struct body_stat	 st;
 	struct body_pipe	 bp;
 	size_t			 i;
 	pid_t			 pid;
-	int			 cli = -1, srv = -1, fd, out;
+	int			 fd, out;
 
 	fd = tu_pattern_file(2 * MIB + 3);
 	CU_ASSERT_FATAL(fd != -1);
@@ -600,15 +626,7 @@ test_body_tcp(void)
 	for (i = 0; i < sizeof(hows) / sizeof(hows[0]); i++) {
 		out = tu_pattern_file(0);
 		CU_ASSERT_FATAL(out != -1);
-		CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
-		CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
-		if ((pid = fork()) == 0) {
-			(void)close(cli);
-			sender(&a, fd, 3, 2 * MIB, 0, hows[i]);
-		}
-		(void)close(srv);
-		conn_free(&a);
-		CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+		pid = tcp_sender(&b, fd, 3, 2 * MIB, hows[i]);
 		memset(&o, 0, sizeof(o));
 		o.stall_ms = 5000;
 		o.intr_fd = -1;
@@ -617,7 +635,7 @@ test_body_tcp(void)
 		    BODY_OK);
 		CU_ASSERT(check_file(out, 3, 2 * MIB));
 		CU_ASSERT_EQUAL(tu_wait(pid), 0);
-		(void)close(cli);
+		(void)close(b.fd);
 		conn_free(&b);
 		(void)close(out);
 	}
@@ -681,13 +699,13 @@ test_body_splice_write_drain(void)
 static void
 test_body_splice_refused(void)
 {
-	struct conn		 a, b;
+	struct conn		 b;
 	struct body_opts	 o;
 	struct body_stat	 st;
 	struct body_pipe	 bp;
 	char			 path[64];
 	pid_t			 pid;
-	int			 fd, out, cli = -1, srv = -1;
+	int			 fd, out;
 
 	fd = tu_pattern_file(3 * MIB + 7);
 	out = tu_temp_file(path, "", 0);
@@ -697,15 +715,7 @@ test_body_splice_refused(void)
 	(void)unlink(path);
 	CU_ASSERT_FATAL(out != -1);
 	CU_ASSERT_EQUAL_FATAL(body_pipe_open(&bp), 0);
-	CU_ASSERT_EQUAL_FATAL(tcp_pair(&cli, &srv), 0);
-	CU_ASSERT_EQUAL_FATAL(conn_init(&a, srv, 0, 5000, -1), 0);
-	if ((pid = fork()) == 0) {
-		(void)close(cli);
-		sender(&a, fd, 7, 3 * MIB, 0, BODY_SENDFILE);
-	}
-	(void)close(srv);
-	conn_free(&a);
-	CU_ASSERT_EQUAL_FATAL(conn_init(&b, cli, 0, 5000, -1), 0);
+	pid = tcp_sender(&b, fd, 7, 3 * MIB, BODY_SENDFILE);
 	memset(&o, 0, sizeof(o));
 	o.stall_ms = 5000;
 	o.intr_fd = -1;
@@ -714,7 +724,7 @@ test_body_splice_refused(void)
 	CU_ASSERT_EQUAL(st.done, 3 * MIB);
 	CU_ASSERT(check_file(out, 7, 3 * MIB));
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	(void)close(cli);
+	(void)close(b.fd);
 	conn_free(&b);
 	body_pipe_close(&bp);
 	(void)close(out);
@@ -830,7 +840,7 @@ test_body_min_rate_send(void)
 	CU_ASSERT_EQUAL(body_recv(&b, out, 2 * MIB + 3, &o, &st), BODY_OK);
 	CU_ASSERT(check_file(out, 5, 2 * MIB + 3));
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
-	(void)close(cli);
+	(void)close(b.fd);
 	conn_free(&b);
 	(void)close(out);
 

@@ -29,6 +29,8 @@
 
 static pid_t	trickle(int, int, const uint8_t *, size_t, int);
 
+static pid_t	slow_reader(int *);
+static void	test_xio_paced(void);
 static void	test_xio_write_slow_reader(void);
 static void	test_xio_writev_slow_reader(void);
 static void	test_xio_read_full_trickle(void);
@@ -120,7 +122,7 @@ test_xio_writev_slow_reader(void)
 	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	pid = tu_slow_reader(sv[1], sv[0], 100, len, 999);
 	(void)close(sv[1]);
-	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 64, 0, 10000, -1), 0);
+	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 64, 0, 10000, 0, -1), 0);
 	(void)close(sv[0]);
 	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 	free(buf);
@@ -291,9 +293,72 @@ test_xio_epipe(void)
 	iov[0].iov_base = b;
 	iov[0].iov_len = sizeof(b);
 	errno = 0;
-	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 1, 0, 1000, -1), -1);
+	CU_ASSERT_EQUAL(xio_writev_full(sv[0], iov, 1, 0, 1000, 0, -1), -1);
 	CU_ASSERT_EQUAL(errno, EPIPE);
 	(void)close(sv[0]);
+}
+
+/*
+ * A reader that takes 1 KiB every 20 ms (50 KB/s) into a small socket
+ * buffer; the writer's waits end as soon as its own bytes move.
+ */
+static pid_t
+slow_reader(int *wfd)
+{
+	char	 buf[1024];
+	int	 sv[2], sz = 4096;
+	pid_t	 pid;
+
+	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	(void)setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if ((pid = fork()) == 0) {
+		(void)close(sv[0]);
+		while (read(sv[1], buf, sizeof(buf)) > 0) {
+			(void)usleep(20 * 1000);
+		}
+		_exit(0);
+	}
+	(void)close(sv[1]);
+	CU_ASSERT_EQUAL_FATAL(xio_set_nonblock(sv[0], 1), 0);
+	*wfd = sv[0];
+	return pid;
+}
+
+/*
+ * A minimum rate bounds a write to a peer that takes a little now and
+ * then, which a stall timeout alone never cuts: every byte it takes
+ * starts the wait again.  A peer that keeps the rate is not cut.
+ */
+static void
+test_xio_paced(void)
+{
+	static uint8_t	 big[4 * 1024 * 1024];
+	struct iovec	 iov[1];
+	int64_t		 t0;
+	pid_t		 pid;
+	int		 fd;
+
+	/* 50 KB/s against 1 MB/s: ETIMEDOUT long before the 80 s it takes */
+	pid = slow_reader(&fd);
+	iov[0].iov_base = big;
+	iov[0].iov_len = sizeof(big);
+	t0 = xio_now_ms();
+	errno = 0;
+	CU_ASSERT_EQUAL(xio_writev_full(fd, iov, 1, 0, 500, 1000 * 1000, -1),
+	    -1);
+	CU_ASSERT_EQUAL(errno, ETIMEDOUT);
+	CU_ASSERT(xio_now_ms() - t0 < 10 * 1000);
+	(void)close(fd);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
+
+	/* 50 KB/s against 10 KB/s: 64 KiB arrive whole */
+	pid = slow_reader(&fd);
+	iov[0].iov_base = big;
+	iov[0].iov_len = 64 * 1024;
+	CU_ASSERT_EQUAL(xio_writev_full(fd, iov, 1, 0, 500, 10 * 1000, -1),
+	    0);
+	(void)close(fd);
+	CU_ASSERT_EQUAL(tu_wait(pid), 0);
 }
 
 static void
@@ -381,6 +446,7 @@ CU_TestInfo tests_xio[] = {
 	TEST(test_xio_data_before_intr),
 	TEST(test_xio_eof),
 	TEST(test_xio_epipe),
+	TEST(test_xio_paced),
 	TEST(test_xio_pread_full),
 	TEST(test_xio_pipe_read),
 	TEST(test_xio_fd_flags),
