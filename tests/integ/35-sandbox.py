@@ -132,6 +132,27 @@ def test_sigsys():
         t.eq(c.get("big")[:10], data[:10], "the server goes on serving")
 
 
+def test_big_requests():
+    """Every request on inputs big enough to take libc's other paths
+    (a LIST sorted with a heap buffer, multi-frame bodies), under the
+    filter: no worker dies of it."""
+    srv = tfslib.server(args=["-w", "1", "--min-spare", "0", "-m", "1"])
+    os.mkdir(os.path.join(srv.root, "many"))
+    for i in range(3000):
+        open(os.path.join(srv.root, "many", "f%04d" % i), "wb").close()
+    data = os.urandom(1024 * 1024) * 8
+    with tfslib.Conn(srv.port, timeout=30 * SLOW) as c:
+        names = c.list("many")
+        t.eq(len(names), 3000, "LIST of 3000 entries")
+        t.eq(c.put("big", data), "OK", "PUT of 8 MiB")
+        t.eq(c.get("big"), data, "GET of 8 MiB")
+        t.eq(c.sum("big"), hashlib.sha256(data).digest(), "SUM of 8 MiB")
+        t.eq(c.simple(tfslib.RENAME("big", "big2")), "OK", "RENAME")
+        t.eq(c.simple(tfslib.DELETE("big2")), "OK", "DELETE")
+    t.ok(not any("killed by signal" in ln for ln in srv.log),
+         "no worker killed by the filter", "".join(srv.log[-5:]))
+
+
 def test_umask():
     old = os.umask(0o077)
     try:
@@ -149,4 +170,4 @@ def test_umask():
 
 
 sys.exit(t.run_all(test_proc_status, test_startup_lines, test_sigsys,
-                   test_umask, logs=True))
+                   test_umask, test_big_requests, logs=True))
