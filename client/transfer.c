@@ -56,6 +56,10 @@
 #ifndef XFER_GET_SPLICE
 #define XFER_GET_SPLICE	1
 #endif
+/* A smaller GET goes through the read buffer: a pipe costs four calls. */
+#ifndef XFER_SPLICE_MIN
+#define XFER_SPLICE_MIN	(256 * 1024)
+#endif
 
 /* How an attempt, or one step of it, ended. */
 enum xfer_rc {
@@ -478,6 +482,7 @@ xfer_get_move(struct xfer_state *x)
 		o.inspect = xfer_digest;
 	}
 	if (XFER_GET_SPLICE && !x->direct && x->o->limit == 0 &&
+	    x->size - x->off >= XFER_SPLICE_MIN &&
 	    body_pipe_open(&pipe) == 0) {
 		o.pipe = &pipe;
 	}
