@@ -28,15 +28,7 @@ started = []        # daemon pids to stop at the end, whatever happens
 
 
 def run(args, timeout=30 * SLOW):
-    """Run tfsd; (status, stdout, stderr).  Output goes to files, not
-    pipes: a daemon that kept a pipe open would hang us."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        rc = subprocess.run(wrap([TFSD] + args), stdin=subprocess.DEVNULL,
-                            stdout=out, stderr=err, timeout=timeout)
-        out.seek(0)
-        err.seek(0)
-        return (rc.returncode, out.read().decode(errors="replace"),
-                err.read().decode(errors="replace"))
+    return tfslib.run_tfsd(args, timeout=timeout)
 
 
 def lines(text):

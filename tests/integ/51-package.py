@@ -242,15 +242,21 @@ def test_syscalls():
     conf = os.path.join(tmp, "sys.conf")
     with open(conf, "w") as f:
         f.write("anonymous rw\n")
+    pidfile = os.path.join(tmp, "sys.pid")
     proc = subprocess.Popen(["strace", "-f", "-qq", "-o", trace,
                              tfslib.TFSD, "-f", "-l", "127.0.0.1", "-p", "0",
                              "-r", root, "-w", "2", "-c", conf,
-                             "-P", os.path.join(tmp, "sys.pid")],
+                             "-P", pidfile],
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # signals go to tfsd itself, by the pid in its pid file: proc is
+    # strace, which a TERM would make let go of tfsd and leave it running
+    pid = None
     try:
         line = proc.stderr.readline().decode()
         port = int(re.search(r"127.0.0.1:(\d+)", line).group(1))
+        tfslib.wait_for(lambda: tfslib.read_pid(pidfile), 5 * tfslib.SLOW)
+        pid = tfslib.read_pid(pidfile)
         with tfslib.Conn(port) as c:
             c.list("")
             c.stat("f")
@@ -261,12 +267,19 @@ def test_syscalls():
             c.simple(tfslib.RENAME("g", "d/g"))
             c.simple(tfslib.DELETE("d/g"))
         for sig in (signal.SIGHUP, signal.SIGUSR1):
-            os.kill(proc.pid, sig)
+            os.kill(pid, sig)
             time.sleep(0.3)
         with tfslib.Conn(port) as c:
             c.list("")
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
+        if pid is None:
+            # no pid file yet: strace's child is tfsd
+            with open("/proc/%d/task/%d/children" % (proc.pid,
+                                                     proc.pid)) as f:
+                kids = f.read().split()
+            pid = int(kids[0]) if kids else None
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
         proc.wait(30)
     used = set()
     with open(trace) as f:

@@ -39,14 +39,7 @@ HOSTILE = b'we "q" \\ \xff.bin'
 
 
 def run(args, env=None, pre=()):
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        rc = subprocess.run(list(pre) + wrap([TFSD] + args),
-                            stdin=subprocess.DEVNULL, stdout=out,
-                            stderr=err, timeout=60 * SLOW, env=env)
-        out.seek(0)
-        err.seek(0)
-        return (rc.returncode, out.read().decode(errors="replace"),
-                err.read().decode(errors="replace"))
+    return tfslib.run_tfsd(args, env=env, pre=pre)
 
 
 def start(extra=()):

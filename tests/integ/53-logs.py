@@ -179,12 +179,10 @@ def test_logrotate():
         f.write(snippet)
     log = os.path.join(logdir, "tfsd", "tfsd.log")
     pidfile = os.path.join(rundir, "tfsd", "tfsd.pid")
-    r = subprocess.run(wrap([TFSD, "-l", "127.0.0.1", "-p", "0", "-r", tmp,
-                             "-P", pidfile, "--log-file", log, "-w", "1"]),
-                       capture_output=True, text=True, timeout=30 * SLOW,
-                       stdin=subprocess.DEVNULL)
-    port = int(re.search(r"listening on 127.0.0.1:(\d+)",
-                         r.stderr).group(1))
+    _, _, err = tfslib.run_tfsd(["-l", "127.0.0.1", "-p", "0", "-r", tmp,
+                                  "-P", pidfile, "--log-file", log,
+                                  "-w", "1"])
+    port = int(re.search(r"listening on 127.0.0.1:(\d+)", err).group(1))
     pid = int(open(pidfile).read())
     try:
         with tfslib.Conn(port) as c:
@@ -204,8 +202,7 @@ def test_logrotate():
              [f[3] for f in request_lines(log + ".1")[1]] == ['"one"'],
              "the old lines in tfsd.log.1, the new in tfsd.log")
     finally:
-        subprocess.run(wrap([TFSD, "-s", "stop", "-P", pidfile]),
-                       capture_output=True)
+        tfslib.run_tfsd(["-s", "stop", "-P", pidfile])
         wait_for(lambda: tfslib.proc_state(pid) in (None, "Z"), 10 * SLOW)
 
 
@@ -214,15 +211,13 @@ def test_no_syslog():
         t.skip("refusal without syslog", "this machine has /dev/log")
         return
     pidfile = os.path.join(tmp, "nosyslog.pid")
-    r = subprocess.run(wrap([TFSD, "-l", "127.0.0.1", "-p", "0", "-r", tmp,
-                             "-P", pidfile]),
-                       capture_output=True, text=True, timeout=30 * SLOW,
-                       stdin=subprocess.DEVNULL)
-    lines = [ln for ln in r.stderr.splitlines() if not ln.startswith("==")]
-    t.ok(r.returncode == 1 and len(lines) == 1 and "/dev/log" in lines[0]
+    rc, _, err = tfslib.run_tfsd(["-l", "127.0.0.1", "-p", "0", "-r", tmp,
+                                  "-P", pidfile])
+    lines = [ln for ln in err.splitlines() if not ln.startswith("==")]
+    t.ok(rc == 1 and len(lines) == 1 and "/dev/log" in lines[0]
          and "--log-file" in lines[0],
          "no /dev/log and no --log-file: exit 1, one line saying so",
-         (r.returncode, r.stderr))
+         (rc, err))
     t.ok(not os.path.exists(pidfile) and not os.path.exists(
         os.path.join(tmp, "nosyslog.scoreboard")),
          "and no pid file nor scoreboard left")

@@ -71,6 +71,22 @@ def wrap(cmd):
     return VALGRIND_CMD + cmd if VALGRIND else cmd
 
 
+def run_tfsd(args, timeout=None, env=None, pre=()):
+    """Run tfsd (under valgrind when asked); (status, stdout, stderr).
+    Output goes to files, not pipes: a daemon that keeps a pipe open
+    (valgrind keeps its own copy of stderr in the daemon it follows)
+    would hang a reader waiting for the end of it."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        rc = subprocess.run(list(pre) + wrap([TFSD] + args),
+                            stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=err, env=env,
+                            timeout=timeout or 60 * SLOW)
+        out.seek(0)
+        err.seek(0)
+        return (rc.returncode, out.read().decode(errors="replace"),
+                err.read().decode(errors="replace"))
+
+
 # ---- encoding -------------------------------------------------------------
 
 def u8(n): return struct.pack(">B", n)
