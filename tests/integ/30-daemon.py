@@ -11,15 +11,13 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, TFSD, Tap, gone, port_of, read_pid, wait_for, \
-    wait_gone, wrap  # noqa
+from tfslib import SLOW, Tap, gone, port_of, read_pid, wait_for, \
+    wait_gone  # noqa
 
 t = Tap()
 tmp, root = tfslib.temp_dir("tfs-daemon-", "root")

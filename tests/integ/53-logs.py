@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tfslib  # noqa: E402
-from tfslib import SLOW, TFSD, TOP, Tap, wait_for, wrap  # noqa: E402
+from tfslib import SLOW, TOP, Tap, wait_for  # noqa: E402
 
 t = Tap()
 tmp = tempfile.mkdtemp(prefix="tfs-logs-")
