@@ -29,8 +29,15 @@
 /* Largest single sendfile call: Linux moves at most about 2 GiB at once. */
 #define XIO_SENDFILE_MAX	(1U << 30)
 
-static int	xio_again(int, short, int, int);
-static int	xio_pace(int64_t, uint64_t, int, uint32_t);
+/* What a write has earned under a minimum rate (xio_pace). */
+struct xio_credit {
+	int64_t		 start;		/* when the write began */
+	uint64_t	 moved;		/* bytes the peer has taken since */
+	uint32_t	 min_rate;	/* bytes a second; 0: none */
+};
+
+static int	xio_again(int, short, int, const struct xio_credit *, int);
+static int	xio_pace(const struct xio_credit *, int);
 static int	xio_poll_first(int, int, int);
 static ssize_t	xio_try_read(int, void *, size_t);
 static ssize_t	xio_try_write(int, const void *, size_t, int);
@@ -101,10 +108,12 @@ xio_wait(int fd, short events, int timeout_ms, int intr_fd)
 /*
  * A call on non-blocking fd failed: 0 when it is worth trying again
  * (EINTR, or fd became ready for events), else -1 with errno (the
- * call's own, or xio_wait's).
+ * call's own, or xio_wait's).  A write under a minimum rate (cr, NULL
+ * for none) waits no longer than its credit allows.
  */
 static int
-xio_again(int fd, short events, int timeout_ms, int intr_fd)
+xio_again(int fd, short events, int timeout_ms, const struct xio_credit *cr,
+    int intr_fd)
 {
 	if (errno == EINTR) {
 		return 0;
@@ -112,28 +121,31 @@ xio_again(int fd, short events, int timeout_ms, int intr_fd)
 	if (errno != EAGAIN && errno != EWOULDBLOCK) {
 		return -1;
 	}
+	if (cr != NULL && (timeout_ms = xio_pace(cr, timeout_ms)) == -1) {
+		return -1;
+	}
 	return xio_wait(fd, events, timeout_ms, intr_fd);
 }
 
 /*
- * How long a write that began at start and has moved moved bytes may
- * now wait for room: timeout_ms, and under a minimum rate no longer
- * than those bytes have earned.  The peer starts with timeout_ms of
- * credit and each byte it takes adds 1/min_rate s, so one that takes a
- * byte now and then cannot hold a write for ever, as a wait that starts
- * again at every byte would let it.  -1 with ETIMEDOUT when the credit
+ * How long a write that began at cr->start and has moved cr->moved
+ * bytes may now wait for room: timeout_ms, and under a minimum rate
+ * no longer than those bytes have earned.  The peer starts with
+ * timeout_ms of credit and each byte it takes adds 1/min_rate s, so one
+ * that takes a byte now and then cannot hold a write for ever, as a wait
+ * that starts again at every byte would let it.  -1 with ETIMEDOUT when the credit
  * is spent.
  */
 static int
-xio_pace(int64_t start, uint64_t moved, int timeout_ms, uint32_t min_rate)
+xio_pace(const struct xio_credit *cr, int timeout_ms)
 {
 	int64_t	 left;
 
-	if (min_rate == 0 || timeout_ms < 0) {
+	if (cr->min_rate == 0 || timeout_ms < 0) {
 		return timeout_ms;
 	}
-	left = start + timeout_ms + (int64_t)(moved * 1000 / min_rate) -
-	    xio_now_ms();
+	left = cr->start + timeout_ms +
+	    (int64_t)(cr->moved * 1000 / cr->min_rate) - xio_now_ms();
 	if (left <= 0) {
 		errno = ETIMEDOUT;
 		return -1;
@@ -221,7 +233,7 @@ xio_read_some(int fd, void *buf, size_t n, int timeout_ms, int intr_fd)
 		if (r >= 0) {
 			return r;
 		}
-		if (xio_again(fd, POLLIN, timeout_ms, intr_fd) == -1) {
+		if (xio_again(fd, POLLIN, timeout_ms, NULL, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -266,7 +278,7 @@ xio_send_full(int fd, const void *buf, size_t n, int flags, int timeout_ms,
 			n -= (size_t)r;
 			continue;
 		}
-		if (xio_again(fd, POLLOUT, timeout_ms, intr_fd) == -1) {
+		if (xio_again(fd, POLLOUT, timeout_ms, NULL, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -302,10 +314,8 @@ int
 xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
     int timeout_ms, uint32_t min_rate, int intr_fd)
 {
-	int64_t	 start = xio_now_ms();
-	uint64_t moved = 0;
-	ssize_t	 r;
-	int	 wait_ms;
+	struct xio_credit cr = { xio_now_ms(), 0, min_rate };
+	ssize_t		 r;
 
 	/* empty iovecs in front would make a zero-byte call look like EOF */
 	xio_iov_advance(&iov, &iovcnt, 0);
@@ -313,18 +323,10 @@ xio_writev_full(int fd, struct iovec *iov, int iovcnt, int flags,
 		r = xio_try_writev(fd, iov, iovcnt, flags);
 		if (r >= 0) {
 			xio_iov_advance(&iov, &iovcnt, (size_t)r);
-			moved += (uint64_t)r;
+			cr.moved += (uint64_t)r;
 			continue;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if ((wait_ms = xio_pace(start, moved, timeout_ms,
-		    min_rate)) == -1 ||
-		    xio_wait(fd, POLLOUT, wait_ms, intr_fd) == -1) {
+		if (xio_again(fd, POLLOUT, timeout_ms, &cr, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -342,11 +344,10 @@ int
 xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
     int timeout_ms, uint32_t min_rate, int intr_fd, uint64_t *sent)
 {
-	int64_t	 start = xio_now_ms();
-	off_t	 pos;
-	ssize_t	 r;
-	size_t	 chunk;
-	int	 wait_ms;
+	struct xio_credit cr = { xio_now_ms(), 0, min_rate };
+	off_t		 pos;
+	ssize_t		 r;
+	size_t		 chunk;
 
 	*sent = 0;
 	if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) {
@@ -360,21 +361,14 @@ xio_sendfile_full(int sock, int fd, uint64_t off, uint64_t n,
 		r = sendfile(sock, fd, &pos, chunk);
 		if (r > 0) {
 			*sent += (uint64_t)r;
+			cr.moved = *sent;
 			continue;
 		}
 		if (r == 0) {
 			errno = EIO;
 			return -1;
 		}
-		if (errno == EINTR) {
-			continue;
-		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -1;
-		}
-		if ((wait_ms = xio_pace(start, *sent, timeout_ms,
-		    min_rate)) == -1 ||
-		    xio_wait(sock, POLLOUT, wait_ms, intr_fd) == -1) {
+		if (xio_again(sock, POLLOUT, timeout_ms, &cr, intr_fd) == -1) {
 			return -1;
 		}
 	}
@@ -397,7 +391,7 @@ xio_splice_in(int sock, int pw, size_t n, int timeout_ms, int intr_fd)
 		if (r >= 0) {
 			return r;
 		}
-		if (xio_again(sock, POLLIN, timeout_ms, intr_fd) == -1) {
+		if (xio_again(sock, POLLIN, timeout_ms, NULL, intr_fd) == -1) {
 			return -1;
 		}
 	}

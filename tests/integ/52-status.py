@@ -201,7 +201,9 @@ def test_stale(pid):
          "a new daemon on the same pid file starts a new scoreboard", doc)
     rc, out, err = run(["-s", "stop", "-P", pidfile])
     deadline = time.monotonic() + 10 * SLOW
-    while os.path.exists(sbfile) and time.monotonic() < deadline:
+    # the two go one after the other: wait for both
+    while (os.path.exists(sbfile) or os.path.exists(pidfile)) and \
+            time.monotonic() < deadline:
         time.sleep(0.05)
     t.ok(not os.path.exists(sbfile) and not os.path.exists(pidfile),
          "a stopped daemon removes its scoreboard and pid file")
